@@ -1,0 +1,106 @@
+"""crm user: reps and teams."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crmcli import output
+from crmcli.commands._common import book, public
+from crmcli.output import Column
+
+app = typer.Typer(help="Reps and teams: add, list, show, edit.", no_args_is_help=True)
+
+COLUMNS = [
+    Column("username"),
+    Column("name"),
+    Column("email"),
+    Column("team"),
+    Column("territory"),
+    Column("role"),
+    Column("active"),
+]
+
+
+def _public(row: dict[str, object]) -> dict[str, object]:
+    out = public(row)
+    out["handle"] = row["username"]
+    return out
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="Login-style name: alice, bob.smith.")],
+    name: Annotated[str | None, typer.Option(help="Full name.")] = None,
+    email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
+    team: Annotated[str | None, typer.Option(help="Team, e.g. east.")] = None,
+    territory: Annotated[str | None, typer.Option(help="Territory, e.g. DACH.")] = None,
+    role: Annotated[str, typer.Option(help="rep, manager or admin.")] = "rep",
+) -> None:
+    """Add a rep."""
+    from crmcli.services.users import add_user
+
+    user = add_user(
+        book(ctx),
+        username=username,
+        name=name,
+        email=email,
+        team=team,
+        territory=territory,
+        role=role,
+    )
+    output.done(f"added user {user['username']}", _public(user))
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include inactive reps.")] = False,
+) -> None:
+    """List reps."""
+    from crmcli.services.users import list_users
+
+    rows = [_public(r) for r in list_users(book(ctx), team=team, include_inactive=all_)]
+    output.emit_list(rows, COLUMNS, empty="no users")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context, handle: Annotated[str, typer.Argument(help="Username, e-mail or name.")]
+) -> None:
+    """Show one rep."""
+    from crmcli.services.users import show_user
+
+    output.emit_object(_public(show_user(book(ctx), handle)), COLUMNS)
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    handle: Annotated[str, typer.Argument(help="Username, e-mail or name.")],
+    name: Annotated[str | None, typer.Option(help="Full name.")] = None,
+    email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
+    team: Annotated[str | None, typer.Option(help="Team.")] = None,
+    territory: Annotated[str | None, typer.Option(help="Territory.")] = None,
+    role: Annotated[str | None, typer.Option(help="rep, manager or admin.")] = None,
+    active: Annotated[
+        bool | None, typer.Option("--active/--inactive", help="Deactivate a rep who left.")
+    ] = None,
+) -> None:
+    """Change a rep's details."""
+    from crmcli.services.users import edit_user
+
+    user = edit_user(
+        book(ctx),
+        handle,
+        name=name,
+        email=email,
+        team=team,
+        territory=territory,
+        role=role,
+        active=active,
+    )
+    output.done(f"updated user {user['username']}", _public(user))

@@ -1,0 +1,48 @@
+"""The data model of SPEC §2 as SQLModel tables: the single source of truth for the schema.
+
+These classes define the tables Alembic migrates. Importing them costs SQLAlchemy and
+pydantic (~0.5 s), so the hot path (every ``crm`` command) never does: the storage layer
+speaks SQL through the DB-API, and only migrations, the schema tests and tooling import
+this package. Conventions the storage layer relies on: ids are UUID strings, columns named
+``*_at`` are timezone-aware UTC timestamps, ``*_cents`` are integer money in hundredths, and
+every mutable record has ``created_at``, ``updated_at`` and a soft ``deleted_at``.
+"""
+
+from sqlmodel import SQLModel
+
+import crmcli.models.indexes  # noqa: F401  (attaches the 0002 indexes)
+from crmcli.models.activities import Activity
+from crmcli.models.changes import Change, Meta, SyncConflict
+from crmcli.models.compensation import CommissionPlan, PlanAssignment, Quota
+from crmcli.models.parties import Company, Contact, Lead, Tag, User
+from crmcli.models.pipeline import Deal, DealLine, DealSplit, Pipeline, Stage, StageHistory
+from crmcli.models.sales import Order, Payment, Product, Quote, QuoteLine
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Activity",
+    "Change",
+    "CommissionPlan",
+    "Company",
+    "Contact",
+    "Deal",
+    "DealLine",
+    "DealSplit",
+    "Lead",
+    "Meta",
+    "Order",
+    "Payment",
+    "Pipeline",
+    "PlanAssignment",
+    "Product",
+    "Quota",
+    "Quote",
+    "QuoteLine",
+    "Stage",
+    "StageHistory",
+    "SyncConflict",
+    "Tag",
+    "User",
+    "metadata",
+]

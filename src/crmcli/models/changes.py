@@ -1,0 +1,59 @@
+"""The change log (audit trail and sync operations) and replica metadata."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from crmcli.models.base import ID_LENGTH, timestamp
+
+
+class Change(SQLModel, table=True):
+    """One operation: a create (whole record), an update of one field, or a delete.
+
+    Written in the same transaction as the change it records. ``at`` is when it happened as
+    stated (``--at``); ``entered_at`` is when it was typed. ``hlc`` is a hybrid logical
+    clock ``<ms:013>-<counter:05>-<replica>`` that orders operations across replicas.
+    """
+
+    __tablename__ = "changes"
+    id: str = Field(primary_key=True, max_length=ID_LENGTH)
+    hlc: str = Field(max_length=80, index=True)
+    replica_id: str = Field(max_length=ID_LENGTH)
+    actor: str = Field(max_length=64)
+    entity: str = Field(max_length=30)
+    record_id: str = Field(max_length=ID_LENGTH, index=True)
+    op: str = Field(max_length=10)  # create|update|delete|restore
+    field: str | None = Field(default=None, max_length=64)
+    old_value: str | None = None  # JSON
+    new_value: str | None = None  # JSON
+    at: datetime = timestamp(nullable=False)
+    entered_at: datetime = timestamp(nullable=False)
+    schema_version: int = 1
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about this replica (replica id, last HLC, settings)."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str
+
+
+class SyncConflict(SQLModel, table=True):
+    """A losing value of a concurrent edit, kept so it can be listed and restored."""
+
+    __tablename__ = "sync_conflicts"
+    id: str = Field(primary_key=True, max_length=ID_LENGTH)
+    change_id: str = Field(max_length=ID_LENGTH)
+    entity: str = Field(max_length=30)
+    record_id: str = Field(max_length=ID_LENGTH, index=True)
+    field: str | None = Field(default=None, max_length=64)
+    kept_value: str | None = None
+    lost_value: str | None = None
+    detected_at: datetime = timestamp(nullable=False)
+    resolved_at: datetime | None = timestamp()
+
+
+__all__ = ["Change", "Meta", "SyncConflict", "datetime"]

@@ -1,0 +1,48 @@
+"""Indexes added by migration 0002, declared here too so the metadata matches the schema."""
+
+from sqlalchemy import Index, func
+
+from crmcli.models.activities import Activity
+from crmcli.models.changes import Change
+from crmcli.models.parties import Company, Contact, Lead, Tag
+from crmcli.models.pipeline import Deal, StageHistory
+from crmcli.models.sales import Payment
+
+
+def _t(model: object) -> object:
+    return model.__table__  # type: ignore[attr-defined]
+
+
+c_contacts = _t(Contact).c  # type: ignore[attr-defined]
+c_companies = _t(Company).c  # type: ignore[attr-defined]
+c_leads = _t(Lead).c  # type: ignore[attr-defined]
+c_deals = _t(Deal).c  # type: ignore[attr-defined]
+c_acts = _t(Activity).c  # type: ignore[attr-defined]
+
+INDEXES = [
+    Index("ix_contacts_email_ci", func.lower(c_contacts.email)),
+    Index("ix_contacts_name_ci", func.lower(c_contacts.name)),
+    Index("ix_companies_name_ci", func.lower(c_companies.name)),
+    Index("ix_leads_email_ci", func.lower(c_leads.email)),
+    Index("ix_leads_name_ci", func.lower(c_leads.name)),
+    Index("ix_deals_name_ci", func.lower(c_deals.name)),
+    Index("ix_deals_status_stage", c_deals.status, c_deals.stage_id, c_deals.amount_cents),
+    Index("ix_deals_owner_status", c_deals.owner_id, c_deals.status),
+    Index("ix_deals_updated", c_deals.updated_at),
+    Index("ix_activities_owner_start", c_acts.owner_id, c_acts.start_at),
+    Index("ix_activities_open_due", c_acts.done_at, c_acts.due_at),
+    Index("ix_activities_rrule", c_acts.rrule),
+    Index(
+        "ix_stage_history_deal_at",
+        _t(StageHistory).c.deal_id,  # type: ignore[attr-defined]
+        _t(StageHistory).c.at,  # type: ignore[attr-defined]
+    ),
+    Index(
+        "ix_changes_entity_record",
+        _t(Change).c.entity,  # type: ignore[attr-defined]
+        _t(Change).c.record_id,  # type: ignore[attr-defined]
+        _t(Change).c.hlc,  # type: ignore[attr-defined]
+    ),
+    Index("ix_payments_deal", _t(Payment).c.deal_id, _t(Payment).c.paid_at),  # type: ignore[attr-defined]
+    Index("ix_tags_entity_name", _t(Tag).c.entity, _t(Tag).c.name),  # type: ignore[attr-defined]
+]

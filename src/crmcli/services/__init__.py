@@ -1,0 +1,1 @@
+"""The domain: every read and write the CLI, the TUI, import and sync share."""

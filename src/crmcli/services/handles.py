@@ -1,0 +1,121 @@
+"""Short handles a human can type: a unique id prefix, an exact email, or a unique name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crmcli.errors import Ambiguous, InvalidInput, NotFound
+from crmcli.storage.db import Reader, Row
+
+HANDLE_LENGTH = 8
+_HEXISH = re.compile(r"^[0-9a-f][0-9a-f-]{3,35}$")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """How one kind of record is named and found."""
+
+    name: str
+    table: str
+    names: tuple[str, ...]  # columns matched exactly, then as unique substrings
+    email: str | None = None
+    soft_delete: bool = True
+
+    def label(self, row: Row) -> str:
+        text = str(row.get(self.names[0]) or "")
+        if self.email and row.get(self.email):
+            text += f" <{row[self.email]}>"
+        return text
+
+
+ENTITIES: dict[str, Entity] = {
+    e.name: e
+    for e in (
+        Entity("user", "users", ("username", "name"), "email"),
+        Entity("company", "companies", ("name", "domain")),
+        Entity("contact", "contacts", ("name",), "email"),
+        Entity("lead", "leads", ("name",), "email"),
+        Entity("deal", "deals", ("name",)),
+        Entity("activity", "activities", ("subject",)),
+        Entity("product", "products", ("sku", "name")),
+        Entity("quote", "quotes", ("number",)),
+        Entity("pipeline", "pipelines", ("name",)),
+        Entity("plan", "commission_plans", ("name",)),
+        Entity("payment", "payments", ("reference",)),
+        Entity("order", "orders", ("number",)),
+    )
+}
+TABLE_ENTITY = {e.table: e.name for e in ENTITIES.values()}
+
+
+def short(record_id: str) -> str:
+    """The handle shown next to a record: the first characters of its UUID."""
+    return record_id[:HANDLE_LENGTH]
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def resolve(
+    reader: Reader,
+    entity: str,
+    handle: str,
+    *,
+    include_deleted: bool = False,
+    where: str = "",
+    params: tuple[object, ...] = (),
+) -> Row:
+    """Find the one record ``handle`` names; NotFound or Ambiguous (listing candidates)."""
+    spec = ENTITIES[entity]
+    text = handle.strip()
+    if not text:
+        raise InvalidInput(f"empty {entity} handle")
+    alive = "" if include_deleted or not spec.soft_delete else " AND deleted_at IS NULL"
+    extra = f" AND ({where})" if where else ""
+    cols = ", ".join(dict.fromkeys(("id", *spec.names, *((spec.email,) if spec.email else ()))))
+
+    def find(condition: str, args: tuple[object, ...]) -> list[Row]:
+        return reader.rows(
+            f"SELECT {cols} FROM {spec.table} WHERE {condition}{alive}{extra} LIMIT 11",
+            (*args, *params),
+        )
+
+    lowered = text.lower()
+    candidates: list[Row] = []
+    if _HEXISH.match(lowered):
+        clause, args = reader.prefix_clause("id", lowered)
+        candidates = find(clause, args)
+    if not candidates and spec.email and "@" in text:
+        candidates = find(f"lower({spec.email}) = ?", (lowered,))
+    for column in spec.names:
+        if candidates:
+            break
+        candidates = find(f"lower({column}) = ?", (lowered,))
+    if not candidates:
+        pattern = f"%{_like_escape(lowered)}%"
+        for column in spec.names:
+            candidates = find(f"lower({column}) LIKE ? ESCAPE '\\'", (pattern,))
+            if candidates:
+                break
+    if len(candidates) == 1:
+        return reader.get(spec.table, candidates[0]["id"], include_deleted=include_deleted)
+    if candidates:
+        raise Ambiguous(entity, text, [f"{short(c['id'])}  {spec.label(c)}" for c in candidates])
+    raise NotFound(f"no {entity} matches {text!r}", hint=_suggest(reader, spec, text, alive))
+
+
+def _suggest(reader: Reader, spec: Entity, text: str, alive: str) -> str | None:
+    from rapidfuzz import fuzz, process  # only on the error path
+
+    column = spec.names[0]
+    names = [
+        r[column]
+        for r in reader.rows(f"SELECT {column} FROM {spec.table} WHERE 1 = 1{alive} LIMIT 200000")
+        if r[column]
+    ]
+    best = process.extract(text, names, scorer=fuzz.WRatio, limit=3, score_cutoff=70)
+    if not best:
+        return f"see: crm {spec.name} list"
+    return "did you mean " + ", ".join(repr(name) for name, _, _ in best) + "?"

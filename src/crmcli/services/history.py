@@ -1,0 +1,149 @@
+"""The audit trail: who changed what, when (stated and entered), and undo."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from crmcli.errors import Ambiguous, InvalidInput, NotFound
+from crmcli.services.book import Book
+from crmcli.services.handles import ENTITIES, TABLE_ENTITY, resolve, short
+from crmcli.storage.db import Reader, Row
+
+RECORD_ENTITIES = (
+    "contact",
+    "company",
+    "lead",
+    "deal",
+    "activity",
+    "quote",
+    "product",
+    "user",
+    "pipeline",
+    "plan",
+    "payment",
+    "order",
+)
+
+
+def find_any(reader: Reader, handle: str, *, entity: str | None = None) -> tuple[str, Row]:
+    """Resolve a handle against one entity, or every entity when it names only one record."""
+    names = (entity,) if entity else RECORD_ENTITIES
+    found: list[tuple[str, Row]] = []
+    for name in names:
+        try:
+            found.append((name, resolve(reader, name, handle, include_deleted=True)))
+        except NotFound:
+            continue
+        except Ambiguous as exc:
+            if entity:
+                raise
+            found.extend((name, {"id": c, "label": c}) for c in exc.candidates)
+    if not found:
+        raise NotFound(
+            f"nothing matches {handle!r}", hint="use a handle from a list, e.g. crm deal list"
+        )
+    if len(found) > 1:
+        raise Ambiguous(
+            "record",
+            handle,
+            [
+                f"{name} {short(row['id'])} {'' if 'label' in row else ENTITIES[name].label(row)}"
+                for name, row in found
+            ],
+        )
+    return found[0]
+
+
+def _decode(raw: str | None) -> Any:
+    return None if raw is None else json.loads(raw)
+
+
+def _public(row: Row) -> Row:
+    return {
+        "id": row["id"],
+        "hlc": row["hlc"],
+        "at": row["at"],
+        "entered_at": row["entered_at"],
+        "user": row["actor"],
+        "entity": TABLE_ENTITY.get(row["entity"], row["entity"]),
+        "record_id": row["record_id"],
+        "record": short(row["record_id"]),
+        "op": row["op"],
+        "field": row["field"],
+        "old": _decode(row["old_value"]),
+        "new": _decode(row["new_value"]),
+    }
+
+
+def record_history(
+    book: Book, handle: str, *, entity: str | None = None, limit: int = 200
+) -> tuple[str, Row, list[Row]]:
+    """Every change of one record, oldest first."""
+    with book.read() as r:
+        name, record = find_any(r, handle, entity=entity)
+        rows = r.rows(
+            "SELECT * FROM changes WHERE entity = ? AND record_id = ? ORDER BY hlc LIMIT ?",
+            (ENTITIES[name].table, record["id"], limit),
+        )
+    return name, record, [_public(c) for c in rows]
+
+
+def recent_changes(
+    book: Book, *, user: str | None = None, entity: str | None = None, limit: int = 50
+) -> list[Row]:
+    """The latest changes across the book, newest first."""
+    where, params = ["1 = 1"], []
+    if user:
+        where.append("actor = ?")
+        params.append(user.lower())
+    if entity:
+        if entity not in ENTITIES:
+            raise InvalidInput(f"unknown record kind {entity!r}", hint=", ".join(ENTITIES))
+        where.append("entity = ?")
+        params.append(ENTITIES[entity].table)
+    with book.read() as r:
+        rows = r.rows(
+            f"SELECT * FROM changes WHERE {' AND '.join(where)} ORDER BY hlc DESC LIMIT ?",
+            (*params, limit),
+        )
+    return [_public(c) for c in rows]
+
+
+def undo(book: Book, change_prefix: str) -> Row:
+    """Revert one change: restore a delete, set a field back, or soft-delete a creation."""
+    with book.write() as w:
+        clause, args = w.prefix_clause("id", change_prefix.strip().lower())
+        matches = w.rows(f"SELECT * FROM changes WHERE {clause} LIMIT 3", args)
+        if not matches:
+            raise NotFound(f"no change {change_prefix!r}", hint="see: crm history HANDLE")
+        if len(matches) > 1:
+            raise Ambiguous("change", change_prefix, [m["id"] for m in matches])
+        change = matches[0]
+        table, record_id = change["entity"], change["record_id"]
+        if change["op"] == "delete":
+            w.restore(table, record_id)
+        elif change["op"] == "create":
+            w.delete(table, record_id)
+        elif change["op"] == "update":
+            old = _decode(change["old_value"])
+            current = w.get(table, record_id, include_deleted=True)
+            w.update(table, record_id, {change["field"]: _coerce(current[change["field"]], old)})
+        else:
+            raise InvalidInput(f"a {change['op']} cannot be undone")
+        return _public(change)
+
+
+def _coerce(current: Any, old: Any) -> Any:
+    """Turn a JSON value from the log back into the column's Python type."""
+    from datetime import date, datetime
+
+    if old is None:
+        return None
+    if isinstance(current, datetime) or (
+        isinstance(old, str) and len(old) >= 19 and old[10:11] == "T" and old[4] == "-"
+    ):
+        return datetime.fromisoformat(old)
+    if isinstance(current, date):
+        return date.fromisoformat(old)
+    return old

@@ -1,0 +1,100 @@
+"""Reps: add, list, show, edit, deactivate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crmcli.config import normalise_username
+from crmcli.errors import InvalidInput
+from crmcli.services.book import Book, stable_id
+from crmcli.services.handles import resolve
+from crmcli.services.validate import clean_email, clean_text
+from crmcli.storage.db import Reader, Row
+
+ROLES = ("rep", "manager", "admin")
+USER_FIELDS = ("name", "email", "team", "territory", "role", "active")
+
+
+def add_user(
+    book: Book,
+    *,
+    username: str,
+    name: str | None = None,
+    email: str | None = None,
+    team: str | None = None,
+    territory: str | None = None,
+    role: str = "rep",
+) -> Row:
+    """Create a rep; usernames are unique (and give the same id on every replica)."""
+    username = normalise_username(username)
+    values = _validated(
+        {
+            "name": name or username,
+            "email": email,
+            "team": team,
+            "territory": territory,
+            "role": role,
+        }
+    )
+    with book.write() as w:
+        existing = w.row("SELECT id, deleted_at FROM users WHERE username = ?", (username,))
+        if existing is not None:
+            raise InvalidInput(f"user {username!r} already exists")
+        return w.insert(
+            "users",
+            {"id": stable_id("user", username), "username": username, "active": True, **values},
+        )
+
+
+def _validated(values: dict[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    if "name" in out and out["name"] is not None:
+        out["name"] = clean_text(out["name"], what="name", max_length=200)
+    if out.get("email"):
+        out["email"] = clean_email(out["email"])
+    for key in ("team", "territory"):
+        if out.get(key) is not None:
+            out[key] = clean_text(out[key], what=key, max_length=100) or None
+    if "role" in out and out["role"] not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {out['role']!r}")
+    return out
+
+
+def find_user(reader: Reader, handle: str) -> Row:
+    """A user by username, email, name or id prefix."""
+    return resolve(reader, "user", handle)
+
+
+def list_users(book: Book, *, team: str | None = None, include_inactive: bool = False) -> list[Row]:
+    """All reps, by username."""
+    where = ["deleted_at IS NULL"]
+    params: list[Any] = []
+    if team:
+        where.append("lower(team) = ?")
+        params.append(team.lower())
+    if not include_inactive:
+        where.append("active = ?")
+        params.append(True)
+    with book.read() as r:
+        return r.rows(
+            "SELECT id, username, name, email, team, territory, role, active, created_at "
+            f"FROM users WHERE {' AND '.join(where)} ORDER BY username",
+            params,
+        )
+
+
+def show_user(book: Book, handle: str) -> Row:
+    with book.read() as r:
+        return find_user(r, handle)
+
+
+def edit_user(book: Book, handle: str, **changes: Any) -> Row:
+    """Change a rep's name, email, team, territory, role or active flag."""
+    unknown = set(changes) - set(USER_FIELDS)
+    if unknown:
+        raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))} of a user")
+    values = _validated({k: v for k, v in changes.items() if v is not None})
+    with book.write() as w:
+        user = find_user(w, handle)
+        w.update("users", user["id"], values)
+        return w.get("users", user["id"])

@@ -1,0 +1,502 @@
+"""The one module that owns connections, dialects, transactions and the change log.
+
+Services speak portable SQL with ``?`` placeholders through :class:`Reader` and
+:class:`Writer`; this module adapts it to SQLite (stdlib ``sqlite3``) or PostgreSQL
+(``psycopg``). We use the DB-API rather than SQLAlchemy sessions on purpose: importing
+SQLAlchemy + SQLModel costs ~0.5 s, more than the whole budget of a read command, so the
+ORM is used only for the schema (``crmcli.models``) and migrations.
+
+Every write goes through :class:`Writer`, which appends to ``changes`` in the same
+transaction: a create carries the whole record, an update one entry per changed field
+(old → new), a delete one entry. That log is the audit trail and what sync ships.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from crmcli import clock
+from crmcli.errors import DatabaseError, InvalidInput, LockTimeout, NotFound
+
+Row = dict[str, Any]
+Dialect = Literal["sqlite", "postgresql"]
+
+BUSY_TIMEOUT_MS = 10_000
+SCHEMA_VERSION = 1  # the sync/operation-log format version written into every change
+# Tables whose rows are records (id, created_at, updated_at, deleted_at) and are logged.
+UNLOGGED_TABLES = frozenset({"changes", "meta", "sync_conflicts", "alembic_version"})
+
+
+def _adapt_datetime(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise InvalidInput("internal: a naive datetime reached storage")
+    # One fixed-width UTC format, so text comparison in SQLite orders times correctly.
+    return value.astimezone(UTC).isoformat(sep=" ", timespec="microseconds")
+
+
+def _convert_datetime(raw: bytes) -> datetime:
+    value = datetime.fromisoformat(raw.decode())
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+sqlite3.register_adapter(datetime, _adapt_datetime)
+sqlite3.register_adapter(date, lambda d: d.isoformat())
+sqlite3.register_adapter(Decimal, str)
+sqlite3.register_converter("DATETIME", _convert_datetime)
+sqlite3.register_converter("DATE", lambda raw: date.fromisoformat(raw.decode()[:10]))
+sqlite3.register_converter("BOOLEAN", lambda raw: raw not in (b"0", b""))
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """Normalise an aggregate's value (``MAX(start_at)`` loses its type on SQLite)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def new_id() -> str:
+    """A fresh random UUID (generated here, so replicas never collide)."""
+    return str(uuid.uuid4())
+
+
+def to_json_value(value: Any) -> Any:
+    """A value as it is written into the change log and JSON output."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(to_json_value(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _is_url(target: str) -> bool:
+    return "://" in target
+
+
+@dataclass
+class Database:
+    """An open book of business: a SQLite file or a PostgreSQL URL."""
+
+    target: str
+    dialect: Dialect
+    _conn: Any = field(default=None, repr=False)
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.dialect != "sqlite" else Path(self.target)
+
+    # -- connections -----------------------------------------------------------------
+    @classmethod
+    def connect(cls, target: str) -> Database:
+        """Open (creating on first use) and migrate the database at ``target``."""
+        if _is_url(target):
+            if not target.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+                raise DatabaseError(
+                    f"unsupported database URL {target.split('://', maxsplit=1)[0]}://",
+                    hint="use a file path or postgresql://user@host/dbname",
+                )
+            db = cls(target.replace("postgresql+psycopg://", "postgresql://"), "postgresql")
+            db._conn = _connect_postgresql(db.target)
+        else:
+            db = cls(str(Path(target).expanduser()), "sqlite")
+            db._conn = _connect_sqlite(Path(db.target))
+        from crmcli.storage.migrate import ensure_schema
+
+        ensure_schema(db)
+        return db
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def raw(self) -> Any:
+        """The DB-API connection (for the migration runner and backups only)."""
+        return self._conn
+
+    def sql(self, statement: str) -> str:
+        """Adapt portable ``?`` placeholders to the driver's style."""
+        if self.dialect == "postgresql":
+            return statement.replace("%", "%%").replace("?", "%s")
+        return statement
+
+    # -- transactions ----------------------------------------------------------------
+    @contextmanager
+    def read(self) -> Iterator[Reader]:
+        """A read-only view (one consistent snapshot on both dialects)."""
+        with self._translate_errors():
+            if self.dialect == "sqlite":
+                self._conn.execute("BEGIN")
+            try:
+                yield Reader(self)
+            finally:
+                self._conn.rollback() if self.dialect == "postgresql" else self._conn.execute(
+                    "ROLLBACK"
+                )
+
+    @contextmanager
+    def write(self, *, user: str, at: datetime | None = None) -> Iterator[Writer]:
+        """One transaction: everything written in it, and its change log, or nothing."""
+        with self._translate_errors():
+            if self.dialect == "sqlite":
+                # IMMEDIATE takes the write lock up front, so two writers queue on the
+                # busy timeout instead of failing on a lock upgrade.
+                self._conn.execute("BEGIN IMMEDIATE")
+            writer = Writer(self, user=user, at=at)
+            try:
+                yield writer
+                writer.flush_clock()
+            except BaseException:
+                self._rollback()
+                raise
+            self._commit()
+
+    def _commit(self) -> None:
+        if self.dialect == "sqlite":
+            self._conn.execute("COMMIT")
+        else:
+            self._conn.commit()
+
+    def _rollback(self) -> None:
+        if self.dialect == "sqlite":
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+        else:
+            self._conn.rollback()
+
+    @contextmanager
+    def _translate_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise LockTimeout(
+                    "the database is locked by another crm process",
+                    hint="try again in a moment",
+                ) from exc
+            raise DatabaseError(f"database error: {text}") from exc
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise InvalidInput(f"that would break the data's integrity: {exc}") from exc
+            raise DatabaseError(
+                f"cannot use {self.target}: {exc}",
+                hint="is it a crm database? restore it from `crm backup` if it is damaged",
+            ) from exc
+        except Exception as exc:
+            if self.dialect == "postgresql" and type(exc).__module__.startswith("psycopg"):
+                name = type(exc).__name__
+                if name in ("LockNotAvailable", "SerializationFailure", "DeadlockDetected"):
+                    raise LockTimeout(f"the database is busy: {exc}") from exc
+                if name in ("UniqueViolation", "ForeignKeyViolation", "NotNullViolation"):
+                    raise InvalidInput(f"that would break the data's integrity: {exc}") from exc
+                raise DatabaseError(f"database error: {exc}".splitlines()[0]) from exc
+            raise
+
+
+def _connect_sqlite(path: Path) -> sqlite3.Connection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            # Created readable by its owner only; SQLite gives -wal/-shm the same mode.
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot create the database {path}: {exc.strerror}",
+            hint="choose a writable place with --db or CRM_DB",
+        ) from exc
+    if path.is_dir():
+        raise DatabaseError(
+            f"{path} is a folder, not a database file", hint="pass a file path to --db"
+        )
+    if not os.access(path, os.R_OK):
+        raise DatabaseError(f"cannot read the database {path}: permission denied")
+    try:
+        conn = sqlite3.connect(
+            path,
+            detect_types=sqlite3.PARSE_DECLTYPES,
+            isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,  # the TUI reads in a worker thread, one at a time
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal" and os.access(path, os.W_OK):
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            raise LockTimeout("the database is locked by another crm process") from exc
+        raise DatabaseError(
+            f"cannot open {path}: {text}",
+            hint="is it a crm database? restore it from `crm backup` if it is damaged",
+        ) from exc
+    return conn
+
+
+def _connect_postgresql(url: str) -> Any:
+    try:
+        import psycopg  # only PostgreSQL users pay for the driver
+        from psycopg.rows import dict_row
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise DatabaseError(
+            "PostgreSQL support is not installed", hint="pip install 'crmcli[postgres]'"
+        ) from exc
+    try:
+        conn = psycopg.connect(url, row_factory=dict_row, autocommit=False)
+    except psycopg.Error as exc:
+        raise DatabaseError(f"cannot connect to PostgreSQL: {str(exc).splitlines()[0]}") from exc
+    conn.execute("SET TIME ZONE 'UTC'")
+    conn.commit()
+    return conn
+
+
+class Reader:
+    """Queries inside one transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.dialect = db.dialect
+        self._conn = db._conn
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        return self._conn.execute(self.db.sql(statement), tuple(params))
+
+    def rows(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+        return [dict(r) for r in self.execute(statement, params).fetchall()]
+
+    def row(self, statement: str, params: Sequence[Any] = ()) -> Row | None:
+        found = self.execute(statement, params).fetchone()
+        return None if found is None else dict(found)
+
+    def scalar(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        found = self.execute(statement, params).fetchone()
+        if found is None:
+            return None
+        return found[0] if self.dialect == "sqlite" else next(iter(found.values()))
+
+    def get(self, table: str, record_id: str, *, include_deleted: bool = False) -> Row:
+        """The record ``record_id`` of ``table``; NotFound if absent (or soft-deleted)."""
+        found = self.row(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
+        if found is None or (found.get("deleted_at") and not include_deleted):
+            raise NotFound(f"no {table.rstrip('s')} with id {record_id}")
+        return found
+
+    def prefix_clause(self, column: str, prefix: str) -> tuple[str, tuple[str, ...]]:
+        """A condition matching ``column`` values starting with ``prefix``, index-friendly."""
+        if self.dialect == "sqlite":
+            # A range, not LIKE: SQLite's LIKE is case-folding and skips the index.
+            return f"{column} >= ? AND {column} < ?", (prefix, prefix + "~")
+        return f"{column} LIKE ?", (prefix.replace("%", "").replace("_", "") + "%",)
+
+    def meta(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM meta WHERE key = ?", (key,))  # type: ignore[no-any-return]
+
+
+class Writer(Reader):
+    """Writes inside one transaction, each one logged to ``changes``."""
+
+    def __init__(self, db: Database, *, user: str, at: datetime | None) -> None:
+        super().__init__(db)
+        self.user = user
+        self.entered_at = clock.now()
+        self.at = at or self.entered_at
+        self._replica: str | None = None
+        self._hlc: tuple[int, int] | None = None
+        self._hlc_dirty = False
+
+    # -- hybrid logical clock --------------------------------------------------------
+    @property
+    def replica_id(self) -> str:
+        if self._replica is None:
+            self._replica = self.meta("replica_id") or "unknown"
+        return self._replica
+
+    def next_hlc(self) -> str:
+        """The next hybrid-logical-clock stamp: ``<ms:013>-<counter:05>-<replica>``."""
+        if self._hlc is None:
+            stored = self.meta("hlc")
+            if stored:
+                ms, counter, _ = stored.split("-", 2)
+                self._hlc = (int(ms), int(counter))
+            else:
+                self._hlc = (0, 0)
+        physical = int(clock.now().timestamp() * 1000)
+        last_ms, last_counter = self._hlc
+        self._hlc = (physical, 0) if physical > last_ms else (last_ms, last_counter + 1)
+        self._hlc_dirty = True
+        return f"{self._hlc[0]:013d}-{self._hlc[1]:05d}-{self.replica_id}"
+
+    def observe_hlc(self, stamp: str) -> None:
+        """Advance the clock past a stamp received from another replica (sync)."""
+        ms, counter, _ = stamp.split("-", 2)
+        self.next_hlc()
+        assert self._hlc is not None
+        self._hlc = max(self._hlc, (int(ms), int(counter)))
+
+    def flush_clock(self) -> None:
+        if self._hlc_dirty and self._hlc is not None:
+            self.set_meta("hlc", f"{self._hlc[0]:013d}-{self._hlc[1]:05d}-{self.replica_id}")
+            self._hlc_dirty = False
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- logged writes ---------------------------------------------------------------
+    def log(
+        self,
+        entity: str,
+        record_id: str,
+        op: str,
+        *,
+        field_name: str | None = None,
+        old: Any = None,
+        new: Any = None,
+    ) -> None:
+        self.execute(
+            "INSERT INTO changes (id, hlc, replica_id, actor, entity, record_id, op, field, "
+            "old_value, new_value, at, entered_at, schema_version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                new_id(),
+                self.next_hlc(),
+                self.replica_id,
+                self.user,
+                entity,
+                record_id,
+                op,
+                field_name,
+                None if old is None else dumps(old),
+                None if new is None else dumps(new),
+                self.at,
+                self.entered_at,
+                SCHEMA_VERSION,
+            ),
+        )
+
+    def insert(self, table: str, values: Mapping[str, Any]) -> Row:
+        """Insert a record (id and timestamps filled in) and log its creation."""
+        row = self._complete(values)
+        columns = list(row)
+        self.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [row[c] for c in columns],
+        )
+        self.log(table, row["id"], "create", new={k: to_json_value(v) for k, v in row.items()})
+        return row
+
+    def insert_many(self, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Bulk insert (demo data, imports), each row logged as a create."""
+        rows = [self._complete(r) for r in rows]
+        if not rows:
+            return 0
+        columns = list(rows[0])
+        placeholders = ", ".join("?" * len(columns))
+        self._conn.executemany(
+            self.db.sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"),
+            [tuple(r[c] for c in columns) for r in rows],
+        )
+        changes = []
+        for r in rows:
+            created = {k: to_json_value(v) for k, v in r.items()}
+            changes.append(
+                (
+                    new_id(),
+                    self.next_hlc(),
+                    self.replica_id,
+                    self.user,
+                    table,
+                    r["id"],
+                    "create",
+                    None,
+                    None,
+                    json.dumps(created, ensure_ascii=False, separators=(",", ":")),
+                    r.get("created_at") or self.at,
+                    self.entered_at,
+                    SCHEMA_VERSION,
+                )
+            )
+        self._conn.executemany(
+            self.db.sql(
+                "INSERT INTO changes (id, hlc, replica_id, actor, entity, record_id, op, field, "
+                "old_value, new_value, at, entered_at, schema_version) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
+            changes,
+        )
+        return len(rows)
+
+    def _complete(self, values: Mapping[str, Any]) -> Row:
+        row = dict(values)
+        row.setdefault("id", new_id())
+        row.setdefault("created_at", self.at)
+        row.setdefault("updated_at", row["created_at"])
+        return row
+
+    def update(
+        self, table: str, record_id: str, changes: Mapping[str, Any]
+    ) -> dict[str, tuple[Any, Any]]:
+        """Set fields of one record; log one change per field that really changed."""
+        if not changes:
+            return {}
+        columns = list(changes)
+        current = self.row(f"SELECT {', '.join(columns)} FROM {table} WHERE id = ?", (record_id,))
+        if current is None:
+            raise NotFound(f"no {table.rstrip('s')} with id {record_id}")
+        diff = {c: (current[c], changes[c]) for c in columns if current[c] != changes[c]}
+        if not diff:
+            return {}
+        assignments = ", ".join(f"{c} = ?" for c in diff)
+        self.execute(
+            f"UPDATE {table} SET {assignments}, updated_at = ? WHERE id = ?",
+            [*(new for _, new in diff.values()), self.at, record_id],
+        )
+        for name, (old, new) in diff.items():
+            self.log(table, record_id, "update", field_name=name, old=old, new=new)
+        return diff
+
+    def delete(self, table: str, record_id: str) -> None:
+        """Soft-delete: set ``deleted_at`` (a tombstone) and log it."""
+        self.get(table, record_id)
+        self.execute(
+            f"UPDATE {table} SET deleted_at = ?, updated_at = ? WHERE id = ?",
+            (self.at, self.at, record_id),
+        )
+        self.log(table, record_id, "delete", new=self.at)
+
+    def restore(self, table: str, record_id: str) -> None:
+        """Undo a soft delete."""
+        row = self.get(table, record_id, include_deleted=True)
+        if not row.get("deleted_at"):
+            raise InvalidInput(f"{table.rstrip('s')} {record_id[:8]} is not deleted")
+        self.execute(
+            f"UPDATE {table} SET deleted_at = NULL, updated_at = ? WHERE id = ?",
+            (self.at, record_id),
+        )
+        self.log(table, record_id, "restore", old=row["deleted_at"])
