@@ -747,8 +747,11 @@ def generate(
         counts["stage_history"] = w.insert_many("stage_history", history)
         counts["deal_splits"] = w.insert_many("deal_splits", splits)
         counts["activities"] = 0
-        for chunk in range(0, len(activities), 50_000):
-            counts["activities"] += w.insert_many("activities", activities[chunk : chunk + 50_000])
+        with w.deferred_indexes("activities", "changes"):
+            for chunk in range(0, len(activities), 50_000):
+                counts["activities"] += w.insert_many(
+                    "activities", activities[chunk : chunk + 50_000]
+                )
 
         # -- quotes, orders, payments -----------------------------------------------------
         say("quotes")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from crmcli.config import normalise_username
@@ -24,6 +25,7 @@ def add_user(
     team: str | None = None,
     territory: str | None = None,
     role: str = "rep",
+    at: datetime | None = None,
 ) -> Row:
     """Create a rep; usernames are unique (and give the same id on every replica)."""
     username = normalise_username(username)
@@ -36,7 +38,7 @@ def add_user(
             "role": role,
         }
     )
-    with book.write() as w:
+    with book.write(at=at) as w:
         existing = w.row("SELECT id, deleted_at FROM users WHERE username = ?", (username,))
         if existing is not None:
             raise InvalidInput(f"user {username!r} already exists")
@@ -88,13 +90,13 @@ def show_user(book: Book, handle: str) -> Row:
         return find_user(r, handle)
 
 
-def edit_user(book: Book, handle: str, **changes: Any) -> Row:
+def edit_user(book: Book, handle: str, *, at: datetime | None = None, **changes: Any) -> Row:
     """Change a rep's name, email, team, territory, role or active flag."""
     unknown = set(changes) - set(USER_FIELDS)
     if unknown:
         raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))} of a user")
     values = _validated({k: v for k, v in changes.items() if v is not None})
-    with book.write() as w:
+    with book.write(at=at) as w:
         user = find_user(w, handle)
         w.update("users", user["id"], values)
         return w.get("users", user["id"])

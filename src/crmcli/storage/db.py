@@ -32,6 +32,9 @@ Row = dict[str, Any]
 Dialect = Literal["sqlite", "postgresql"]
 
 BUSY_TIMEOUT_MS = 10_000
+CACHE_KIB = 64 * 1024
+BULK_CACHE_KIB = 1024 * 1024  # while one transaction bulk-inserts (demo books, imports)
+BULK_ROWS = 5_000
 SCHEMA_VERSION = 1  # the sync/operation-log format version written into every change
 # Tables whose rows are records (id, created_at, updated_at, deleted_at) and are logged.
 UNLOGGED_TABLES = frozenset({"changes", "meta", "sync_conflicts", "alembic_version"})
@@ -81,8 +84,15 @@ def to_json_value(value: Any) -> Any:
     return value
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date | Decimal):
+        return to_json_value(value)
+    raise TypeError(f"cannot log a {type(value).__name__}")
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(to_json_value(value), ensure_ascii=False, separators=(",", ":"))
+    """JSON as the change log stores it (times in UTC ISO 8601, decimals as strings)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
 
 
 def _is_url(target: str) -> bool:
@@ -166,6 +176,9 @@ class Database:
             except BaseException:
                 self._rollback()
                 raise
+            finally:
+                if writer._bulk:
+                    self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             self._commit()
 
     def _commit(self) -> None:
@@ -211,14 +224,22 @@ class Database:
             raise
 
 
+def busy_timeout_ms() -> int:
+    """How long a writer waits for another's lock: ``CRM_BUSY_TIMEOUT`` (ms), default 10 s."""
+    raw = os.environ.get("CRM_BUSY_TIMEOUT", "")
+    return int(raw) if raw.isdigit() else BUSY_TIMEOUT_MS
+
+
 def _connect_sqlite(path: Path) -> sqlite3.Connection:
+    timeout_ms = busy_timeout_ms()
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not path.exists():
             # Created readable by its owner only; SQLite gives -wal/-shm the same mode.
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        pass
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            except FileExistsError:
+                pass  # another crm process created it a moment ago
     except OSError as exc:
         raise DatabaseError(
             f"cannot create the database {path}: {exc.strerror}",
@@ -235,16 +256,19 @@ def _connect_sqlite(path: Path) -> sqlite3.Connection:
             path,
             detect_types=sqlite3.PARSE_DECLTYPES,
             isolation_level=None,  # we issue BEGIN/COMMIT ourselves
-            timeout=BUSY_TIMEOUT_MS / 1000,
+            timeout=timeout_ms / 1000,
             check_same_thread=False,  # the TUI reads in a worker thread, one at a time
         )
         conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
         conn.execute("PRAGMA foreign_keys = ON")
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal" and os.access(path, os.W_OK):
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # SQLite's default 2 MB page cache thrashes on the UUID-keyed indexes of a large
+        # book; the pages are allocated only as they are used.
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     except sqlite3.DatabaseError as exc:
         text = str(exc)
         if "locked" in text or "busy" in text:
@@ -326,6 +350,7 @@ class Writer(Reader):
         self._replica: str | None = None
         self._hlc: tuple[int, int] | None = None
         self._hlc_dirty = False
+        self._bulk = False
 
     # -- hybrid logical clock --------------------------------------------------------
     @property
@@ -408,7 +433,7 @@ class Writer(Reader):
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             [row[c] for c in columns],
         )
-        self.log(table, row["id"], "create", new={k: to_json_value(v) for k, v in row.items()})
+        self.log(table, row["id"], "create", new=row)
         return row
 
     def insert_many(self, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -416,6 +441,9 @@ class Writer(Reader):
         rows = [self._complete(r) for r in rows]
         if not rows:
             return 0
+        if self.dialect == "sqlite" and len(rows) >= BULK_ROWS and not self._bulk:
+            self._bulk = True
+            self.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         columns = list(rows[0])
         placeholders = ", ".join("?" * len(columns))
         self._conn.executemany(
@@ -424,7 +452,6 @@ class Writer(Reader):
         )
         changes = []
         for r in rows:
-            created = {k: to_json_value(v) for k, v in r.items()}
             changes.append(
                 (
                     new_id(),
@@ -436,7 +463,7 @@ class Writer(Reader):
                     "create",
                     None,
                     None,
-                    json.dumps(created, ensure_ascii=False, separators=(",", ":")),
+                    dumps(r),
                     r.get("created_at") or self.at,
                     self.entered_at,
                     SCHEMA_VERSION,
@@ -451,6 +478,28 @@ class Writer(Reader):
             changes,
         )
         return len(rows)
+
+    @contextmanager
+    def deferred_indexes(self, *tables: str) -> Iterator[None]:
+        """Bulk-load helper: drop the secondary indexes of ``tables``, rebuild them after.
+
+        Building an index once over sorted data is far cheaper than updating it row by row
+        at random UUID positions. Transactional on SQLite; a no-op elsewhere.
+        """
+        if self.dialect != "sqlite":
+            yield
+            return
+        marks = ", ".join("?" * len(tables))
+        indexes = self.rows(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ({marks})",
+            tables,
+        )
+        for index in indexes:
+            self.execute(f'DROP INDEX "{index["name"]}"')
+        yield
+        for index in indexes:
+            self.execute(index["sql"])
 
     def _complete(self, values: Mapping[str, Any]) -> Row:
         row = dict(values)

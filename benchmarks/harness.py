@@ -1,0 +1,65 @@
+"""Benchmark plumbing: a Case is a `crm` command run as a subprocess, timed against a baseline
+measured in the same run, so the ratio means the same on any machine."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Baselines built by run.py in the same run:
+#   "typer"  — a bare Typer app with 20 no-op subcommands answering --help
+#   "sqlite" — the same app running one SELECT through the stdlib sqlite3 module
+BASELINES = ("typer", "sqlite")
+
+
+@dataclass
+class Case:
+    """One figure: `crm ARGV` on the big book, at most `limit`× its baseline (goal `goal`×)."""
+
+    name: str
+    argv: list[str]
+    baseline: str = "sqlite"
+    limit: float = 3.0
+    goal: float | None = 2.0
+    repeat: int = 5
+    uses_book: bool = True  # pass --db BIG_BOOK
+    # Optional: runs before each timed repetition (e.g. to undo a write); not timed.
+    setup: Callable[[Path], None] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Throughput:
+    """A figure measured by a function: returns (ours_per_s, reference_per_s, unit)."""
+
+    name: str
+    measure: Callable[[Path], tuple[float, float, str]]
+    min_ratio: float = 0.8
+
+
+def crm_argv() -> list[str]:
+    """How to start `crm` from this interpreter (no shell wrapper in the timing)."""
+    return [sys.executable, "-m", "crmcli"]
+
+
+def time_command(argv: list[str], *, repeat: int, env: dict[str, str] | None = None, setup: Callable[[], None] | None = None) -> float:
+    """Median wall time in seconds of `argv` over `repeat` runs (after one warm-up run)."""
+    full_env = {**os.environ, **(env or {})}
+    samples = []
+    for i in range(repeat + 1):
+        if setup:
+            setup()
+        started = time.perf_counter()
+        result = subprocess.run(argv, env=full_env, capture_output=True, check=False)
+        elapsed = time.perf_counter() - started
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv)} failed ({result.returncode}): {result.stderr.decode()[-500:]}")
+        if i:  # the first run warms the page cache and .pyc files
+            samples.append(elapsed)
+    return statistics.median(samples)

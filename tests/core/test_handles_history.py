@@ -1,0 +1,91 @@
+"""Handles a human can type, and the history every write leaves."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+class TestHandles:
+    """Unique id prefix, exact email, exact or unique partial name; ambiguity lists candidates."""
+
+    def test_by_username_email_name_and_id_prefix(self, crm) -> None:
+        alice = crm.json("user add alice --name 'Alice Ng' --email alice@example.com")
+        for handle in ("alice", "ALICE@example.com", "alice ng", "Ng", alice["id"][:6], alice["id"]):
+            assert crm.json("user", "show", handle)["username"] == "alice", handle
+
+    def test_ambiguous_lists_candidates(self, crm) -> None:
+        crm("user add alice --name 'Alice Ng'")
+        crm("user add alina --name 'Alina Ng'")
+        run = crm("user show ng", ok=False)
+        assert run.exit_code == 1
+        assert "ambiguous" in run.stderr and "Alice Ng" not in run.stderr or "alice" in run.stderr
+        assert "alina" in run.stderr
+
+    def test_not_found_suggests(self, crm) -> None:
+        crm("user add alice --name 'Alice Ng'")
+        run = crm("user show alcie", ok=False)
+        assert run.exit_code == 1 and "did you mean" in run.stderr
+
+
+class TestHistory:
+    """Creates, updates (old → new) and deletes are logged with who and when."""
+
+    def test_create_update_logged_with_actor(self, team) -> None:
+        team.user = "alice"
+        team("user edit bob --team north")
+        doc = team.json("history bob --entity user")
+        ops = [(c["op"], c["field"], c["old"], c["new"]) for c in doc["changes"]]
+        assert ops[0][0] == "create"
+        assert ("update", "team", "west", "north") in ops
+        update = next(c for c in doc["changes"] if c["op"] == "update")
+        assert update["user"] == "alice"
+
+    def test_stated_and_entered_time(self, team) -> None:
+        team("user edit bob --team north --at '2026-10-01 09:00'")
+        update = next(c for c in team.json("history bob --entity user")["changes"] if c["op"] == "update")
+        assert update["at"] == "2026-10-01T07:00:00+00:00"  # 09:00 Berlin (CEST)
+        assert update["entered_at"] == "2026-11-23T09:00:00+00:00"  # CRM_NOW
+
+    def test_hlc_is_strictly_increasing(self, team) -> None:
+        for team_name in ("a", "b", "c"):
+            team("user", "edit", "bob", "--team", team_name)
+        conn = sqlite3.connect(team.db)
+        stamps = [r[0] for r in conn.execute("SELECT hlc FROM changes ORDER BY rowid")]
+        assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+
+    def test_undo_an_update(self, team) -> None:
+        team("user edit bob --team north")
+        change = next(c for c in team.json("history bob --entity user")["changes"] if c["field"] == "team")
+        team("history", "--undo", change["id"][:8])
+        assert team.json("user show bob")["team"] == "west"
+
+    def test_recent_changes(self, team) -> None:
+        rows = team.json("history -n 5")
+        assert len(rows) == 5 and rows[0]["hlc"] > rows[-1]["hlc"]
+
+
+class TestMoney:
+    """Money is Decimal with cents; bad amounts are refused."""
+
+    @given(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False))
+    def test_cents_round_trip(self, amount) -> None:
+        from crmcli.money import from_cents, to_cents
+
+        assert from_cents(to_cents(amount)) == amount
+
+    def test_bad_amounts(self) -> None:
+        import pytest
+
+        from crmcli.errors import InvalidInput
+        from crmcli.money import parse_currency, parse_money
+
+        for bad in ("12,5.0", "abc", "-5", "1e5", "", "NaN"):
+            with pytest.raises(InvalidInput):
+                parse_money(bad)
+        assert str(parse_money("48,000.50")) == "48000.50"
+        assert str(parse_money("-5", allow_negative=True)) == "-5.00"
+        with pytest.raises(InvalidInput):
+            parse_currency("EURO")
