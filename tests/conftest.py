@@ -123,3 +123,12 @@ def demo(demo_template: Path, tmp_path: Path) -> Crm:
     src.close()
     dst.close()
     return Crm(db=target, runner=CliRunner())
+
+
+from tests.pg import pg_server, pg_url  # noqa: E402,F401  (fixtures)
+
+
+@pytest.fixture
+def pgcrm(pg_url: str) -> Crm:
+    """`crm` on a fresh PostgreSQL database (same commands, different --db)."""
+    return Crm(db=pg_url, runner=CliRunner())  # type: ignore[arg-type]

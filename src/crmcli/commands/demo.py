@@ -25,7 +25,8 @@ def demo(
     ] = 1.0,
 ) -> None:
     """Fill an empty database with a demo business: reps, accounts, deals, activities, quotes."""
-    from crmcli.services.demo import DemoSize, book_summary, generate
+    from crmcli.services.demo import DemoSize, generate
+    from crmcli.services.overview import book_summary
 
     the_book = book(ctx)
     result = generate(

@@ -851,36 +851,4 @@ def generate(
     return DemoSummary(counts=counts, seconds=time.perf_counter() - started)
 
 
-def book_summary(book: Book) -> dict[str, Any]:
-    """Counts and pipeline totals of a book: what ``crm demo`` shows when it is done."""
-    from crmcli.money import from_cents
-
-    with book.read() as r:
-        counts = {
-            table: r.scalar(f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL")
-            for table in (
-                "users",
-                "companies",
-                "contacts",
-                "leads",
-                "deals",
-                "activities",
-                "quotes",
-                "payments",
-            )
-        }
-        stages = r.rows(
-            "SELECT s.name AS stage, s.kind, s.probability, count(d.id) AS deals, "
-            "coalesce(sum(d.amount_cents), 0) AS amount_cents "
-            "FROM stages s JOIN pipelines p ON p.id = s.pipeline_id AND p.is_default = ? "
-            "LEFT JOIN deals d ON d.stage_id = s.id AND d.deleted_at IS NULL "
-            "WHERE s.deleted_at IS NULL "
-            "GROUP BY s.id, s.name, s.kind, s.probability, s.position ORDER BY s.position",
-            (True,),
-        )
-    for s in stages:
-        s["amount"] = from_cents(s.pop("amount_cents"))
-    return {"counts": counts, "pipeline": stages}
-
-
-__all__ = ["DemoSize", "DemoSummary", "book_summary", "date", "generate"]
+__all__ = ["DemoSize", "DemoSummary", "date", "generate"]

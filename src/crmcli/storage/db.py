@@ -308,6 +308,13 @@ class Reader:
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
         return self._conn.execute(self.db.sql(statement), tuple(params))
 
+    def executemany(self, statement: str, seq: Sequence[Sequence[Any]]) -> None:
+        if self.dialect == "sqlite":
+            self._conn.executemany(statement, seq)
+        else:
+            with self._conn.cursor() as cursor:
+                cursor.executemany(self.db.sql(statement), seq)
+
     def rows(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
         return [dict(r) for r in self.execute(statement, params).fetchall()]
 
@@ -446,8 +453,8 @@ class Writer(Reader):
             self.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         columns = list(rows[0])
         placeholders = ", ".join("?" * len(columns))
-        self._conn.executemany(
-            self.db.sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"),
+        self.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
             [tuple(r[c] for c in columns) for r in rows],
         )
         changes = []
@@ -469,8 +476,8 @@ class Writer(Reader):
                     SCHEMA_VERSION,
                 )
             )
-        self._conn.executemany(
-            self.db.sql(
+        self.executemany(
+            (
                 "INSERT INTO changes (id, hlc, replica_id, actor, entity, record_id, op, field, "
                 "old_value, new_value, at, entered_at, schema_version) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -1,0 +1,36 @@
+"""The same storage, history and commands on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.postgres
+
+
+def test_first_use_migrates_and_seeds(pgcrm) -> None:
+    users = pgcrm.json("user list")
+    assert len(users) == 1
+    pgcrm("user add alice --name 'Alice Ng' --team east")
+    assert {u["username"] for u in pgcrm.json("user list")} >= {"alice"}
+
+
+def test_history_and_undo(pgcrm) -> None:
+    pgcrm("user add bob --team west")
+    pgcrm("user edit bob --team north --at '2026-10-01 09:00'")
+    changes = pgcrm.json("history bob --entity user")["changes"]
+    update = next(c for c in changes if c["op"] == "update")
+    assert (update["old"], update["new"], update["at"]) == ("west", "north", "2026-10-01T07:00:00+00:00")
+    pgcrm("history", "--undo", update["id"][:8])
+    assert pgcrm.json("user show bob")["team"] == "west"
+
+
+def test_handles_and_errors(pgcrm) -> None:
+    pgcrm("user add alice --name 'Alice Ng' --email alice@example.com")
+    assert pgcrm.json("user show ALICE@example.com")["username"] == "alice"
+    run = pgcrm("user show nobody", ok=False)
+    assert run.exit_code == 1 and run.stderr.startswith("error: no user matches")
+
+
+def test_demo_book_loads(pgcrm) -> None:
+    pgcrm("demo --scale 0.1")
+    assert len(pgcrm.json("user list")) == 6
