@@ -30,7 +30,7 @@ def timestamp(*, nullable: bool = True, index: bool = False) -> Any:
     """A timezone-aware UTC timestamp column."""
     return Field(
         default=None if nullable else ...,
-        sa_type=DateTime(timezone=True),  # type: ignore[call-overload]
+        sa_type=DateTime(timezone=True),
         nullable=nullable,
         index=index,
     )

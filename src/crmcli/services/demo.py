@@ -318,7 +318,7 @@ def generate(
 
         # -- reps, quotas, commission plan ------------------------------------------------
         say("reps")
-        reps = []
+        reps: list[str] = []
         for username, name, team, territory in REPS:
             uid = stable_id("user", username)
             reps.append(uid)
@@ -369,7 +369,7 @@ def generate(
             ],
         )
         this_year = g.now.year
-        quotas = []
+        quotas: list[dict[str, Any]] = []
         for rep in reps:
             for year in (this_year - 1, this_year):
                 for q in range(1, 5):
@@ -386,7 +386,7 @@ def generate(
         counts["quotas"] = w.insert_many("quotas", quotas)
 
         # -- price book --------------------------------------------------------------------
-        products = []
+        products: list[dict[str, Any]] = []
         for sku, name, price in PRODUCTS:
             products.append(
                 {
@@ -404,7 +404,7 @@ def generate(
 
         # -- companies and contacts --------------------------------------------------------
         say("companies")
-        companies = []
+        companies: list[dict[str, Any]] = []
         used_names: set[str] = set()
         for i in range(size.companies):
             while True:
@@ -444,7 +444,7 @@ def generate(
         counts["companies"] = w.insert_many("companies", companies)
 
         say("contacts")
-        contacts = []
+        contacts: list[dict[str, Any]] = []
         by_company: dict[str, list[str]] = {}
         used_emails: set[str] = set()
         for i in range(size.contacts):
@@ -474,7 +474,7 @@ def generate(
                 }
             )
         counts["contacts"] = w.insert_many("contacts", contacts)
-        tags = []
+        tags: list[dict[str, Any]] = []
         for contact in contacts:
             if rng.random() < 0.15:
                 tags.append(
@@ -500,7 +500,7 @@ def generate(
         counts["tags"] = w.insert_many("tags", tags)
 
         say("leads")
-        leads = []
+        leads: list[dict[str, Any]] = []
         for i in range(size.leads):
             first, last = rng.choice(FIRST), rng.choice(LAST)
             stem = "".join(rng.choice(SYLLABLES) for _ in range(2)).capitalize()
@@ -531,10 +531,11 @@ def generate(
 
         # -- deals with their stage history ------------------------------------------------
         say("deals")
-        deals, history = [], []
+        deals: list[dict[str, Any]] = []
+        history: list[dict[str, Any]] = []
         for i in range(size.deals):
             company = rng.choice(companies)
-            people = by_company.get(company["id"]) or [None]
+            people: list[str | None] = [*by_company.get(company["id"], [])] or [None]
             created = max(g.past(365), company["created_at"])
             amount = max(1000, int(rng.lognormvariate(9.8, 0.8)) // 100 * 100)
             owner = company["owner_id"] if rng.random() < 0.85 else rng.choice(reps)
@@ -623,7 +624,7 @@ def generate(
                     "updated_at": steps[-1]["at"],
                 }
             )
-        splits = []
+        splits: list[dict[str, Any]] = []
         for deal in rng.sample(deals, k=max(1, len(deals) // 40)):
             other = rng.choice([r for r in reps if r != deal["owner_id"]])
             splits += [
@@ -685,15 +686,15 @@ def generate(
         kinds = ("call", "call", "email", "meeting", "task", "note", "email", "call")
         for _ in range(size.activities - series):
             kind = rng.choice(kinds)
-            deal = rng.choice(deals) if rng.random() < 0.8 else None
-            if deal is not None:
-                end = deal["closed_at"] or g.now + timedelta(days=21)
-                span = max(1.0, (end - deal["created_at"]).total_seconds())
-                when = g.work_time(deal["created_at"] + timedelta(seconds=rng.uniform(0, span)))
+            linked: dict[str, Any] | None = rng.choice(deals) if rng.random() < 0.8 else None
+            if linked is not None:
+                end = linked["closed_at"] or g.now + timedelta(days=21)
+                span = max(1.0, (end - linked["created_at"]).total_seconds())
+                when = g.work_time(linked["created_at"] + timedelta(seconds=rng.uniform(0, span)))
                 contact_id, company_id, owner = (
-                    deal["contact_id"],
-                    deal["company_id"],
-                    deal["owner_id"],
+                    linked["contact_id"],
+                    linked["company_id"],
+                    linked["owner_id"],
                 )
             else:
                 contact = rng.choice(contacts)
@@ -715,7 +716,7 @@ def generate(
                 "done_at": None,
                 "outcome": None,
                 "owner_id": owner,
-                "deal_id": deal["id"] if deal else None,
+                "deal_id": linked["id"] if linked else None,
                 "contact_id": contact_id,
                 "company_id": company_id,
                 "rrule": None,
@@ -738,8 +739,8 @@ def generate(
                 )
             row["updated_at"] = row["created_at"]
             activities.append(row)
-            if deal is not None and past:
-                last_touch[deal["id"]] = max(last_touch.get(deal["id"], when), when)
+            if linked is not None and past:
+                last_touch[linked["id"]] = max(last_touch.get(linked["id"], when), when)
         # Deals go in after their activities are known, so last_activity_at is set on insert.
         for deal in deals:
             deal["last_activity_at"] = last_touch.get(deal["id"])
@@ -755,7 +756,10 @@ def generate(
 
         # -- quotes, orders, payments -----------------------------------------------------
         say("quotes")
-        quotes, lines, orders, payments = [], [], [], []
+        quotes: list[dict[str, Any]] = []
+        lines: list[dict[str, Any]] = []
+        orders: list[dict[str, Any]] = []
+        payments: list[dict[str, Any]] = []
         candidates = [d for d in deals if d["status"] == "won"] + [
             d
             for d in deals

@@ -1,0 +1,1 @@
+"""Reports: funnel, forecast, commission, lost deals, activity — SQL aggregates to dataclasses."""

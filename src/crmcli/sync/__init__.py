@@ -1,0 +1,1 @@
+"""Sync: the operation log shipped through a shared folder, and field-by-field merge."""
