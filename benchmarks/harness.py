@@ -48,7 +48,13 @@ def crm_argv() -> list[str]:
     return [sys.executable, "-m", "crmcli"]
 
 
-def time_command(argv: list[str], *, repeat: int, env: dict[str, str] | None = None, setup: Callable[[], None] | None = None) -> float:
+def time_command(
+    argv: list[str],
+    *,
+    repeat: int,
+    env: dict[str, str] | None = None,
+    setup: Callable[[], None] | None = None,
+) -> float:
     """Median wall time in seconds of `argv` over `repeat` runs (after one warm-up run)."""
     full_env = {**os.environ, **(env or {})}
     samples = []
@@ -59,7 +65,9 @@ def time_command(argv: list[str], *, repeat: int, env: dict[str, str] | None = N
         result = subprocess.run(argv, env=full_env, capture_output=True, check=False)
         elapsed = time.perf_counter() - started
         if result.returncode != 0:
-            raise RuntimeError(f"{' '.join(argv)} failed ({result.returncode}): {result.stderr.decode()[-500:]}")
+            raise RuntimeError(
+                f"{' '.join(argv)} failed ({result.returncode}): {result.stderr.decode()[-500:]}"
+            )
         if i:  # the first run warms the page cache and .pyc files
             samples.append(elapsed)
     return statistics.median(samples)

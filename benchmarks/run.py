@@ -28,22 +28,31 @@ sys.path.insert(0, str(HERE.parent / "src"))
 from harness import Case, Throughput, crm_argv, time_command  # noqa: E402
 
 DATA = HERE / ".data"
-BOOK_VERSION = "3"  # bump when the generator or schema changes
-FULL = {"companies": 20_000, "contacts": 100_000, "leads": 20_000, "deals": 100_000, "activities": 1_000_000, "quotes": 5_000}
+BOOK_VERSION = "4"  # bump when the generator or schema changes
+FULL = {
+    "companies": 20_000,
+    "contacts": 100_000,
+    "leads": 20_000,
+    "deals": 100_000,
+    "activities": 1_000_000,
+    "quotes": 5_000,
+}
 QUICK = {k: v // 10 for k, v in FULL.items()}
 NOW = "2026-11-23T10:00:00+00:00"
 
-BASELINE_TYPER = '''
+BASELINE_TYPER = """
 import typer
 app = typer.Typer()
-'''
+"""
 for _i in range(20):
     BASELINE_TYPER += f'''
 @app.command()
 def cmd{_i}(name: str = "x") -> None:
     """No-op command {_i}."""
 '''
-BASELINE_SQLITE = BASELINE_TYPER + '''
+BASELINE_SQLITE = (
+    BASELINE_TYPER
+    + '''
 @app.command("list")
 def list_(db: str) -> None:
     """One SELECT through the stdlib sqlite3 module."""
@@ -52,6 +61,7 @@ def list_(db: str) -> None:
     for row in conn.execute("SELECT id, username, name, team FROM users ORDER BY username"):
         print(*row)
 '''
+)
 BASELINE_TYPER += "\napp()\n"
 BASELINE_SQLITE += "\napp()\n"
 
@@ -68,7 +78,12 @@ def build_book(path: Path, sizes: dict[str, int]) -> float:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     started = time.perf_counter()
     book = Book.open(Settings(db=str(path), user="bench"))
-    generate(book, size=DemoSize(**sizes), seed=7, progress=lambda step: print(f"  … {step}", file=sys.stderr))
+    generate(
+        book,
+        size=DemoSize(**sizes),
+        seed=7,
+        progress=lambda step: print(f"  … {step}", file=sys.stderr),
+    )
     book.close()
     return time.perf_counter() - started
 
@@ -77,7 +92,12 @@ def demo_seconds(tmp: Path) -> float:
     started = time.perf_counter()
     import subprocess
 
-    subprocess.run([*crm_argv(), "--db", str(tmp / "demo.db"), "demo"], check=True, capture_output=True, env={**os.environ, "CRM_NOW": NOW})
+    subprocess.run(
+        [*crm_argv(), "--db", str(tmp / "demo.db"), "demo"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "CRM_NOW": NOW},
+    )
     return time.perf_counter() - started
 
 
@@ -98,7 +118,9 @@ def load_cases(only: str | None) -> tuple[list[Case], list[Throughput]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="a 10x smaller book")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the book even if cached")
     parser.add_argument("--only", help="run only cases whose name contains this")
@@ -117,9 +139,21 @@ def main() -> int:
         limit = 180.0 if not args.quick else 18.0
         ok = seconds <= limit
         failed += not ok
-        rows.append(("build benchmark book", f"{seconds:.1f} s", "", "", f"≤ {limit:.0f} s", "ok" if ok else "FAIL"))
+        rows.append(
+            (
+                "build benchmark book",
+                f"{seconds:.1f} s",
+                "",
+                "",
+                f"≤ {limit:.0f} s",
+                "ok" if ok else "FAIL",
+            )
+        )
     with sqlite3.connect(book) as conn:
-        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("deals", "activities", "contacts", "changes")}
+        counts = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("deals", "activities", "contacts", "changes")
+        }
     print(f"book: {counts}", file=sys.stderr)
 
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -127,15 +161,28 @@ def main() -> int:
         seconds = demo_seconds(tmp)
         ok = seconds <= 10
         failed += not ok
-        rows.append(("crm demo (standard book)", f"{seconds:.2f} s", "", "", "≤ 10 s", "ok" if ok else "FAIL"))
+        rows.append(
+            (
+                "crm demo (standard book)",
+                f"{seconds:.2f} s",
+                "",
+                "",
+                "≤ 10 s",
+                "ok" if ok else "FAIL",
+            )
+        )
 
         (tmp / "baseline_typer.py").write_text(BASELINE_TYPER)
         (tmp / "baseline_sqlite.py").write_text(BASELINE_SQLITE)
         env = {"CRM_NOW": NOW, "CRM_TZ": "UTC", "COLUMNS": "120", "NO_COLOR": "1"}
         repeat = args.repeat or 7
         baselines = {
-            "typer": time_command([sys.executable, str(tmp / "baseline_typer.py"), "--help"], repeat=repeat),
-            "sqlite": time_command([sys.executable, str(tmp / "baseline_sqlite.py"), "list", str(book)], repeat=repeat),
+            "typer": time_command(
+                [sys.executable, str(tmp / "baseline_typer.py"), "--help"], repeat=repeat
+            ),
+            "sqlite": time_command(
+                [sys.executable, str(tmp / "baseline_sqlite.py"), "list", str(book)], repeat=repeat
+            ),
         }
         for name, seconds in baselines.items():
             rows.append((f"baseline: {name}", f"{seconds * 1000:.0f} ms", "", "", "", ""))
@@ -144,25 +191,50 @@ def main() -> int:
         for case in cases:
             argv = [*crm_argv(), *(["--db", str(book)] if case.uses_book else []), *case.argv]
             setup = (lambda c=case: c.setup(book)) if case.setup else None
-            seconds = time_command(argv, repeat=args.repeat or case.repeat, env={**env, **case.env}, setup=setup)
+            seconds = time_command(
+                argv, repeat=args.repeat or case.repeat, env={**env, **case.env}, setup=setup
+            )
             base = baselines[case.baseline]
             ratio = seconds / base
             ok = ratio <= case.limit
             failed += not ok
             goal = f" (goal {case.goal}×)" if case.goal else ""
-            rows.append((case.name, f"{seconds * 1000:.0f} ms", case.baseline, f"{ratio:.2f}×", f"≤ {case.limit}×{goal}", "ok" if ok else "FAIL"))
+            rows.append(
+                (
+                    case.name,
+                    f"{seconds * 1000:.0f} ms",
+                    case.baseline,
+                    f"{ratio:.2f}×",
+                    f"≤ {case.limit}×{goal}",
+                    "ok" if ok else "FAIL",
+                )
+            )
         for tp in throughputs:
             ours, reference, unit = tp.measure(book)
             ratio = ours / reference
             ok = ratio >= tp.min_ratio
             failed += not ok
-            rows.append((tp.name, f"{ours:,.0f} {unit}", f"{reference:,.0f} {unit}", f"{ratio:.2f}×", f"≥ {tp.min_ratio}×", "ok" if ok else "FAIL"))
+            rows.append(
+                (
+                    tp.name,
+                    f"{ours:,.0f} {unit}",
+                    f"{reference:,.0f} {unit}",
+                    f"{ratio:.2f}×",
+                    f"≥ {tp.min_ratio}×",
+                    "ok" if ok else "FAIL",
+                )
+            )
 
-    widths = [max(len(r[i]) for r in [("figure", "ours", "baseline", "ratio", "limit", ""), *rows]) for i in range(6)]
+    widths = [
+        max(len(r[i]) for r in [("figure", "ours", "baseline", "ratio", "limit", ""), *rows])
+        for i in range(6)
+    ]
     header = ("figure", "ours", "baseline", "ratio", "limit", "")
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
-    print(f"\n{len(rows)} figures, {failed} over their limit; machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(
+        f"\n{len(rows)} figures, {failed} over their limit; machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    )
     return 1 if failed else 0
 
 

@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 
 from crmcli.cli import app
 
+pytest_plugins = ["tests.pg"]  # the real-PostgreSQL fixtures
+
 NOW = "2026-11-23T10:00:00+01:00"  # a Monday, 10:00 in Europe/Berlin
 ZONE = "Europe/Berlin"
 
@@ -41,13 +43,21 @@ class Crm:
     runner: CliRunner
     user: str | None = None
 
-    def __call__(self, *args: str, ok: bool = True, input: str | None = None, env: dict[str, str] | None = None) -> Run:
+    def __call__(
+        self,
+        *args: str,
+        ok: bool = True,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Run:
         argv = list(args) if len(args) != 1 else shlex.split(args[0])
         full = ["--db", str(self.db), *(["--as", self.user] if self.user else []), *argv]
         result = self.runner.invoke(app, full, input=input, env=env, catch_exceptions=False)
         run = Run(result.exit_code, result.stdout, result.stderr)
         if ok and run.exit_code != 0:
-            raise AssertionError(f"crm {' '.join(argv)} exited {run.exit_code}\nstdout: {run.stdout}\nstderr: {run.stderr}")
+            raise AssertionError(
+                f"crm {' '.join(argv)} exited {run.exit_code}\nstdout: {run.stdout}\nstderr: {run.stderr}"
+            )
         return run
 
     def json(self, *args: str, **kwargs: Any) -> Any:
@@ -125,7 +135,6 @@ def demo(demo_template: Path, tmp_path: Path) -> Crm:
     return Crm(db=target, runner=CliRunner())
 
 
-from tests.pg import pg_server, pg_url  # noqa: E402,F401  (fixtures)
 
 
 @pytest.fixture

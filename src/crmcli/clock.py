@@ -11,6 +11,7 @@ import os
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache
+from typing import Any
 
 from crmcli.errors import InvalidInput
 
@@ -29,7 +30,29 @@ def local_zone() -> tzinfo:
 
     name = os.environ.get("CRM_TZ") or os.environ.get("TZ")
     zone = tz.gettz(name) if name else None
-    return zone or tz.tzlocal()
+    chosen: tzinfo = zone or tz.tzlocal()
+    return chosen
+
+
+def zone_name() -> str | None:
+    """The IANA name of the user's zone (for iCalendar TZID), if known."""
+    name = os.environ.get("CRM_TZ") or os.environ.get("TZ")
+    if name:
+        from dateutil import tz
+
+        return name if tz.gettz(name) is not None else None
+    try:
+        # The system zone has no name in dateutil; tzlocal knows it where it is installed.
+        from tzlocal import get_localzone_name
+
+        return str(get_localzone_name())
+    except Exception:
+        return None
+
+
+def zone_label() -> str:
+    """The user's zone as shown in messages."""
+    return zone_name() or "the local time zone"
 
 
 def now() -> datetime:
@@ -56,7 +79,8 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(local_zone())
 
 
-def _relative(amount: int, unit: str) -> timedelta | object:
+def _relative(amount: int, unit: str) -> Any:
+    """A timedelta, or a relativedelta for months and years."""
     from dateutil.relativedelta import relativedelta
 
     unit = unit.lower()
@@ -73,6 +97,93 @@ def _relative(amount: int, unit: str) -> timedelta | object:
     return relativedelta(years=amount)
 
 
+_DAY_WORDS = {"today": 0, "tomorrow": 1, "yesterday": -1}
+_TIME_WORDS = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
+# 01/02/2026, 1.2., 12-1: day and month both <= 12 and different = two possible dates.
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?\.?(?:\s|$)")
+_HINT = "try 2026-12-01, 2026-12-01 14:30, tomorrow 9am, +3d, next friday, in 2 hours"
+
+
+def _fmt(value: datetime) -> str:
+    return value.strftime("%a %Y-%m-%d %H:%M %Z").strip()
+
+
+def _check_wall_time(value: datetime, text: str) -> datetime:
+    """A local wall time the user typed must exist once: DST gaps and folds are errors."""
+    from dateutil import tz
+
+    if not tz.datetime_exists(value):
+        raise InvalidInput(
+            f"{text!r} is {value:%Y-%m-%d %H:%M}, a time that does not exist in "
+            f"{zone_label()} (the clocks go forward then)",
+            hint="pick a time an hour later or earlier",
+        )
+    if tz.datetime_ambiguous(value):
+        first = tz.enfold(value, fold=0)
+        second = tz.enfold(value, fold=1)
+        raise InvalidInput(
+            f"{text!r} is ambiguous: {value:%Y-%m-%d %H:%M} happens twice in {zone_label()} "
+            f"({first.isoformat()} and {second.isoformat()})",
+            hint="add the offset, e.g. 2026-10-25 02:30+02:00",
+        )
+    return value
+
+
+def _parse_fields(raw: str, text: str) -> tuple[datetime, set[str]]:
+    """dateutil's reading of ``raw`` and which of year/month/day it found in the text.
+
+    Parsing twice with two different defaults tells what came from the text and what
+    dateutil would silently have filled in from the default.
+    """
+    from dateutil import parser, tz
+
+    unknown: list[str] = []
+
+    def tzinfos(name: str | None, offset: int | None) -> tzinfo | None:
+        # dateutil asks for every parsed time, with name None when the text named no zone.
+        if not name:
+            return None if offset is None else tz.tzoffset(None, offset)
+        zone: tzinfo | None = tz.gettz(name)
+        if zone is None:
+            unknown.append(name)
+        return zone
+
+    try:
+        one = parser.parse(raw, default=datetime(2000, 1, 1), tzinfos=tzinfos)
+        two = parser.parse(raw, default=datetime(2004, 2, 2), tzinfos=tzinfos)
+    except (ValueError, OverflowError) as exc:
+        reason = str(exc).split(":")[0] if "Unknown string format" not in str(exc) else ""
+        detail = f" ({reason})" if reason else ""
+        raise InvalidInput(f"cannot read the date {text!r}{detail}", hint=_HINT) from exc
+    if unknown:
+        raise InvalidInput(
+            f"unknown time zone {unknown[0]!r} in {text!r}",
+            hint="use an offset (+01:00), Z, or an IANA name like Europe/Berlin",
+        )
+    found = {
+        name
+        for name, a, b in (
+            ("year", one.year, two.year),
+            ("month", one.month, two.month),
+            ("day", one.day, two.day),
+        )
+        if a == b
+    }
+    return one, found
+
+
+def _ambiguous_numeric(raw: str, text: str) -> None:
+    match = _NUMERIC_DATE.match(raw)
+    if not match:
+        return
+    first, second = int(match.group(1)), int(match.group(2))
+    if first <= 12 and second <= 12 and first != second:
+        raise InvalidInput(
+            f"{text!r} is ambiguous: month {first} day {second}, or day {first} month {second}?",
+            hint="write the date as ISO: 2026-12-01",
+        )
+
+
 def parse_when(text: str, *, base: datetime | None = None) -> datetime:
     """Parse a time a person typed (ISO, ``tomorrow 9am``, ``+3d``, ``next friday``…).
 
@@ -82,78 +193,152 @@ def parse_when(text: str, *, base: datetime | None = None) -> datetime:
     """
     zone = local_zone()
     current = (base or now()).astimezone(zone)
-    raw = text.strip()
+    raw = " ".join(text.strip().split())
     lowered = raw.lower()
     if not lowered:
-        raise InvalidInput("empty date", hint="try 2026-12-01 14:30, tomorrow 9am, +3d")
+        raise InvalidInput("empty date", hint=_HINT)
     if lowered == "now":
         return current.astimezone(UTC)
 
-    match = _REL.match(lowered)
+    match = _REL.match(re.sub(r"^in an? ", "in 1 ", lowered))
     if match:
-        sign, amount, unit, ago = match.groups()
-        delta = _relative(int(amount), unit)
-        negative = (sign == "-") ^ bool(ago)
-        result = current - delta if negative else current + delta  # type: ignore[operator]
-        return result.astimezone(UTC)  # type: ignore[no-any-return]
+        return _shift(current, match)
+
+    for word, clock_time in _TIME_WORDS.items():
+        raw = re.sub(rf"\b{word}\b", clock_time, raw, flags=re.IGNORECASE)
+    words = raw.split()
+    folded = [w.lower() for w in words]
+    # "9am tomorrow", "10:00 next monday": the day part may come last.
+    if all(_day_of(folded[:size], current) is None for size in (2, 1)):
+        for size in (2, 1):
+            if len(words) > size and _day_of(folded[-size:], current) is not None:
+                words = words[-size:] + words[:-size]
+                folded = folded[-size:] + folded[:-size]
+                break
 
     day: date | None = None
-    rest = lowered
-    for word, offset in (("today", 0), ("tomorrow", 1), ("yesterday", -1)):
-        if rest == word or rest.startswith(word + " "):
-            day = current.date() + timedelta(days=offset)
-            rest = rest[len(word) :].strip()
+    rest = raw
+    for size in (2, 1):
+        found = _day_of(folded[:size], current) if len(words) >= size else None
+        if found is not None:
+            day = found
+            rest = " ".join(words[size:])
             break
-    if day is None:
-        words = rest.split(maxsplit=2)
-        if words and words[0] in ("next", "last", "this") and len(words) > 1:
-            name = words[1]
-            target = next((i for i, w in enumerate(_WEEKDAYS) if w.startswith(name[:3])), None)
-            if target is not None and len(name) >= 3:
-                delta_days = (target - current.weekday()) % 7
-                if words[0] == "next":
-                    delta_days = delta_days or 7
-                elif words[0] == "last":
-                    delta_days = -((current.weekday() - target) % 7 or 7)
-                day = current.date() + timedelta(days=delta_days)
-                rest = words[2] if len(words) > 2 else ""
-            elif name in ("week", "month", "year") and words[0] != "this":
-                sign_n = 1 if words[0] == "next" else -1
-                unit = {"week": "w", "month": "mo", "year": "y"}[name]
-                shifted = current + _relative(sign_n, unit)  # type: ignore[operator]
-                day = shifted.date()
-                rest = words[2] if len(words) > 2 else ""
-        elif words and any(w == words[0] for w in _WEEKDAYS):
-            target = _WEEKDAYS.index(words[0])
-            day = current.date() + timedelta(days=(target - current.weekday()) % 7)
-            rest = " ".join(words[1:])
-
-    from dateutil import parser  # 60 ms: only commands that take a date pay for it
 
     if day is not None:
+        understood = f"{' '.join(folded[: len(words) - len(rest.split())])} = {day:%a %Y-%m-%d}"
+        rest = re.sub(r"^at\s+", "", rest, flags=re.IGNORECASE).strip()
         if not rest:
             return datetime.combine(day, time(0), zone).astimezone(UTC)
-        rest = rest.removeprefix("at ").strip()
-        try:
-            parsed_time = parser.parse(rest, default=datetime.combine(day, time(0)))
-        except (ValueError, OverflowError) as exc:
-            raise InvalidInput(
-                f"cannot read the time {rest!r} in {text!r}", hint="try 9am, 14:30, 4pm"
-            ) from exc
-        if parsed_time.date() != day:
-            raise InvalidInput(f"{text!r} names two different days")
-        return parsed_time.replace(tzinfo=zone).astimezone(UTC)
+        parsed, found_fields = _parse_time_only(rest, text, understood)
+        wall = datetime.combine(day, parsed.time(), parsed.tzinfo or zone)
+        if parsed.tzinfo is None:
+            wall = _check_wall_time(wall, text)
+        return wall.astimezone(UTC)
 
-    try:
-        parsed = parser.parse(raw, default=datetime.combine(current.date(), time(0)))
-    except (ValueError, OverflowError) as exc:
+    if lowered.isdigit():
         raise InvalidInput(
-            f"cannot read the date {text!r}",
-            hint="try 2026-12-01, 2026-12-01 14:30, tomorrow 9am, +3d, next friday",
+            f"{text!r} is ambiguous: a day, a year or a time?",
+            hint="write 2026-12-01, 9am or 14:00",
+        )
+    _ambiguous_numeric(raw, text)
+    parsed, found_fields = _parse_fields(raw, text)
+    if "day" in found_fields and "month" not in found_fields:
+        raise InvalidInput(
+            f"{text!r} names a day ({parsed.day}) but no month", hint="write 2026-12-01"
+        )
+    if "month" in found_fields and "day" not in found_fields:
+        raise InvalidInput(
+            f"{text!r} names a month ({parsed:%B}) but no day", hint="write 2026-12-01"
+        )
+    if "year" in found_fields and "month" not in found_fields:
+        raise InvalidInput(f"{text!r} names a year but no date", hint="write 2026-12-01")
+    year = parsed.year if "year" in found_fields else current.year
+    month, day_n = (
+        (parsed.month, parsed.day) if "day" in found_fields else (current.month, current.day)
+    )
+    try:
+        value = parsed.replace(year=year, month=month, day=day_n)
+    except ValueError as exc:
+        raise InvalidInput(f"cannot read the date {text!r}: {exc}", hint=_HINT) from exc
+    if value.tzinfo is None:
+        value = _check_wall_time(value.replace(tzinfo=zone), text)
+    return value.astimezone(UTC)
+
+
+def _shift(current: datetime, match: re.Match[str]) -> datetime:
+    """``+3d``, ``in 2 hours``, ``3 weeks ago``: hours and minutes are elapsed time,
+    days and longer keep the wall-clock time across a DST change."""
+    from dateutil import tz
+
+    sign, amount, unit, ago = match.groups()
+    delta = _relative(int(amount), unit)
+    negative = (sign == "-") ^ bool(ago)
+    if isinstance(delta, timedelta) and delta < timedelta(days=1):
+        base = current.astimezone(UTC)
+        return base - delta if negative else base + delta
+    result: datetime = current - delta if negative else current + delta
+    resolved: datetime = tz.resolve_imaginary(result)
+    return resolved.astimezone(UTC)
+
+
+def _day_of(words: list[str], current: datetime) -> date | None:
+    """The day named by ``today``/``tomorrow``/``next friday``/``monday``…, else None."""
+    if not words:
+        return None
+    first = words[0]
+    if len(words) == 1:
+        if first in _DAY_WORDS:
+            return current.date() + timedelta(days=_DAY_WORDS[first])
+        target = _weekday(first)
+        if target is not None:
+            return current.date() + timedelta(days=(target - current.weekday()) % 7)
+        return None
+    if first not in ("next", "last", "this") or len(words) != 2:
+        return None
+    name = words[1]
+    target = _weekday(name)
+    if target is not None:
+        delta_days = (target - current.weekday()) % 7
+        if first == "next":
+            delta_days = delta_days or 7
+        elif first == "last":
+            delta_days = -((current.weekday() - target) % 7 or 7)
+        return current.date() + timedelta(days=delta_days)
+    if name in ("week", "month", "year") and first != "this":
+        unit = {"week": "w", "month": "mo", "year": "y"}[name]
+        shifted: datetime = current + _relative(1 if first == "next" else -1, unit)
+        return shifted.date()
+    return None
+
+
+def _weekday(name: str) -> int | None:
+    if len(name) < 3:
+        return None
+    return next((i for i, w in enumerate(_WEEKDAYS) if w.startswith(name)), None)
+
+
+def _parse_time_only(rest: str, text: str, understood: str) -> tuple[datetime, set[str]]:
+    """The time of day after a day word; a bare ``9`` (am or pm?) is refused."""
+    if rest.isdigit():
+        raise InvalidInput(
+            f"cannot read the time {rest!r} in {text!r} (understood {understood}): "
+            f"{rest}am or {rest}pm?",
+            hint=f"write {rest}am, {rest}pm or {int(rest) % 24:02d}:00",
+        )
+    try:
+        parsed, found = _parse_fields(rest, text)
+    except InvalidInput as exc:
+        raise InvalidInput(
+            f"cannot read the time {rest!r} in {text!r} (understood {understood})",
+            hint="try 9am, 14:30, 4pm",
         ) from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(UTC)
+    if found:
+        raise InvalidInput(
+            f"{text!r} names two days (understood {understood}, then {rest!r})",
+            hint="write the day once: tomorrow 9am or 2026-12-01 09:00",
+        )
+    return parsed, found
 
 
 def parse_date(text: str) -> date:

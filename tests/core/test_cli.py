@@ -53,7 +53,9 @@ def _modules_after(argv: list[str], db: Path) -> set[str]:
         "sys.stderr.write('\\nMODULES=' + json.dumps(sorted(sys.modules)))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     return set(json.loads(result.stderr.rsplit("MODULES=", 1)[1]))
 
 
@@ -61,7 +63,9 @@ def test_read_commands_do_not_import_the_orm(crm) -> None:
     crm("user list")  # create and migrate first: that path may import Alembic
     modules = _modules_after(["user", "list"], crm.db)
     # pydantic is not on this list: Typer itself imports it to run any command.
-    heavy = {m for m in modules if m.split(".")[0] in {"sqlalchemy", "sqlmodel", "alembic", "textual"}}
+    heavy = {
+        m for m in modules if m.split(".")[0] in {"sqlalchemy", "sqlmodel", "alembic", "textual"}
+    }
     assert heavy == set()
 
 
@@ -83,7 +87,9 @@ def test_core_never_imports_ui_toolkits() -> None:
         "print(','.join(bad))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert result.stdout.strip() == ""
 
 
@@ -93,12 +99,16 @@ def test_demo_is_deterministic(tmp_path: Path, seed: int) -> None:
 
     def build(name: str) -> list[tuple]:
         db = tmp_path / name
-        result = CliRunner().invoke(app, ["--db", str(db), "demo", "--seed", str(seed), "--scale", "0.2"])
+        result = CliRunner().invoke(
+            app, ["--db", str(db), "demo", "--seed", str(seed), "--scale", "0.2"]
+        )
         assert result.exit_code == 0, result.stderr
         import sqlite3
 
         conn = sqlite3.connect(db)
-        return conn.execute("SELECT id, name, amount_cents, status, closed_at FROM deals ORDER BY id").fetchall()
+        return conn.execute(
+            "SELECT id, name, amount_cents, status, closed_at FROM deals ORDER BY id"
+        ).fetchall()
 
     assert build("a.db") == build("b.db")
 
@@ -122,9 +132,19 @@ class TestDemoBook:
             assert one(f"SELECT count(*) FROM deals WHERE status = '{status}'") > 20
         assert one("SELECT count(*) FROM deals WHERE status = 'lost' AND lost_reason IS NULL") == 0
         assert one("SELECT count(*) FROM deals WHERE status != 'open' AND closed_at IS NULL") == 0
-        assert one("SELECT count(*) FROM deals d WHERE NOT EXISTS (SELECT 1 FROM stage_history h WHERE h.deal_id = d.id)") == 0
+        assert (
+            one(
+                "SELECT count(*) FROM deals d WHERE NOT EXISTS (SELECT 1 FROM stage_history h WHERE h.deal_id = d.id)"
+            )
+            == 0
+        )
         assert one("SELECT count(*) FROM activities WHERE rrule IS NOT NULL") >= 10
-        assert one("SELECT count(*) FROM activities WHERE kind = 'task' AND done_at IS NULL AND due_at < '2026-11-23'") > 5
+        assert (
+            one(
+                "SELECT count(*) FROM activities WHERE kind = 'task' AND done_at IS NULL AND due_at < '2026-11-23'"
+            )
+            > 5
+        )
         assert one("SELECT count(*) FROM payments") > 10
         assert one("SELECT count(*) FROM quote_lines") >= 60
         # every record's creation is in the change log, like any other write

@@ -13,7 +13,14 @@ class TestHandles:
 
     def test_by_username_email_name_and_id_prefix(self, crm) -> None:
         alice = crm.json("user add alice --name 'Alice Ng' --email alice@example.com")
-        for handle in ("alice", "ALICE@example.com", "alice ng", "Ng", alice["id"][:6], alice["id"]):
+        for handle in (
+            "alice",
+            "ALICE@example.com",
+            "alice ng",
+            "Ng",
+            alice["id"][:6],
+            alice["id"],
+        ):
             assert crm.json("user", "show", handle)["username"] == "alice", handle
 
     def test_ambiguous_lists_candidates(self, crm) -> None:
@@ -21,7 +28,7 @@ class TestHandles:
         crm("user add alina --name 'Alina Ng'")
         run = crm("user show ng", ok=False)
         assert run.exit_code == 1
-        assert "ambiguous" in run.stderr and "Alice Ng" not in run.stderr or "alice" in run.stderr
+        assert ("ambiguous" in run.stderr and "Alice Ng" not in run.stderr) or "alice" in run.stderr
         assert "alina" in run.stderr
 
     def test_not_found_suggests(self, crm) -> None:
@@ -45,7 +52,9 @@ class TestHistory:
 
     def test_stated_and_entered_time(self, team) -> None:
         team("user edit bob --team north --at '2026-10-01 09:00'")
-        update = next(c for c in team.json("history bob --entity user")["changes"] if c["op"] == "update")
+        update = next(
+            c for c in team.json("history bob --entity user")["changes"] if c["op"] == "update"
+        )
         assert update["at"] == "2026-10-01T07:00:00+00:00"  # 09:00 Berlin (CEST)
         assert update["entered_at"] == "2026-11-23T09:00:00+00:00"  # CRM_NOW
 
@@ -58,7 +67,9 @@ class TestHistory:
 
     def test_undo_an_update(self, team) -> None:
         team("user edit bob --team north")
-        change = next(c for c in team.json("history bob --entity user")["changes"] if c["field"] == "team")
+        change = next(
+            c for c in team.json("history bob --entity user")["changes"] if c["field"] == "team"
+        )
         team("history", "--undo", change["id"][:8])
         assert team.json("user show bob")["team"] == "west"
 
@@ -70,7 +81,9 @@ class TestHistory:
 class TestMoney:
     """Money is Decimal with cents; bad amounts are refused."""
 
-    @given(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False))
+    @given(
+        st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False)
+    )
     def test_cents_round_trip(self, amount) -> None:
         from crmcli.money import from_cents, to_cents
 

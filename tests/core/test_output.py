@@ -72,9 +72,11 @@ class TestInertUserText:
         assert safe("a\x1b[31mb") == "a\\x1b[31mb"
 
     def test_csv_neutralises_formulas(self, crm) -> None:
-        crm("user", "add", "frank", "--name", "=HYPERLINK(\"http://x\")")
+        crm("user", "add", "frank", "--name", '=HYPERLINK("http://x")')
         crm("user", "add", "gina", "--name", "+1 234")
-        rows = {r["username"]: r for r in csv.DictReader(io.StringIO(crm("user list --csv").stdout))}
+        rows = {
+            r["username"]: r for r in csv.DictReader(io.StringIO(crm("user list --csv").stdout))
+        }
         assert rows["frank"]["name"].startswith("'=")
         assert rows["gina"]["name"] == "'+1 234"
 
@@ -101,7 +103,11 @@ class TestErrors:
         crm("user list")  # the book exists; its default user is the OS user
         crm.user = "ghost"
         run = crm("user add alice", ok=False)
-        assert run.exit_code == 1 and "unknown user 'ghost'" in run.stderr and "crm user add ghost" in run.stderr
+        assert (
+            run.exit_code == 1
+            and "unknown user 'ghost'" in run.stderr
+            and "crm user add ghost" in run.stderr
+        )
 
     def test_debug_shows_the_exception(self, crm) -> None:
         import pytest
@@ -114,3 +120,15 @@ class TestErrors:
                 crm("user show nobody", ok=False)
         finally:
             del os.environ["CRM_DEBUG"]
+
+
+class TestBadInputWritesNothing:
+    """A bad value is refused before anything is written."""
+
+    def test_bad_date(self, crm) -> None:
+        crm("user list")
+        before = len(crm.json("history -n 500"))
+        run = crm("user add zed --at 'the day after never'", ok=False)
+        assert run.exit_code == 1 and run.stderr.startswith("error: ") and "hint:" in run.stderr
+        assert len(crm.json("history -n 500")) == before
+        assert "zed" not in crm("user list -q").stdout

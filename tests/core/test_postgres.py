@@ -19,7 +19,11 @@ def test_history_and_undo(pgcrm) -> None:
     pgcrm("user edit bob --team north --at '2026-10-01 09:00'")
     changes = pgcrm.json("history bob --entity user")["changes"]
     update = next(c for c in changes if c["op"] == "update")
-    assert (update["old"], update["new"], update["at"]) == ("west", "north", "2026-10-01T07:00:00+00:00")
+    assert (update["old"], update["new"], update["at"]) == (
+        "west",
+        "north",
+        "2026-10-01T07:00:00+00:00",
+    )
     pgcrm("history", "--undo", update["id"][:8])
     assert pgcrm.json("user show bob")["team"] == "west"
 
@@ -34,3 +38,20 @@ def test_handles_and_errors(pgcrm) -> None:
 def test_demo_book_loads(pgcrm) -> None:
     pgcrm("demo --scale 0.1")
     assert len(pgcrm.json("user list")) == 6
+
+
+def test_everyday_flow_on_postgres(pgcrm) -> None:
+    """The README's everyday commands work unchanged on PostgreSQL."""
+    import shlex
+
+    from tests.test_docs import code_blocks, section
+
+    for line in code_blocks(section("Everyday use"))[0].splitlines():
+        pgcrm(*shlex.split(line)[1:])
+    deal = pgcrm.json("deal show 'Acme renewal'")
+    assert (
+        deal["stage"] == "Proposal"
+        or deal.get("stage_name") == "Proposal"
+        or "Proposal" in str(deal)
+    )
+    assert pgcrm.json("contact show ada@acme.example")["phone"] == "+442079460000"

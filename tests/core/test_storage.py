@@ -39,7 +39,9 @@ class TestNewFile:
         crm("user add alice")
         assert crm.db.exists()
         other = tmp_path / "nested" / "folder" / "other.db"
-        run = crm.runner.invoke(__import__("crmcli.cli").cli.app, ["user", "list", "-q"], env={"CRM_DB": str(other)})
+        run = crm.runner.invoke(
+            __import__("crmcli.cli").cli.app, ["user", "list", "-q"], env={"CRM_DB": str(other)}
+        )
         assert run.exit_code == 0
         assert other.exists() and "alice" not in run.stdout
 
@@ -60,7 +62,15 @@ class TestNewFile:
         assert len(users) == 1 and users[0]["role"] == "admin"
         conn = sqlite3.connect(crm.db)
         stages = [r[0] for r in conn.execute("SELECT name FROM stages ORDER BY position")]
-        assert stages == ["Prospecting", "Qualification", "Proposal", "Evaluation", "Negotiation", "Closed Won", "Closed Lost"]
+        assert stages == [
+            "Prospecting",
+            "Qualification",
+            "Proposal",
+            "Evaluation",
+            "Negotiation",
+            "Closed Won",
+            "Closed Lost",
+        ]
 
 
 class TestMigrations:
@@ -112,9 +122,16 @@ class TestMigrations:
 
         users = crm.json("user list")
         assert [u["username"] for u in users] == ["olduser"]
-        version = sqlite3.connect(crm.db).execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        version = (
+            sqlite3.connect(crm.db).execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        )
         assert version == HEAD
-        indexes = {r[0] for r in sqlite3.connect(crm.db).execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        indexes = {
+            r[0]
+            for r in sqlite3.connect(crm.db).execute(
+                "SELECT name FROM sqlite_master WHERE type='index'"
+            )
+        }
         assert "ix_deals_status_stage" in indexes
         assert Path(f"{crm.db}.before-{HEAD}.bak").exists()
         assert Settings.resolve(db=str(crm.db)).db == str(crm.db)
@@ -187,9 +204,7 @@ class TestConcurrency:
         script = "import sys\nfrom crmcli.cli import main\nsys.argv=['crm','user','add',sys.argv[1]]\nmain()"
         procs = []
         for prefix in ("a", "b"):
-            cmd = "; ".join(
-                f"{sys.executable} -c \"{script}\" {prefix}{i}" for i in range(6)
-            )
+            cmd = "; ".join(f'{sys.executable} -c "{script}" {prefix}{i}' for i in range(6))
             procs.append(subprocess.Popen(["bash", "-c", cmd], env=env, stderr=subprocess.PIPE))
         for proc in procs:
             _, err = proc.communicate(timeout=120)

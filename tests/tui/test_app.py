@@ -20,7 +20,10 @@ def test_app_shows_the_book_and_quits(demo) -> None:
             await app.workers.wait_for_complete()
             await pilot.pause()
             overview = app.query_one("#overview", DataTable)
-            rows = {str(overview.get_row_at(i)[0]): str(overview.get_row_at(i)[1]) for i in range(overview.row_count)}
+            rows = {
+                str(overview.get_row_at(i)[0]): str(overview.get_row_at(i)[1])
+                for i in range(overview.row_count)
+            }
             assert rows["deals"] == "400" and rows["contacts"] == "600"
             pipeline = app.query_one("#pipeline", DataTable)
             assert pipeline.row_count == 7

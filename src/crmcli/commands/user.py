@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from crmcli import output
-from crmcli.commands._common import book, public
+from crmcli.commands._common import AtOption, book, public, when
 from crmcli.output import Column
 
 app = typer.Typer(help="Reps and teams: add, list, show, edit.", no_args_is_help=True)
@@ -38,6 +38,7 @@ def add(
     team: Annotated[str | None, typer.Option(help="Team, e.g. east.")] = None,
     territory: Annotated[str | None, typer.Option(help="Territory, e.g. DACH.")] = None,
     role: Annotated[str, typer.Option(help="rep, manager or admin.")] = "rep",
+    at: AtOption = None,
 ) -> None:
     """Add a rep."""
     from crmcli.services.users import add_user
@@ -50,6 +51,7 @@ def add(
         team=team,
         territory=territory,
         role=role,
+        at=when(at),
     )
     output.done(f"added user {user['username']}", _public(user))
 
@@ -89,6 +91,7 @@ def edit(
     active: Annotated[
         bool | None, typer.Option("--active/--inactive", help="Deactivate a rep who left.")
     ] = None,
+    at: AtOption = None,
 ) -> None:
     """Change a rep's details."""
     from crmcli.services.users import edit_user
@@ -96,6 +99,7 @@ def edit(
     user = edit_user(
         book(ctx),
         handle,
+        at=when(at),
         name=name,
         email=email,
         team=team,
@@ -104,3 +108,19 @@ def edit(
         active=active,
     )
     output.done(f"updated user {user['username']}", _public(user))
+
+
+@app.command("handover")
+def handover(
+    ctx: typer.Context,
+    from_rep: Annotated[str, typer.Option("--from", help="The rep handing over (e.g. leaving).")],
+    to_rep: Annotated[str, typer.Option("--to", help="The rep taking over (active).")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would move; change nothing.")
+    ] = False,
+    at: Annotated[str | None, typer.Option("--at", help="When it happened.")] = None,
+) -> None:
+    """Move all of a rep's open leads and deals, companies, contacts and open activities."""
+    from crmcli.commands.company import run_handover
+
+    run_handover(ctx, from_rep=from_rep, to_rep=to_rep, companies=[], dry_run=dry_run, at=at)

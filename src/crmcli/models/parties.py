@@ -58,6 +58,10 @@ class Contact(Record, table=True):
     notes: str | None = None
     external_id: str | None = Field(default=None, max_length=200, index=True)
     merged_into_id: str | None = ref("contacts", index=False)
+    # Further addresses and numbers beyond the primary ones (JSON lists of strings), so a
+    # vCard with several EMAIL/TEL lines survives import and export.
+    other_emails: str | None = None
+    other_phones: str | None = None
 
 
 class Lead(Record, table=True):

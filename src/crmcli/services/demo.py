@@ -462,7 +462,7 @@ def generate(
                     "id": cid,
                     "name": f"{first} {last}",
                     "email": email,
-                    "phone": f"+44 20 7946 {rng.randint(0, 9999):04d}"
+                    "phone": f"+44207946{rng.randint(0, 9999):04d}"
                     if rng.random() < 0.7
                     else None,
                     "title": rng.choice(TITLES),

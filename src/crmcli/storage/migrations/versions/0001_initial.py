@@ -303,6 +303,8 @@ def upgrade() -> None:
         sa.Column("notes", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("external_id", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("merged_into_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("other_emails", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("other_phones", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.ForeignKeyConstraint(
             ["company_id"],
             ["companies.id"],

@@ -24,8 +24,27 @@ INDEXES = [
     ("ix_leads_name_ci", "leads", [sa.text("lower(name)")]),
     ("ix_deals_name_ci", "deals", [sa.text("lower(name)")]),
     ("ix_deals_status_stage", "deals", ["status", "stage_id", "amount_cents"]),
-    ("ix_deals_owner_status", "deals", ["owner_id", "status"]),
+    ("ix_deals_owner_status", "deals", ["owner_id", "status", "updated_at"]),
     ("ix_deals_updated", "deals", ["updated_at"]),
+    # deal list (open deals, most recently updated first) without sorting every open deal
+    ("ix_deals_status_updated", "deals", ["status", "updated_at"]),
+    # covers the board's per-stage totals (count, sums, rotting count) and --owner
+    (
+        "ix_deals_board",
+        "deals",
+        [
+            "status",
+            "stage_id",
+            "deleted_at",
+            "owner_id",
+            "currency",
+            "probability",
+            "amount_cents",
+            "stage_changed_at",
+            "last_activity_at",
+            "created_at",
+        ],
+    ),
     ("ix_activities_owner_start", "activities", ["owner_id", "start_at"]),
     ("ix_activities_open_due", "activities", ["done_at", "due_at"]),
     ("ix_activities_rrule", "activities", ["rrule"]),

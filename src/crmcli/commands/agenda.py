@@ -1,0 +1,129 @@
+"""crm agenda: today, the week, the month as a grid, what is overdue, what is due soon."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+import typer
+
+from crmcli import output
+from crmcli.commands._common import book
+from crmcli.output import Column
+
+app = typer.Typer()
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@app.command()
+def agenda(
+    ctx: typer.Context,
+    week: Annotated[bool, typer.Option("--week", help="This week (Monday to Sunday).")] = False,
+    month: Annotated[bool, typer.Option("--month", help="This month as a calendar grid.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Open items past due.")] = False,
+    due_within: Annotated[
+        str | None,
+        typer.Option("--due-within", help="Open items starting or due within: 15m (reminders)."),
+    ] = None,
+    day: Annotated[
+        str | None, typer.Option("--date", help="Another day (or week/month): 2026-12-01, +7d.")
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="Another rep's agenda.")] = None,
+    everyone: Annotated[bool, typer.Option("--all", help="Everyone's agenda.")] = False,
+) -> None:
+    """Your agenda: today, --week, --month, --overdue, or --due-within 15m for reminders."""
+    from crmcli.commands.activity import COLUMNS
+    from crmcli.errors import InvalidInput
+    from crmcli.services import agenda as service
+
+    if sum((week, month, overdue, due_within is not None)) > 1:
+        raise InvalidInput("give one of --week, --month, --overdue, --due-within")
+    b = book(ctx)
+    if overdue or due_within is not None:
+        if due_within is not None:
+            from crmcli.clock import parse_duration
+
+            rows = service.due_within(b, parse_duration(due_within), owner=owner, everyone=everyone)
+        else:
+            rows = service.overdue(b, owner=owner, everyone=everyone)
+        output.emit_list(rows, COLUMNS, empty="nothing due" if due_within else "nothing overdue")
+        return
+    from crmcli.clock import parse_date
+
+    view: service.View = "month" if month else "week" if week else "day"
+    doc = service.agenda(
+        b,
+        view=view,
+        day=parse_date(day) if day else None,
+        owner=owner,
+        everyone=everyone,
+    )
+    if output.options.quiet and output.options.format == "table":
+        output.iter_lines(item["handle"] for item in doc["items"])
+        return
+    if output.options.format == "csv":
+        output.emit_list(doc["items"], COLUMNS)
+        return
+    render = _grid if view == "month" else _days
+    output.emit_document(doc, lambda: render(doc))
+
+
+def _title(doc: dict[str, Any]) -> str:
+    who = doc["owner"] or "everyone"
+    if doc["view"] == "day":
+        span = f"{doc['from']:%A %Y-%m-%d}"
+    elif doc["view"] == "week":
+        span = f"week {doc['from']:%G-W%V} ({doc['from']} – {doc['to']})"
+    else:
+        span = f"{doc['from']:%B %Y}"
+    return f"Agenda for {who}: {span}"
+
+
+def _days(doc: dict[str, Any]) -> Any:
+    """A table of the items, the day shown once per day."""
+    from crmcli.clock import to_local
+    from crmcli.commands.activity import COLUMNS
+
+    rows: list[dict[str, Any]] = []
+    last: date | None = None
+    for item in doc["items"]:
+        local = to_local(item["when"])
+        shown = dict(item)
+        shown["day"] = f"{local:%a %d %b}" if local.date() != last else ""
+        shown["time"] = "all day" if item.get("all_day") else f"{local:%H:%M}"
+        last = local.date()
+        rows.append(shown)
+    columns = [Column("day"), Column("time"), *(c for c in COLUMNS if c.key != "when")]
+    caption = None if rows else "nothing scheduled"
+    return output.table(rows, columns, title=_title(doc), caption=caption)
+
+
+def _grid(doc: dict[str, Any]) -> Any:
+    """The month as a calendar: one row per week, up to three items per day."""
+    from crmcli.clock import to_local
+
+    by_day: dict[date, list[str]] = {}
+    for item in doc["items"]:
+        local = to_local(item["when"])
+        label = "all day" if item.get("all_day") else f"{local:%H:%M}"
+        mark = "✓ " if item.get("done_at") else ""
+        by_day.setdefault(local.date(), []).append(f"{mark}{label} {item['subject']}")
+    first: date = doc["from"]
+    start = first - timedelta(days=first.weekday())
+    rows = []
+    day = start
+    while day <= doc["to"]:
+        row: dict[str, Any] = {}
+        for name in _WEEKDAYS:
+            if day.month != first.month:
+                row[name] = ""
+            else:
+                items = by_day.get(day, [])
+                lines = [str(day.day), *items[:3]]
+                if len(items) > 3:
+                    lines.append(f"+{len(items) - 3} more")
+                row[name] = "\n".join(lines)
+            day += timedelta(days=1)
+        rows.append(row)
+    columns = [Column(name, name.capitalize(), max_width=22) for name in _WEEKDAYS]
+    return output.table(rows, columns, title=_title(doc))

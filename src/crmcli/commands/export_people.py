@@ -1,0 +1,89 @@
+"""crm export contact: the filtered contact list as vCard, CSV or JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crmcli import output
+from crmcli.commands._common import book
+from crmcli.commands._parties import (
+    LimitOption,
+    ListOwnerOption,
+    ListSourceOption,
+    ListTagOption,
+    SearchOption,
+)
+from crmcli.output import Column
+
+DEFAULT_FIELDS = "name,email,phone,company,title"
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``crm export contact`` to the export group."""
+    app.command("contact")(export_contact)
+    app.command("contacts", hidden=True)(export_contact)
+
+
+def export_contact(
+    ctx: typer.Context,
+    vcf: Annotated[
+        Path | None, typer.Option("--vcf", help="Write vCards to this file ('-': stdout).")
+    ] = None,
+    version: Annotated[
+        str, typer.Option("--version", help="vCard version: 3.0 (default) or 4.0.")
+    ] = "3.0",
+    fields: Annotated[
+        str | None,
+        typer.Option("--fields", help=f"Columns for CSV/JSON/table (default {DEFAULT_FIELDS})."),
+    ] = None,
+    tag: ListTagOption = None,
+    owner: ListOwnerOption = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help="Only at this company.")
+    ] = None,
+    source: ListSourceOption = None,
+    search: SearchOption = None,
+    limit: LimitOption = None,
+) -> None:
+    """Export contacts: --vcf FILE for address books, else a list (--fields name,email --csv)."""
+    from crmcli.errors import InvalidInput
+    from crmcli.services.contacts import list_contacts
+
+    rows = list_contacts(
+        book(ctx),
+        owner=owner,
+        company=company,
+        source=source,
+        tags=list(tag or []),
+        search=search,
+        limit=limit,
+    )
+    if vcf is not None:
+        from crmcli.io.vcard import write_vcards
+
+        text = write_vcards(rows, version=version)
+        if str(vcf) == "-":
+            output.emit_text(text)
+            return
+        try:
+            vcf.write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {vcf}: {exc.strerror}") from exc
+        output.note(f"wrote {len(rows)} contact(s) to {vcf} (vCard {version})")
+        return
+    keys = [f.strip() for f in (fields or DEFAULT_FIELDS).split(",") if f.strip()]
+    known = set(rows[0]) if rows else set(keys)
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise InvalidInput(
+            f"unknown field(s): {', '.join(unknown)}", hint="fields: " + ", ".join(sorted(known))
+        )
+    output.emit_list(
+        [{k: r.get(k) for k in keys} for r in rows],
+        [Column(k) for k in keys],
+        empty="no contacts",
+        handle_key=keys[0],
+    )

@@ -1,0 +1,198 @@
+"""iCalendar (RFC 5545) in and out, through the icalendar library.
+
+Writing: one VEVENT per meeting/call/email/note with a start, one VTODO per task (and per
+activity without a start); ``UID`` is the record's UUID (or the UID it was imported with);
+single events are written in UTC, recurring series with ``TZID`` = the user's zone (plus
+its VTIMEZONE) so they keep their local time across daylight-saving changes.
+
+Reading: VEVENT and VTODO become plain dicts; any line the library could not parse, or a
+``TZID`` it does not know (and the file does not define), is an error naming the event.
+This module knows nothing about the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from crmcli import clock
+from crmcli.errors import InvalidInput
+
+PRODID = "-//crmcli//crmcli activities//EN"
+X_PREFIX = "X-CRMCLI-"
+
+
+def _local_dt(value: datetime, zone: Any) -> datetime:
+    return value.astimezone(zone)
+
+
+def calendar_bytes(items: Iterable[Mapping[str, Any]], *, tzid: str | None) -> bytes:
+    """Serialise export items (see ``services.activities.export_items``) as one VCALENDAR."""
+    import icalendar  # 60 ms: only export and import pay it
+
+    zone: Any = None
+    if tzid:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(tzid)
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    local = clock.local_zone()
+    for item in items:
+        todo = item["component"] == "VTODO"
+        comp = icalendar.Todo() if todo else icalendar.Event()
+        comp.add("uid", item["uid"])
+        comp.add("dtstamp", item["stamp"].astimezone(UTC))
+        comp.add("summary", item["subject"])
+        # Series (and their overrides) keep the zone so that RRULE expands in local time.
+        in_zone = zone is not None and (item.get("rrule") or item.get("recurrence_id"))
+
+        def when(value: datetime, all_day: bool, in_zone: Any = in_zone) -> Any:
+            if all_day:
+                return value.astimezone(local).date()
+            return _local_dt(value, zone) if in_zone else value.astimezone(UTC)
+
+        all_day = bool(item.get("all_day"))
+        if item.get("start_at") is not None:
+            comp.add("dtstart", when(item["start_at"], all_day))
+        if item.get("end_at") is not None and not todo and item["end_at"] > item["start_at"]:
+            comp.add("dtend", when(item["end_at"], all_day))
+        if todo and item.get("due_at") is not None:
+            comp.add("due", when(item["due_at"], False))
+        if item.get("recurrence_id") is not None:
+            comp.add("recurrence-id", when(item["recurrence_id"], all_day))
+        if item.get("rrule"):
+            comp.add("rrule", icalendar.vRecur.from_ical(item["rrule"]))
+            for excluded in item.get("exdates") or ():
+                comp.add("exdate", when(excluded, all_day))
+        if todo:
+            comp.add("status", "COMPLETED" if item.get("done_at") else "NEEDS-ACTION")
+            if item.get("done_at"):
+                comp.add("completed", item["done_at"].astimezone(UTC))
+        else:
+            comp.add("status", "CONFIRMED")
+        comp.add("categories", [item["kind"]])
+        if item.get("description"):
+            comp.add("description", item["description"])
+        if item.get("location"):
+            comp.add("location", item["location"])
+        for key, value in (item.get("x") or {}).items():
+            if value is not None:
+                comp.add(X_PREFIX + key.upper(), str(value))
+        cal.add_component(comp)
+    if zone is not None:
+        cal.add_missing_timezones()
+    data: bytes = cal.to_ical()
+    return data
+
+
+# -- reading ------------------------------------------------------------------------------
+def read_calendar(data: bytes, *, source: str) -> list[dict[str, Any]]:
+    """The VEVENTs and VTODOs of an .ics file as dicts; InvalidInput on anything broken."""
+    import icalendar
+
+    try:
+        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+    except (ValueError, IndexError, KeyError) as exc:
+        raise InvalidInput(
+            f"{source} is not a valid iCalendar file: {str(exc).splitlines()[0][:200]}",
+            hint="nothing was imported",
+        ) from exc
+    if not calendars:
+        raise InvalidInput(f"{source} holds no VCALENDAR", hint="nothing was imported")
+    out: list[dict[str, Any]] = []
+    for cal in calendars:
+        for comp in cal.walk():
+            if comp.name not in ("VEVENT", "VTODO"):
+                continue
+            out.append(_component(comp, source, len(out) + 1))
+    return out
+
+
+def _component(comp: Any, source: str, number: int) -> dict[str, Any]:
+    uid = str(comp.get("uid") or "").strip()
+    label = f"{comp.name} {number}" + (f" (UID {uid})" if uid else "")
+    if comp.errors:
+        prop, message = comp.errors[0]
+        where = f" in {prop}" if prop else ""
+        raise InvalidInput(
+            f"{source}: {label} has a broken line{where}: {message}",
+            hint="fix or remove that line; nothing was imported",
+        )
+
+    def when(name: str) -> datetime | date | None:
+        prop = comp.get(name)
+        if prop is None:
+            return None
+        value = prop.dt
+        if isinstance(value, timedelta):
+            raise InvalidInput(f"{source}: {label}: {name} is a duration, expected a time")
+        if isinstance(value, datetime) and value.tzinfo is None:
+            tzid = prop.params.get("TZID")
+            if tzid:
+                raise InvalidInput(
+                    f"{source}: {label}: unknown time zone TZID={tzid} in {name}",
+                    hint="add its VTIMEZONE to the file or use an IANA name; nothing was imported",
+                )
+            # Floating time (no zone): the user's zone, as RFC 5545 prescribes.
+            value = value.replace(tzinfo=clock.local_zone())
+        return value  # type: ignore[no-any-return]
+
+    def many(name: str) -> list[datetime | date]:
+        raw = comp.get(name)
+        if raw is None:
+            return []
+        found: list[datetime | date] = []
+        for prop in raw if isinstance(raw, list) else [raw]:
+            tzid = prop.params.get("TZID")
+            for entry in prop.dts:
+                value = entry.dt
+                if isinstance(value, datetime) and value.tzinfo is None:
+                    if tzid:
+                        raise InvalidInput(
+                            f"{source}: {label}: unknown time zone TZID={tzid} in {name}",
+                            hint="nothing was imported",
+                        )
+                    value = value.replace(tzinfo=clock.local_zone())
+                found.append(value)
+        return found
+
+    rules = comp.get("rrule")
+    if isinstance(rules, list):
+        if len(rules) > 1:
+            raise InvalidInput(f"{source}: {label} has several RRULEs; crmcli takes one")
+        rules = rules[0]
+    categories: list[str] = []
+    raw_categories = comp.get("categories")
+    for prop in raw_categories if isinstance(raw_categories, list) else [raw_categories]:
+        if prop is not None:
+            categories.extend(str(c) for c in prop.cats)
+    duration = comp.get("duration")
+    return {
+        "component": comp.name,
+        "uid": uid,
+        "label": label,
+        "summary": str(comp.get("summary") or "").strip(),
+        "description": str(comp.get("description") or "") or None,
+        "location": str(comp.get("location") or "") or None,
+        "status": str(comp.get("status") or "").upper() or None,
+        "categories": categories,
+        "start": when("dtstart"),
+        "end": when("dtend"),
+        "duration": duration.dt if duration is not None else None,
+        "due": when("due"),
+        "completed": when("completed"),
+        "stamp": when("dtstamp"),
+        "recurrence_id": when("recurrence-id"),
+        "rrule": rules.to_ical().decode() if rules is not None else None,
+        "exdates": many("exdate"),
+        "has_rdate": comp.get("rdate") is not None,
+        "x": {
+            str(key)[len(X_PREFIX) :].lower(): str(value)
+            for key, value in comp.items()
+            if str(key).upper().startswith(X_PREFIX)
+        },
+    }

@@ -1,0 +1,203 @@
+"""The agenda: what is on for a day, week or month, what is overdue, what is due soon.
+
+Only the window is queried: single activities through the ``start_at``/``due_at``
+indexes, and the few recurring series (``rrule IS NOT NULL``) that start before the
+window ends, expanded for the window alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+from crmcli import clock
+from crmcli.errors import InvalidInput
+from crmcli.services import recurrence
+from crmcli.services.book import Book
+from crmcli.services.handles import resolve, short
+from crmcli.storage.db import Reader, Row
+
+View = Literal["day", "week", "month"]
+_COLUMNS = (
+    "id, kind, subject, start_at, end_at, all_day, due_at, done_at, outcome, notes, location, "
+    "owner_id, deal_id, contact_id, company_id, lead_id, rrule, exdates, series_id, "
+    "recurrence_at, ical_uid, created_at, updated_at"
+)
+_LABELS = (
+    ("deal_id", "deal", "deals", "name"),
+    ("contact_id", "contact", "contacts", "name"),
+    ("company_id", "company", "companies", "name"),
+    ("lead_id", "lead", "leads", "name"),
+    ("owner_id", "owner", "users", "username"),
+)
+
+
+def when_of(row: Row) -> datetime | None:
+    """The time an activity sits at in the agenda: its start, else its due time."""
+    value: datetime | None = row.get("start_at") or row.get("due_at")
+    return value
+
+
+def window(view: View, day: date) -> tuple[datetime, datetime]:
+    """The UTC bounds of the local day, the ISO week (Monday first) or the month of ``day``."""
+    zone = clock.local_zone()
+    if view == "day":
+        first, last = day, day + timedelta(days=1)
+    elif view == "week":
+        first = day - timedelta(days=day.weekday())
+        last = first + timedelta(days=7)
+    else:
+        first = day.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1)
+    return (
+        datetime.combine(first, time(0), zone).astimezone(UTC),
+        datetime.combine(last, time(0), zone).astimezone(UTC),
+    )
+
+
+def between(
+    reader: Reader,
+    start: datetime,
+    end: datetime,
+    *,
+    where: Sequence[str] = ("deleted_at IS NULL",),
+    params: Sequence[Any] = (),
+) -> list[Row]:
+    """Activities and series occurrences with ``start <= when < end``, soonest first."""
+    extra = " AND ".join(where)
+    singles = reader.rows(
+        f"SELECT {_COLUMNS} FROM activities WHERE start_at >= ? AND start_at < ? "
+        f"AND rrule IS NULL AND {extra} "
+        f"UNION ALL SELECT {_COLUMNS} FROM activities WHERE due_at >= ? AND due_at < ? "
+        f"AND start_at IS NULL AND rrule IS NULL AND {extra}",
+        (start, end, *params, start, end, *params),
+    )
+    for row in singles:
+        row["handle"] = short(row["id"])
+    series = reader.rows(
+        f"SELECT {_COLUMNS} FROM activities WHERE rrule IS NOT NULL "
+        f"AND coalesce(start_at, due_at) < ? AND {extra}",
+        (end, *params),
+    )
+    for row in series:
+        anchor = when_of(row)
+        if anchor is None:
+            continue
+        excluded = recurrence.parse_exdates(row.get("exdates"))
+        for at in recurrence.occurrences(row["rrule"], anchor, start, end, exdates=excluded):
+            singles.append(_occurrence(row, at))
+    singles.sort(key=lambda r: (when_of(r), r["subject"]))
+    return singles
+
+
+def _occurrence(series: Row, at: datetime) -> Row:
+    from crmcli.services.activities import occurrence_row
+
+    return occurrence_row(series, at)
+
+
+def overdue_rows(
+    reader: Reader, where: Sequence[str], params: Sequence[Any], *, now: datetime
+) -> list[Row]:
+    """Open activities whose due time (else start) has passed; notes and series excluded."""
+    extra = " AND ".join(where)
+    rows = reader.rows(
+        f"SELECT {_COLUMNS} FROM activities WHERE done_at IS NULL AND due_at < ? "
+        f"AND rrule IS NULL AND kind <> ? AND {extra} "
+        f"UNION ALL SELECT {_COLUMNS} FROM activities WHERE done_at IS NULL "
+        f"AND due_at IS NULL AND start_at < ? AND rrule IS NULL AND kind <> ? AND {extra}",
+        (now, "note", *params, now, "note", *params),
+    )
+    rows.sort(key=lambda r: (r.get("due_at") or r["start_at"], r["subject"]))
+    for row in rows:
+        row["handle"] = short(row["id"])
+    return rows
+
+
+def with_labels(reader: Reader, rows: list[Row]) -> list[Row]:
+    """Rows with ``handle``, ``when`` and the names of their deal, contact, company, lead, owner."""
+    names: dict[str, dict[str, str]] = {}
+    for id_key, _, table, column in _LABELS:
+        ids = sorted({r[id_key] for r in rows if r.get(id_key)})
+        found: dict[str, str] = {}
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk : chunk + 500]
+            for item in reader.rows(
+                f"SELECT id, {column} FROM {table} WHERE id IN ({', '.join('?' * len(part))})",
+                part,
+            ):
+                found[item["id"]] = item[column]
+        names[id_key] = found
+    out = []
+    for row in rows:
+        item = dict(row)
+        if item.get("id") and not item.get("handle"):
+            item["handle"] = short(item["id"])
+        item["when"] = when_of(item)
+        item["recurring"] = bool(item.get("rrule"))
+        for id_key, label, _, _ in _LABELS:
+            item[label] = names[id_key].get(item.get(id_key) or "")
+        out.append(item)
+    return out
+
+
+def _owner_clause(reader: Reader, me: str, owner: str | None, everyone: bool) -> list[Any]:
+    if everyone:
+        if owner is not None:
+            raise InvalidInput("give --owner or --all, not both")
+        return []
+    return [resolve(reader, "user", owner)["id"] if owner else me]
+
+
+def agenda(
+    book: Book,
+    *,
+    view: View = "day",
+    day: date | None = None,
+    owner: str | None = None,
+    everyone: bool = False,
+    include_done: bool = True,
+) -> dict[str, Any]:
+    """The agenda of one rep (default: you) or everyone for the day/week/month of ``day``."""
+    day = day or clock.today()
+    start, end = window(view, day)
+    me = book.actor["id"]  # before the read: the actor lookup has its own transaction
+    with book.read() as r:
+        owners = _owner_clause(r, me, owner, everyone)
+        where = ["deleted_at IS NULL", *(["owner_id = ?"] if owners else [])]
+        rows = between(r, start, end, where=where, params=owners)
+        if not include_done:
+            rows = [x for x in rows if x.get("done_at") is None]
+        items = with_labels(r, rows)
+    zone = clock.local_zone()
+    return {
+        "view": view,
+        "from": start.astimezone(zone).date(),
+        "to": (end.astimezone(zone) - timedelta(seconds=1)).date(),
+        "owner": None if everyone else (owner or book.actor["username"]),
+        "items": items,
+    }
+
+
+def overdue(book: Book, *, owner: str | None = None, everyone: bool = False) -> list[Row]:
+    """Open activities past their due time (else start), oldest first."""
+    me = book.actor["id"]  # before the read: the actor lookup has its own transaction
+    with book.read() as r:
+        owners = _owner_clause(r, me, owner, everyone)
+        where = ["deleted_at IS NULL", *(["owner_id = ?"] if owners else [])]
+        return with_labels(r, overdue_rows(r, where, owners, now=clock.now()))
+
+
+def due_within(
+    book: Book, within: timedelta, *, owner: str | None = None, everyone: bool = False
+) -> list[Row]:
+    """Open activities starting (or due) between now and now + ``within``: for reminders."""
+    if within <= timedelta(0):
+        raise InvalidInput("--due-within must be positive, e.g. 15m")
+    now = clock.now()
+    me = book.actor["id"]  # before the read: the actor lookup has its own transaction
+    with book.read() as r:
+        owners = _owner_clause(r, me, owner, everyone)
+        where = ["deleted_at IS NULL", "done_at IS NULL", *(["owner_id = ?"] if owners else [])]
+        return with_labels(r, between(r, now, now + within, where=where, params=owners))

@@ -1,0 +1,150 @@
+"""The board: per open stage of a pipeline, count, total, weighted total and the top cards.
+
+Totals come from SQL aggregates and each column's cards from one LIMITed query on the
+``(status, stage_id, amount_cents)`` index, so the board costs the same on 400 or 100,000
+deals: nothing loads every deal.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from crmcli import clock
+from crmcli.money import from_cents, round_cents
+from crmcli.services.book import Book
+from crmcli.services.deals import (
+    _names,
+    _user,
+    effective_probability,
+    find_pipeline,
+    is_rotting,
+    last_touch,
+    pipeline_stages,
+    weighted_amount,
+)
+from crmcli.services.handles import short
+from crmcli.storage.db import Row
+
+DEFAULT_CARDS = 5
+
+
+def _weighted(plain_cents: int, overridden: int, probability: int) -> Decimal:
+    """Σ amount × probability: stage default for deals without an override, theirs otherwise."""
+    total = Decimal(plain_cents or 0) * probability + Decimal(overridden or 0)
+    return round_cents(total / 10_000)
+
+
+def board(
+    book: Book,
+    *,
+    pipeline: str | None = None,
+    owner: str | None = None,
+    cards: int = DEFAULT_CARDS,
+) -> dict[str, Any]:
+    """The board's data: one entry per open stage, with totals and the biggest deals."""
+    now = clock.now()
+    cards = max(0, cards)
+    actor = book.actor["id"] if owner else ""  # looked up in its own transaction
+    with book.read() as r:
+        pipeline_row = find_pipeline(r, pipeline)
+        owner_id = _user(r, owner, actor=actor) if owner else None
+        owner_name = (
+            r.scalar("SELECT username FROM users WHERE id = ?", (owner_id,)) if owner_id else None
+        )
+        owner_clause = " AND owner_id = ?" if owner_id else ""
+        owner_args: tuple[Any, ...] = (owner_id,) if owner_id else ()
+        columns: list[dict[str, Any]] = []
+        currency_counts: dict[str, int] = {}
+        card_rows: list[Row] = []
+        for stage in pipeline_stages(r, pipeline_row["id"]):
+            if stage["kind"] != "open":
+                continue
+            days = stage["rotting_days"]
+            cutoff = now - timedelta(days=days) if days else None
+            groups = r.rows(
+                "SELECT currency, count(*) AS n, SUM(amount_cents) AS total, "
+                "SUM(CASE WHEN probability IS NULL THEN amount_cents ELSE 0 END) AS plain, "
+                "SUM(CASE WHEN probability IS NULL THEN 0 ELSE amount_cents * probability END) "
+                "AS overridden, "
+                "SUM(CASE WHEN COALESCE(stage_changed_at, created_at) < ? AND "
+                "(last_activity_at IS NULL OR last_activity_at < ?) THEN 1 ELSE 0 END) AS idle "
+                "FROM deals WHERE status = ? AND stage_id = ? AND deleted_at IS NULL"
+                f"{owner_clause} GROUP BY currency",
+                (cutoff, cutoff, "open", stage["id"], *owner_args),
+            )
+            top = (
+                r.rows(
+                    "SELECT * FROM deals WHERE status = ? AND stage_id = ? AND deleted_at IS NULL"
+                    f"{owner_clause} ORDER BY amount_cents DESC LIMIT ?",
+                    ("open", stage["id"], *owner_args, cards),
+                )
+                if cards
+                else []
+            )
+            card_rows += top
+            by_currency = [
+                {
+                    "currency": g["currency"],
+                    "count": g["n"],
+                    "amount": from_cents(g["total"] or 0),
+                    "weighted_amount": _weighted(g["plain"], g["overridden"], stage["probability"]),
+                    "rotting": int(g["idle"] or 0),
+                }
+                for g in groups
+            ]
+            for g in by_currency:
+                currency_counts[g["currency"]] = currency_counts.get(g["currency"], 0) + g["count"]
+            columns.append({"stage": stage, "groups": by_currency, "cards": top})
+        names = _names(r, card_rows)
+    main = max(sorted(currency_counts), key=lambda c: currency_counts[c], default="EUR")
+    stages_out = []
+    for column in columns:
+        stage = column["stage"]
+        mine = next((g for g in column["groups"] if g["currency"] == main), None)
+        stages_out.append(
+            {
+                "stage": stage["name"],
+                "stage_id": stage["id"],
+                "position": stage["position"],
+                "probability": stage["probability"],
+                "rotting_days": stage["rotting_days"],
+                "count": sum(g["count"] for g in column["groups"]),
+                "currency": main,
+                "amount": mine["amount"] if mine else Decimal("0.00"),
+                "weighted_amount": mine["weighted_amount"] if mine else Decimal("0.00"),
+                "rotting": sum(g["rotting"] for g in column["groups"]),
+                "other_currencies": [g for g in column["groups"] if g["currency"] != main],
+                "cards": [_card(d, stage, names, now) for d in column["cards"]],
+            }
+        )
+    return {
+        "pipeline": pipeline_row["name"],
+        "pipeline_id": pipeline_row["id"],
+        "owner": owner_name,
+        "currency": main,
+        "count": sum(s["count"] for s in stages_out),
+        "amount": sum((s["amount"] for s in stages_out), Decimal("0.00")),
+        "weighted_amount": sum((s["weighted_amount"] for s in stages_out), Decimal("0.00")),
+        "rotting": sum(s["rotting"] for s in stages_out),
+        "stages": stages_out,
+    }
+
+
+def _card(deal: Row, stage: Row, names: dict[str, dict[str, str]], now: Any) -> dict[str, Any]:
+    touched = last_touch(deal)
+    return {
+        "id": deal["id"],
+        "handle": short(deal["id"]),
+        "name": deal["name"],
+        "amount": from_cents(deal["amount_cents"]),
+        "currency": deal["currency"],
+        "probability": effective_probability(deal, stage),
+        "weighted_amount": weighted_amount(deal, stage),
+        "company": names["companies"].get(deal["company_id"] or ""),
+        "owner": names["users"].get(deal["owner_id"] or ""),
+        "expected_close": deal["expected_close"],
+        "idle_days": (now - touched).days if touched else None,
+        "rotting": is_rotting(deal, stage, now),
+    }

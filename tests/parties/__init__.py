@@ -1,0 +1,1 @@
+"""Leads, contacts and companies (issue 3)."""
