@@ -31,24 +31,25 @@ def _small_book(crm: Crm) -> Crm:
 
 SNAPSHOT = """\
 Sales · 5 open · 58,256 EUR · weighted 13,401 EUR
-╭─ Prospecting · 2 ──────╮╭─ Qualification · 0 ────╮╭─ Proposal · 2 ─────────╮
+╭─ Prospecting ──────────╮╭─ Qualification ────────╮╭─ Proposal ─────────────╮
+│ 2 deals · ! 1 idle     ││ 0 deals                ││ 2 deals                │
 │ Σ 48,005 EUR           ││ Σ 0 EUR                ││ Σ 10,251 EUR           │
-│ weighted 4,801 EUR     ││ weighted 0 EUR         ││ weighted 8,600 EUR     │
-│ ! 1 idle               ││                        ││                        │
-│                        ││                        ││ Initech pilot          │
-│ Acme renewal           ││                        ││ 9,000 EUR · bob        │
-│ 48,000 EUR · alice     ││                        ││ no close date          │
-│ Acme GmbH              ││                        ││                        │
-│ close 2026-12-15       ││                        ││ Globex expansion with… │
-│                        ││                        ││ 1,251 EUR · bob        │
-│ Old one                ││                        ││ close 2027-01-31       │
-│ 5 EUR · alice          ││                        ││                        │
+│ weighted 4,801         ││ weighted 0             ││ weighted 8,600         │
+│                        ││                        ││                        │
+│ Acme renewal           ││                        ││ Initech pilot          │
+│ 48,000 EUR · alice     ││                        ││ 9,000 EUR · bob        │
+│ Acme GmbH              ││                        ││ no close date          │
+│ close 2026-12-15       ││                        ││                        │
+│                        ││                        ││ Globex expansion with… │
+│ Old one                ││                        ││ 1,251 EUR · bob        │
+│ 5 EUR · alice          ││                        ││ close 2027-01-31       │
 │ no close date          ││                        ││                        │
 │ ! 83d idle             ││                        ││                        │
 ╰────────────────────────╯╰────────────────────────╯╰────────────────────────╯
-╭─ Evaluation · 0 ───────╮╭─ Negotiation · 1 ──────╮
+╭─ Evaluation ───────────╮╭─ Negotiation ──────────╮
+│ 0 deals                ││ 1 deal                 │
 │ Σ 0 EUR                ││ Σ 0 EUR                │
-│ weighted 0 EUR         ││ weighted 0 EUR         │
+│ weighted 0             ││ weighted 0             │
 │                        ││ + 1 in USD             │
 │                        ││                        │
 │                        ││ Dollar deal            │

@@ -42,7 +42,7 @@ class TestRotting:
         assert listed["Busy"]["idle_days"] == 7
         shown = crm.json("deal show Idle", env=DAY_31)
         assert (shown["rotting"], shown["days_in_stage"]) == (True, 31)
-        assert "31d idle" in crm("deal list", env=DAY_31).stdout
+        assert "! 31d" in crm("deal list", env=DAY_31).stdout
         board = crm.json("board", env=DAY_31)
         prospecting = board["stages"][0]
         assert prospecting["rotting"] == 1

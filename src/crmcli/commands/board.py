@@ -48,14 +48,18 @@ def render(board: dict[str, Any], width: int) -> Any:
     bodies: list[list[Any]] = []
     for stage in stages:
         currency = stage["currency"]
+        plural = "" if stage["count"] == 1 else "s"
+        counts = Text(f"{stage['count']:,} deal{plural}", no_wrap=True, overflow="ellipsis")
+        if stage["rotting"]:
+            counts.append(f" · ! {stage['rotting']:,} idle", "red")
         body: list[Any] = [
+            counts,
             line(f"Σ {_short_money(stage['amount'], currency)}", "bold"),
-            line(f"weighted {_short_money(stage['weighted_amount'], currency)}"),
+            # No currency here: the line above names it, and 80 columns leave 22 per panel.
+            line(f"weighted {_short_money(stage['weighted_amount'], '').strip()}"),
         ]
         for other in stage["other_currencies"]:
             body.append(line(f"+ {other['count']} in {other['currency']}", "dim"))
-        if stage["rotting"]:
-            body.append(line(f"! {stage['rotting']} idle", "red"))
         for card in stage["cards"]:
             body.append(Text(""))
             body.append(line(card["name"], "bold"))
@@ -75,7 +79,7 @@ def render(board: dict[str, Any], width: int) -> Any:
         panels.append(
             Panel(
                 Group(*body),
-                title=line(f"{stage['stage']} · {stage['count']:,}", "bold"),
+                title=line(stage["stage"], "bold"),
                 title_align="left",
                 width=panel_width,
                 padding=(0, 1),

@@ -23,7 +23,7 @@ def _money(value: Any, row: Any) -> str:
 
 
 def _idle(_value: Any, row: Any) -> str:
-    return f"! {row['idle_days']}d idle" if row.get("rotting") else ""
+    return f"! {row['idle_days']}d" if row.get("rotting") else ""
 
 
 COLUMNS = [

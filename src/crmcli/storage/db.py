@@ -41,6 +41,8 @@ UNLOGGED_TABLES = frozenset({"changes", "meta", "sync_conflicts", "alembic_versi
 
 
 def _adapt_datetime(value: datetime) -> str:
+    if value.tzinfo is UTC:  # the common case: skip the conversion
+        return value.isoformat(sep=" ", timespec="microseconds")
     if value.tzinfo is None:
         raise InvalidInput("internal: a naive datetime reached storage")
     # One fixed-width UTC format, so text comparison in SQLite orders times correctly.
@@ -76,7 +78,7 @@ def new_id() -> str:
 def to_json_value(value: Any) -> Any:
     """A value as it is written into the change log and JSON output."""
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
+        return (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
