@@ -135,8 +135,6 @@ def demo(demo_template: Path, tmp_path: Path) -> Crm:
     return Crm(db=target, runner=CliRunner())
 
 
-
-
 @pytest.fixture
 def pgcrm(pg_url: str) -> Crm:
     """`crm` on a fresh PostgreSQL database (same commands, different --db)."""

@@ -11,5 +11,7 @@ from tests.conftest import Crm
 def book(team: Crm) -> Crm:
     team("company add 'Acme GmbH' --domain acme.example")
     team("contact add 'Ada Lovelace' --email ada@acme.example --company 'Acme GmbH'")
-    team("deal add 'Acme renewal' --company 'Acme GmbH' --amount 48000 --currency EUR --owner alice")
+    team(
+        "deal add 'Acme renewal' --company 'Acme GmbH' --amount 48000 --currency EUR --owner alice"
+    )
     return team

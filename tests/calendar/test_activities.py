@@ -92,8 +92,15 @@ class TestSchedule:
 
     def test_end_before_start(self, book: Crm) -> None:
         run = book(
-            "activity", "add", "meeting", "X", "--start", "tomorrow 10:00", "--end",
-            "tomorrow 9:00", ok=False,
+            "activity",
+            "add",
+            "meeting",
+            "X",
+            "--start",
+            "tomorrow 10:00",
+            "--end",
+            "tomorrow 9:00",
+            ok=False,
         )
         assert run.exit_code == 1 and "ends (2026-11-24 09:00) before it starts" in run.stderr
         assert book.json("activity list") == []
@@ -105,7 +112,9 @@ class TestSchedule:
             (["--rrule", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"], "never happens"),
             (["--every", "fortnightly on funday"], "cannot read the day"),
         ):
-            run = book("activity", "add", "meeting", "X", "--start", "tomorrow 10:00", *extra, ok=False)
+            run = book(
+                "activity", "add", "meeting", "X", "--start", "tomorrow 10:00", *extra, ok=False
+            )
             assert run.exit_code == 1 and message in run.stderr, run.stderr
         assert book.json("activity list") == []
 
@@ -116,7 +125,9 @@ class TestSchedule:
         assert [x["subject"] for x in book.json("activity list --kind call")] == ["A"]
         assert [x["subject"] for x in book.json("activity list --deal 'Acme renewal'")] == ["A"]
         assert {x["subject"] for x in book.json("activity list --company Acme")} == {"A", "B"}
-        assert [x["subject"] for x in book.json("activity list --done --with ada@acme.example")] == ["B"]
+        assert [
+            x["subject"] for x in book.json("activity list --done --with ada@acme.example")
+        ] == ["B"]
 
 
 class TestOneOccurrence:
@@ -140,7 +151,9 @@ class TestOneOccurrence:
 
     def test_complete_one(self, book: Crm) -> None:
         handle = self._series(book)
-        done = book.json(f"activity done {handle}@2026-12-07 --outcome agreed --at '2026-12-07 10:30'")
+        done = book.json(
+            f"activity done {handle}@2026-12-07 --outcome agreed --at '2026-12-07 10:30'"
+        )
         assert done["series_id"] and done["recurrence_at"] == "2026-12-07T09:00:00+00:00"
         assert done["done_at"] == "2026-12-07T09:30:00+00:00" and done["outcome"] == "agreed"
         rows = self._week(book)
@@ -158,13 +171,23 @@ class TestOneOccurrence:
     def test_move_one(self, book: Crm) -> None:
         handle = self._series(book)
         moved = book.json(
-            "activity", "reschedule", "Weekly sync", "--occurrence", "2026-12-14",
-            "--start", "2026-12-15 11:00",
+            "activity",
+            "reschedule",
+            "Weekly sync",
+            "--occurrence",
+            "2026-12-14",
+            "--start",
+            "2026-12-15 11:00",
         )
         assert moved["start_at"] == "2026-12-15T10:00:00+00:00"
         assert moved["end_at"] == "2026-12-15T10:30:00+00:00"  # the length is kept
         starts = [x["start_at"][:16] for x in self._week(book)]
-        assert starts == ["2026-11-30T09:00", "2026-12-07T09:00", "2026-12-15T10:00", "2026-12-21T09:00"]
+        assert starts == [
+            "2026-11-30T09:00",
+            "2026-12-07T09:00",
+            "2026-12-15T10:00",
+            "2026-12-21T09:00",
+        ]
         series = book.json(f"activity show {handle}")
         assert series["start_at"] == "2026-11-30T09:00:00+00:00"
         assert series["exdates"] == "2026-12-14T09:00:00+00:00"
@@ -197,10 +220,17 @@ class TestSingle:
     """Plain activities: done/undo, reschedule keeps the length, edit, delete."""
 
     def test_lifecycle(self, book: Crm) -> None:
-        h = book.json("activity add call 'Call Ada' --start 'tomorrow 9am' --duration 15m")["handle"]
+        h = book.json("activity add call 'Call Ada' --start 'tomorrow 9am' --duration 15m")[
+            "handle"
+        ]
         moved = book.json(f"activity reschedule {h} --start 'tomorrow 14:00'")
         assert moved["end_at"] == "2026-11-24T13:15:00+00:00"
-        assert book.json(f"activity edit {h} --notes 'bring pricing' --with ada@acme.example")["contact"] == "Ada Lovelace"
+        assert (
+            book.json(f"activity edit {h} --notes 'bring pricing' --with ada@acme.example")[
+                "contact"
+            ]
+            == "Ada Lovelace"
+        )
         assert book.json(f"activity done {h}")["done_at"] == "2026-11-23T09:00:00+00:00"
         assert book.json(f"activity done {h} --undo")["done_at"] is None
         book(f"activity delete {h}")

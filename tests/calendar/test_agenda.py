@@ -6,7 +6,9 @@ from tests.conftest import Crm
 
 
 def _fill(book: Crm) -> None:
-    book("activity add call 'Call Ada' --start 'today 14:00' --duration 15m --with ada@acme.example")
+    book(
+        "activity add call 'Call Ada' --start 'today 14:00' --duration 15m --with ada@acme.example"
+    )
     book("activity add task 'Send quote' --due 'today 10:10' --deal 'Acme renewal'")
     book("activity add task 'Old task' --due 'last friday 9am'")
     book("activity add meeting 'Weekly sync' --start 'monday 16:00' --duration 30m --every weekly")
@@ -29,7 +31,12 @@ class TestAgenda:
         _fill(book)
         doc = book.json("agenda --week")
         assert (doc["from"], doc["to"]) == ("2026-11-23", "2026-11-29")
-        assert [i["subject"] for i in doc["items"]] == ["Send quote", "Call Ada", "Weekly sync", "Demo"]
+        assert [i["subject"] for i in doc["items"]] == [
+            "Send quote",
+            "Call Ada",
+            "Weekly sync",
+            "Demo",
+        ]
         alice = book.json("agenda --owner alice")
         assert [i["subject"] for i in alice["items"]] == ["Alice's call"]
         assert len(book.json("agenda --all")["items"]) == 4
@@ -74,4 +81,5 @@ class TestAgenda:
         assert any(i["recurring"] for i in doc["items"])
         whens = [i["when"] for i in doc["items"]]
         assert whens == sorted(whens)
-        assert all("2026-11-22T23:00" <= w[:16] or w.startswith("2026-11-2") for w in whens)
+        # Monday 00:00 to the next Monday 00:00 in Berlin, as UTC
+        assert all("2026-11-22T23:00" <= w[:16] < "2026-11-29T23:00" for w in whens)

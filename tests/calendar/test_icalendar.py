@@ -14,7 +14,9 @@ from tests.conftest import Crm
 
 
 def _fill(book: Crm) -> str:
-    book("log call 'Discussed pricing' --with ada@acme.example --deal 'Acme renewal' --at 'yesterday 16:00'")
+    book(
+        "log call 'Discussed pricing' --with ada@acme.example --deal 'Acme renewal' --at 'yesterday 16:00'"
+    )
     series = book.json(
         "activity add meeting 'Weekly sync' --with ada@acme.example --start 'next monday 10:00' "
         "--duration 30m --every weekly --notes 'Agenda: pipeline'"
@@ -55,9 +57,15 @@ class TestExport:
         call = next(e for e in events if e["SUMMARY"] == "Discussed pricing")
         assert call["DTSTART"].to_ical() == b"20261122T150000Z"
         assert call["CATEGORIES"].cats == ["call"]
-        assert "Deal: Acme renewal" in call["DESCRIPTION"] and "Contact: Ada Lovelace" in call["DESCRIPTION"]
+        assert (
+            "Deal: Acme renewal" in call["DESCRIPTION"]
+            and "Contact: Ada Lovelace" in call["DESCRIPTION"]
+        )
         offsite = next(e for e in events if e["SUMMARY"] == "Offsite")
-        assert offsite["DTSTART"].to_ical() == b"20261202" and offsite["DTEND"].to_ical() == b"20261203"
+        assert (
+            offsite["DTSTART"].to_ical() == b"20261202"
+            and offsite["DTEND"].to_ical() == b"20261203"
+        )
         todo = todos[0]
         assert todo["STATUS"] == "NEEDS-ACTION" and todo["DUE"].to_ical() == b"20261124T080000Z"
         assert "VTIMEZONE" in {c.name for c in cal.subcomponents}
@@ -67,7 +75,9 @@ class TestExport:
         out = book("export calendar --ics - --kind task").stdout
         assert out.count("BEGIN:VTODO") == 1 and "BEGIN:VEVENT" not in out
 
-    @pytest.mark.skipif(shutil.which("khal") is None, reason="khal is not installed (pip install khal)")
+    @pytest.mark.skipif(
+        shutil.which("khal") is None, reason="khal is not installed (pip install khal)"
+    )
     def test_khal_loads_it(self, book: Crm, tmp_path: Path) -> None:
         _fill(book)
         path = tmp_path / "agenda.ics"
@@ -84,18 +94,32 @@ class TestExport:
         )
         khal = shutil.which("khal")
         assert khal is not None
-        env = {"HOME": str(tmp_path), "PATH": str(Path(sys.executable).parent), "TZ": "Europe/Berlin"}
+        env = {
+            "HOME": str(tmp_path),
+            "PATH": str(Path(sys.executable).parent),
+            "TZ": "Europe/Berlin",
+        }
         imported = subprocess.run(
             [khal, "-c", str(config), "import", "--batch", str(path)],
-            capture_output=True, text=True, env=env, check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
         )
         assert imported.returncode == 0, imported.stderr
         listed = subprocess.run(
             [khal, "-c", str(config), "list", "--format", "{start} {title}", "2026-11-20", "40d"],
-            capture_output=True, text=True, env=env, check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
         )
         assert listed.returncode == 0, listed.stderr
-        lines = [line for line in listed.stdout.splitlines() if "Weekly sync" in line or "pricing" in line]
+        lines = [
+            line
+            for line in listed.stdout.splitlines()
+            if "Weekly sync" in line or "pricing" in line
+        ]
         assert lines == [
             "2026-11-22 16:00 Discussed pricing",
             "2026-11-30 10:00 Weekly sync",
@@ -117,7 +141,18 @@ class TestImport:
         result = fresh.json("import", "calendar", str(path))
         assert (result["created"], result["updated"]) == (6, 0)
         after = fresh.json("activity list --from 2026-11-20 --to 2027-01-01")
-        keys = ("kind", "subject", "start_at", "end_at", "due_at", "all_day", "done_at", "notes", "outcome", "rrule")
+        keys = (
+            "kind",
+            "subject",
+            "start_at",
+            "end_at",
+            "due_at",
+            "all_day",
+            "done_at",
+            "notes",
+            "outcome",
+            "rrule",
+        )
         assert [{k: x[k] for k in keys} for x in after] == [{k: x[k] for k in keys} for x in before]
         # the same file again: nothing new, nothing changed
         again = fresh.json("import", "calendar", str(path))
@@ -159,13 +194,24 @@ class TestImport:
         ("body", "message"),
         [
             ("DTSTART:2026120\r\nthis is garbage\r\n", "broken line"),
-            ("DTSTART;TZID=Mars/Olympus_Mons:20261201T100000\r\n", "unknown time zone TZID=Mars/Olympus_Mons"),
+            (
+                "DTSTART;TZID=Mars/Olympus_Mons:20261201T100000\r\n",
+                "unknown time zone TZID=Mars/Olympus_Mons",
+            ),
             ("DTSTART:20261201T100000Z\r\nDTEND:20261201T090000Z\r\n", "ends before it starts"),
-            ("DTSTART:20261201T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=2;UNTIL=20270101T000000Z\r\n", "COUNT or UNTIL"),
-            ("DTSTART:20261201T100000Z\r\nRRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\r\n", "never happens"),
+            (
+                "DTSTART:20261201T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=2;UNTIL=20270101T000000Z\r\n",
+                "COUNT or UNTIL",
+            ),
+            (
+                "DTSTART:20261201T100000Z\r\nRRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\r\n",
+                "never happens",
+            ),
         ],
     )
-    def test_broken_files_write_nothing(self, book: Crm, tmp_path: Path, body: str, message: str) -> None:
+    def test_broken_files_write_nothing(
+        self, book: Crm, tmp_path: Path, body: str, message: str
+    ) -> None:
         path = tmp_path / "bad.ics"
         path.write_text(
             "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"

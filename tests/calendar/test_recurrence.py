@@ -74,9 +74,7 @@ class TestExpansion:
         assert ours, "every rule in the table yields"
 
     def test_local_time_kept_across_dst(self) -> None:
-        found = recurrence.occurrences(
-            "FREQ=WEEKLY", ANCHOR, ANCHOR, ANCHOR + timedelta(days=200)
-        )
+        found = recurrence.occurrences("FREQ=WEEKLY", ANCHOR, ANCHOR, ANCHOR + timedelta(days=200))
         assert {f.astimezone(BERLIN).strftime("%H:%M") for f in found} == {"10:00"}
         assert {f.astimezone(UTC).hour for f in found} == {8, 9}  # summer and winter
 

@@ -64,8 +64,12 @@ def agenda(
     if output.options.format == "csv":
         output.emit_list(doc["items"], COLUMNS)
         return
-    render = _grid if view == "month" else _days
-    output.emit_document(doc, lambda: render(doc))
+    if view == "month":
+        output.emit_document(doc, lambda: _grid(doc))
+    elif output.options.format == "json":
+        output.emit_document(doc)
+    else:
+        output.emit_text(_days(doc))
 
 
 def _title(doc: dict[str, Any]) -> str:
@@ -79,23 +83,33 @@ def _title(doc: dict[str, Any]) -> str:
     return f"Agenda for {who}: {span}"
 
 
-def _days(doc: dict[str, Any]) -> Any:
-    """A table of the items, the day shown once per day."""
-    from crmcli.clock import to_local
-    from crmcli.commands.activity import COLUMNS
+def _days(doc: dict[str, Any]) -> str:
+    """The items as lines under a heading per day, like khal or calcurse.
 
-    rows: list[dict[str, Any]] = []
+    Plain text rather than a Rich table: a busy week has thousands of items, and laying
+    out (wrapping) that many cells takes Rich seconds.
+    """
+    from crmcli.clock import now, to_local
+
+    lines = [_title(doc)]
     last: date | None = None
+    current = now()
     for item in doc["items"]:
         local = to_local(item["when"])
-        shown = dict(item)
-        shown["day"] = f"{local:%a %d %b}" if local.date() != last else ""
-        shown["time"] = "all day" if item.get("all_day") else f"{local:%H:%M}"
-        last = local.date()
-        rows.append(shown)
-    columns = [Column("day"), Column("time"), *(c for c in COLUMNS if c.key != "when")]
-    caption = None if rows else "nothing scheduled"
-    return output.table(rows, columns, title=_title(doc), caption=caption)
+        if local.date() != last:
+            lines.append(f"\n{local:%a %d %b}")
+            last = local.date()
+        clock_time = "all day" if item.get("all_day") else f"{local:%H:%M}"
+        overdue = item["when"] < current and item["kind"] != "note"
+        mark = "✓" if item.get("done_at") else "!" if overdue else " "
+        extra = " · ".join(x for x in (item.get("contact"), item.get("deal")) if x)
+        line = f"  {clock_time:>7} {mark} {item['kind']:<8} {output.safe(item['subject'])}"
+        if extra:
+            line += f"  ({output.safe(extra)})"
+        lines.append(f"{line}  {item['handle']}")
+    if not doc["items"]:
+        lines.append("  nothing scheduled")
+    return "\n".join(lines)
 
 
 def _grid(doc: dict[str, Any]) -> Any:

@@ -15,16 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from crmcli import clock
 from crmcli.errors import InvalidInput
 
 PRODID = "-//crmcli//crmcli activities//EN"
-X_PREFIX = "X-CRMCLI-"
-
-
-def _local_dt(value: datetime, zone: Any) -> datetime:
-    return value.astimezone(zone)
+X_DATA = "X-CRMCLI"  # owner=alice&outcome=reached&deal=<uuid>…, URL-encoded
 
 
 def calendar_bytes(items: Iterable[Mapping[str, Any]], *, tzid: str | None) -> bytes:
@@ -32,60 +29,75 @@ def calendar_bytes(items: Iterable[Mapping[str, Any]], *, tzid: str | None) -> b
     import icalendar  # 60 ms: only export and import pay it
 
     zone: Any = None
-    if tzid:
-        from zoneinfo import ZoneInfo
-
-        zone = ZoneInfo(tzid)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    if tzid and tzid.upper() not in ("UTC", "ETC/UTC", "Z"):
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(tzid)
+        # Added up front rather than by add_missing_timezones(), which re-reads every
+        # component (a second pass over 100k events).
+        cal.add_component(icalendar.Timezone.from_tzid(tzid))
     local = clock.local_zone()
+    # Hot path: properties are built as typed values and assigned directly, which skips
+    # Component.add's type lookup (about a quarter of the time per event); rare ones use add.
+    text, stamp_type, categories = icalendar.vText, icalendar.vDDDTypes, icalendar.vCategory
     for item in items:
         todo = item["component"] == "VTODO"
         comp = icalendar.Todo() if todo else icalendar.Event()
-        comp.add("uid", item["uid"])
-        comp.add("dtstamp", item["stamp"].astimezone(UTC))
-        comp.add("summary", item["subject"])
+        comp["UID"] = text(item["uid"])
+        comp["DTSTAMP"] = stamp_type(item["stamp"].astimezone(UTC))
+        comp["SUMMARY"] = text(item["subject"])
         # Series (and their overrides) keep the zone so that RRULE expands in local time.
         in_zone = zone is not None and (item.get("rrule") or item.get("recurrence_id"))
+        all_day = bool(item.get("all_day"))
 
-        def when(value: datetime, all_day: bool, in_zone: Any = in_zone) -> Any:
+        def when(value: datetime, all_day: bool = all_day, in_zone: Any = in_zone) -> Any:
             if all_day:
                 return value.astimezone(local).date()
-            return _local_dt(value, zone) if in_zone else value.astimezone(UTC)
+            return value.astimezone(zone) if in_zone else value.astimezone(UTC)
 
-        all_day = bool(item.get("all_day"))
-        if item.get("start_at") is not None:
-            comp.add("dtstart", when(item["start_at"], all_day))
-        if item.get("end_at") is not None and not todo and item["end_at"] > item["start_at"]:
-            comp.add("dtend", when(item["end_at"], all_day))
+        start = item.get("start_at")
+        if start is not None:
+            if in_zone or all_day:
+                comp.add("dtstart", when(start))
+            else:
+                comp["DTSTART"] = stamp_type(start.astimezone(UTC))
+        end = item.get("end_at")
+        if end is not None and not todo and start is not None and end > start:
+            if in_zone or all_day:
+                comp.add("dtend", when(end))
+            else:
+                comp["DTEND"] = stamp_type(end.astimezone(UTC))
         if todo and item.get("due_at") is not None:
-            comp.add("due", when(item["due_at"], False))
+            comp["DUE"] = stamp_type(item["due_at"].astimezone(UTC))
         if item.get("recurrence_id") is not None:
-            comp.add("recurrence-id", when(item["recurrence_id"], all_day))
+            comp.add("recurrence-id", when(item["recurrence_id"]))
         if item.get("rrule"):
             comp.add("rrule", icalendar.vRecur.from_ical(item["rrule"]))
             for excluded in item.get("exdates") or ():
-                comp.add("exdate", when(excluded, all_day))
+                comp.add("exdate", when(excluded))
         if todo:
-            comp.add("status", "COMPLETED" if item.get("done_at") else "NEEDS-ACTION")
-            if item.get("done_at"):
-                comp.add("completed", item["done_at"].astimezone(UTC))
+            done = item.get("done_at")
+            comp["STATUS"] = text("COMPLETED" if done else "NEEDS-ACTION")
+            if done:
+                comp["COMPLETED"] = stamp_type(done.astimezone(UTC))
         else:
-            comp.add("status", "CONFIRMED")
-        comp.add("categories", [item["kind"]])
+            comp["STATUS"] = text("CONFIRMED")
+        comp["CATEGORIES"] = categories([item["kind"]])
         if item.get("description"):
-            comp.add("description", item["description"])
+            comp["DESCRIPTION"] = text(item["description"])
         if item.get("location"):
-            comp.add("location", item["location"])
-        for key, value in (item.get("x") or {}).items():
-            if value is not None:
-                comp.add(X_PREFIX + key.upper(), str(value))
+            comp["LOCATION"] = text(item["location"])
+        extra = {k: str(v) for k, v in (item.get("x") or {}).items() if v is not None}
+        if extra:
+            # One property for what calendars do not model (owner, outcome, links…).
+            comp[X_DATA] = text(urlencode(extra))
         cal.add_component(comp)
-    if zone is not None:
-        cal.add_missing_timezones()
-    data: bytes = cal.to_ical()
+    # Unsorted: properties are already added in a sensible order; sorting costs ~10%.
+    data: bytes = cal.to_ical(sorted=False)
     return data
 
 
@@ -190,9 +202,5 @@ def _component(comp: Any, source: str, number: int) -> dict[str, Any]:
         "rrule": rules.to_ical().decode() if rules is not None else None,
         "exdates": many("exdate"),
         "has_rdate": comp.get("rdate") is not None,
-        "x": {
-            str(key)[len(X_PREFIX) :].lower(): str(value)
-            for key, value in comp.items()
-            if str(key).upper().startswith(X_PREFIX)
-        },
+        "x": dict(parse_qsl(str(comp.get(X_DATA) or ""))),
     }

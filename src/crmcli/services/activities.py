@@ -644,7 +644,10 @@ def list_activities(
         elif start is not None or end is not None:
             lo = start or datetime(1970, 1, 1, tzinfo=UTC)
             hi = end or clock.now() + timedelta(days=3650)
-            rows = agenda.between(r, lo, hi, where=where, params=params)
+            narrow = any(
+                c.startswith(("deal_id", "contact_id", "company_id", "lead_id")) for c in where
+            )
+            rows = agenda.between(r, lo, hi, where=where, params=params, time_first=not narrow)
         else:
             rows = r.rows(
                 f"SELECT * FROM activities WHERE {' AND '.join(where)} "
@@ -706,7 +709,6 @@ def export_items(rows: list[Row], uids: dict[str, str]) -> list[Row]:
                 "description": _description(row),
                 "location": row.get("location"),
                 "x": {
-                    "kind": row["kind"],
                     "owner": row.get("owner"),
                     "outcome": row.get("outcome"),
                     "done": row["done_at"].isoformat() if row.get("done_at") and not todo else None,
@@ -760,7 +762,8 @@ def export_calendar(
             params.append(end)
         if not include_done:
             where.append("done_at IS NULL")
-        sql = f"SELECT * FROM activities WHERE {' AND '.join(where)} ORDER BY created_at, id"
+        # Ordered by id: the primary-key index gives a stable file without sorting 1M rows.
+        sql = f"SELECT * FROM activities WHERE {' AND '.join(where)} ORDER BY id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         rows = with_labels(r, r.rows(sql, params))
@@ -822,7 +825,7 @@ def _import_values(reader: Reader, item: Row, kinds: list[str], actor_id: str) -
     label = item["label"]
     x = item["x"]
     todo = item["component"] == "VTODO"
-    wanted = [x.get("kind", ""), *(c.lower() for c in item["categories"])]
+    wanted = [c.lower() for c in item["categories"]]
     kind = next((k for k in wanted if k in kinds), None)
     kind = kind or (
         "task" if todo and "task" in kinds else "meeting" if "meeting" in kinds else kinds[0]

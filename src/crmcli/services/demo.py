@@ -462,9 +462,7 @@ def generate(
                     "id": cid,
                     "name": f"{first} {last}",
                     "email": email,
-                    "phone": f"+44207946{rng.randint(0, 9999):04d}"
-                    if rng.random() < 0.7
-                    else None,
+                    "phone": f"+44207946{rng.randint(0, 9999):04d}" if rng.random() < 0.7 else None,
                     "title": rng.choice(TITLES),
                     "company_id": company["id"],
                     "owner_id": company["owner_id"],
@@ -566,8 +564,10 @@ def generate(
                     roll > 0.84 and current["name"] in ("Evaluation", "Negotiation")
                 ):
                     status, target = "won", won_stage
-                elif roll < 0.45 and (g.now - at).days < 60:
-                    break  # still open, sitting in its stage
+                elif roll < 0.40 and (g.now - at).days < 45:
+                    break  # recent: still being worked in this stage
+                elif roll < 0.26 and (g.now - at).days < 120 and current is not open_stages[0]:
+                    break  # stalled mid-funnel: open, and by now probably idle
                 else:
                     target = nxt
                 steps.append(

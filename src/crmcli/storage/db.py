@@ -13,6 +13,7 @@ transaction: a create carries the whole record, an update one entry per changed 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -238,10 +239,8 @@ def _connect_sqlite(path: Path) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not path.exists():
             # Created readable by its owner only; SQLite gives -wal/-shm the same mode.
-            try:
+            with contextlib.suppress(FileExistsError):  # another crm created it just now
                 os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            except FileExistsError:
-                pass  # another crm process created it a moment ago
     except OSError as exc:
         raise DatabaseError(
             f"cannot create the database {path}: {exc.strerror}",
