@@ -238,6 +238,7 @@ class DemoSize:
     deals: int = 400
     activities: int = 3000
     quotes: int = 60
+    reps: int = 5  # the five named reps; larger books add rep006, rep007, …
 
     @classmethod
     def scaled(cls, factor: float) -> DemoSize:
@@ -249,6 +250,7 @@ class DemoSize:
             deals=max(10, int(base.deals * factor)),
             activities=max(20, int(base.activities * factor)),
             quotes=max(2, int(base.quotes * factor)),
+            reps=max(len(REPS), int(base.reps * factor)),
         )
 
 
@@ -319,7 +321,16 @@ def generate(
         # -- reps, quotas, commission plan ------------------------------------------------
         say("reps")
         reps: list[str] = []
-        for username, name, team, territory in REPS:
+        roster = list(REPS) + [
+            (
+                f"rep{n:03d}",
+                f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                ("east", "west")[n % 2],
+                None,
+            )
+            for n in range(len(REPS) + 1, size.reps + 1)
+        ]
+        for username, name, team, territory in roster:
             uid = stable_id("user", username)
             reps.append(uid)
             if w.row("SELECT id FROM users WHERE id = ?", (uid,)) is None:
