@@ -350,21 +350,26 @@ def show_company(book: Book, handle: str, *, history: int = 10) -> dict[str, Any
                 (cid,),
             )
         ]
+        # The company's activities as an id set built from three indexed lookups, materialised
+        # first: with OR-ed conditions the planner walks every open activity instead.
         linked = (
-            "a.deleted_at IS NULL AND (a.company_id = ? "
-            "OR a.contact_id IN (SELECT id FROM contacts WHERE company_id = ?) "
-            "OR a.deal_id IN (SELECT id FROM deals WHERE company_id = ?))"
+            "WITH linked AS MATERIALIZED ("
+            "SELECT id FROM activities WHERE company_id = ? "
+            "UNION SELECT id FROM activities "
+            "WHERE contact_id IN (SELECT id FROM contacts WHERE company_id = ?) "
+            "UNION SELECT id FROM activities "
+            "WHERE deal_id IN (SELECT id FROM deals WHERE company_id = ?)) "
+            "SELECT a.id, a.kind, a.subject, a.start_at, a.due_at, a.done_at "
+            "FROM linked JOIN activities a ON a.id = linked.id WHERE a.deleted_at IS NULL"
         )
-        columns = "a.id, a.kind, a.subject, a.start_at, a.due_at, a.done_at"
         upcoming = r.row(
-            f"SELECT {columns} FROM activities a WHERE {linked} AND a.done_at IS NULL "
-            "AND coalesce(a.start_at, a.due_at) >= ? "
+            f"{linked} AND a.done_at IS NULL AND coalesce(a.start_at, a.due_at) >= ? "
             "ORDER BY coalesce(a.start_at, a.due_at) LIMIT 1",
             (cid, cid, cid, now),
         )
         last = r.row(
-            f"SELECT {columns} FROM activities a WHERE {linked} AND (a.done_at IS NOT NULL "
-            "OR a.start_at < ?) ORDER BY coalesce(a.done_at, a.start_at) DESC LIMIT 1",
+            f"{linked} AND (a.done_at IS NOT NULL OR a.start_at < ?) "
+            "ORDER BY coalesce(a.done_at, a.start_at) DESC LIMIT 1",
             (cid, cid, cid, now),
         )
         recent = p.history_rows(

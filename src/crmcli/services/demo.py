@@ -7,6 +7,7 @@ still logged as creations in the change log like every other write.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import uuid
@@ -184,6 +185,21 @@ TITLES = (
 )
 SOURCES = ("web", "referral", "event", "cold call", "partner", "webinar")
 LOST_REASONS = ("price", "timing", "no budget", "competitor", "no decision", "missing features")
+BULK_TABLES = (
+    "companies",
+    "contacts",
+    "tags",
+    "leads",
+    "deals",
+    "stage_history",
+    "deal_splits",
+    "activities",
+    "quotes",
+    "quote_lines",
+    "orders",
+    "payments",
+    "changes",
+)
 DEAL_KINDS = ("renewal", "expansion", "pilot", "rollout", "upgrade", "new business")
 COMPETITORS = ("Globex", "Initech", "Umbrella", "Hooli", "Soylent")
 ACTIVITY_SUBJECTS = {
@@ -412,6 +428,10 @@ def generate(
                 }
             )
         counts["products"] = w.insert_many("products", products)
+
+        # Secondary indexes are rebuilt once at the end rather than row by row.
+        bulk = contextlib.ExitStack()
+        bulk.enter_context(w.deferred_indexes(*BULK_TABLES))
 
         # -- companies and contacts --------------------------------------------------------
         say("companies")
@@ -759,11 +779,8 @@ def generate(
         counts["stage_history"] = w.insert_many("stage_history", history)
         counts["deal_splits"] = w.insert_many("deal_splits", splits)
         counts["activities"] = 0
-        with w.deferred_indexes("activities", "changes"):
-            for chunk in range(0, len(activities), 50_000):
-                counts["activities"] += w.insert_many(
-                    "activities", activities[chunk : chunk + 50_000]
-                )
+        for chunk in range(0, len(activities), 50_000):
+            counts["activities"] += w.insert_many("activities", activities[chunk : chunk + 50_000])
 
         # -- quotes, orders, payments -----------------------------------------------------
         say("quotes")
@@ -862,6 +879,7 @@ def generate(
         counts["quote_lines"] = w.insert_many("quote_lines", lines)
         counts["orders"] = w.insert_many("orders", orders)
         counts["payments"] = w.insert_many("payments", payments)
+        bulk.close()
         w.set_meta("demo_seed", str(seed))
     return DemoSummary(counts=counts, seconds=time.perf_counter() - started)
 

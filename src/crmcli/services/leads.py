@@ -193,17 +193,31 @@ def list_leads(
         if wanted:
             q.add(f"l.status IN ({', '.join('?' * len(wanted))})", *wanted)
         p.search_filter(q, ("l.name", "l.email", "l.company_name", "l.title", "l.notes"), search)
-        sql_limit = limit if limit and not in_python else None
-        rows = r.rows(
-            f"{_SELECT} WHERE {q.sql} ORDER BY {order}, l.id" + (" LIMIT ?" if sql_limit else ""),
-            (*q.params, *((sql_limit,) if sql_limit else ())),
+        if not in_python:
+            rows = r.rows(
+                f"{_SELECT} WHERE {q.sql} ORDER BY {order}, l.id" + (" LIMIT ?" if limit else ""),
+                (*q.params, *((limit,) if limit else ())),
+            )
+            return _shape(r, rows)
+        # Scores change with activity recency, so they are computed, not read: score every
+        # match from the few columns the rules use, then load and shape only the survivors.
+        candidates = r.rows(
+            f"SELECT l.id, {', '.join(scoring.SCORED_FIELDS)} FROM leads l "
+            f"LEFT JOIN users u ON u.id = l.owner_id WHERE {q.sql} ORDER BY {order}, l.id",
+            q.params,
         )
-        shaped = _shape(r, rows)
-    if min_score is not None:
-        shaped = [lead for lead in shaped if lead["score"] >= min_score]
-    if key == "score":
-        shaped.sort(key=lambda lead: lead["score"], reverse=descending)
-    return shaped[:limit] if limit else shaped
+        live = scoring.live_scores(r, candidates)
+        if min_score is not None:
+            candidates = [c for c in candidates if live[c["id"]] >= min_score]
+        if key == "score":
+            candidates.sort(key=lambda c: live[c["id"]], reverse=descending)
+        ids = [c["id"] for c in (candidates[:limit] if limit else candidates)]
+        found: dict[str, Row] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for row in r.rows(f"{_SELECT} WHERE l.id IN ({', '.join('?' * len(chunk))})", chunk):
+                found[row["id"]] = row
+        return _shape(r, [found[i] for i in ids])
 
 
 def show_lead(book: Book, handle: str) -> dict[str, Any]:

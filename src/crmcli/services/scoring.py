@@ -92,6 +92,10 @@ def validate_rules(data: Any) -> dict[str, Any]:
     return out
 
 
+# The lead columns `breakdown` reads (with the lead's activities for recency).
+SCORED_FIELDS = ("l.source", "l.title", "l.company_size", "l.email", "l.phone")
+
+
 def load_rules(reader: Reader) -> dict[str, Any]:
     """The book's rules (stored ones over the defaults)."""
     raw = reader.meta(META_KEY)

@@ -42,12 +42,26 @@ UNLOGGED_TABLES = frozenset({"changes", "meta", "sync_conflicts", "alembic_versi
 
 
 def _adapt_datetime(value: datetime) -> str:
+    """The canonical text of a time: UTC, fixed width, so text order is time order.
+
+    SQLite stores it, and the change log carries it, in this one form.
+    """
     if value.tzinfo is UTC:  # the common case: skip the conversion
-        return value.isoformat(sep=" ", timespec="microseconds")
+        return value.isoformat(timespec="microseconds")
     if value.tzinfo is None:
         raise InvalidInput("internal: a naive datetime reached storage")
-    # One fixed-width UTC format, so text comparison in SQLite orders times correctly.
-    return value.astimezone(UTC).isoformat(sep=" ", timespec="microseconds")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _text(value: Any) -> Any:
+    kind = type(value)  # exact types: this runs for every cell of a bulk insert
+    if kind is datetime:
+        return _adapt_datetime(value)
+    if kind is date:
+        return value.isoformat()
+    if kind is Decimal:
+        return str(value)
+    return value
 
 
 def _convert_datetime(raw: bytes) -> datetime:
@@ -79,7 +93,7 @@ def new_id() -> str:
 def to_json_value(value: Any) -> Any:
     """A value as it is written into the change log and JSON output."""
     if isinstance(value, datetime):
-        return (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat()
+        return _adapt_datetime(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -454,6 +468,10 @@ class Writer(Reader):
             self.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         columns = list(rows[0])
         placeholders = ", ".join("?" * len(columns))
+        if self.dialect == "sqlite":
+            # Render times, dates and decimals to text once, for the table and the log alike
+            # (on PostgreSQL the driver needs the typed values).
+            rows = [{k: _text(v) for k, v in r.items()} for r in rows]
         self.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
             [tuple(r[c] for c in columns) for r in rows],
