@@ -13,6 +13,15 @@ import pytest
 from tests.conftest import Crm
 
 
+def _khal() -> str | None:
+    """khal from this interpreter's environment (CI does not activate the venv), or PATH."""
+    beside = Path(sys.executable).parent / "khal"
+    return str(beside) if beside.exists() else shutil.which("khal")
+
+
+KHAL = _khal()
+
+
 def _fill(book: Crm) -> str:
     book(
         "log call 'Discussed pricing' --with ada@acme.example --deal 'Acme renewal' --at 'yesterday 16:00'"
@@ -75,9 +84,7 @@ class TestExport:
         out = book("export calendar --ics - --kind task").stdout
         assert out.count("BEGIN:VTODO") == 1 and "BEGIN:VEVENT" not in out
 
-    @pytest.mark.skipif(
-        shutil.which("khal") is None, reason="khal is not installed (pip install khal)"
-    )
+    @pytest.mark.skipif(KHAL is None, reason="khal is not installed (pip install khal)")
     def test_khal_loads_it(self, book: Crm, tmp_path: Path) -> None:
         _fill(book)
         path = tmp_path / "agenda.ics"
@@ -92,7 +99,7 @@ class TestExport:
             "local_timezone = Europe/Berlin\ndefault_timezone = Europe/Berlin\n"
             f"[sqlite]\npath = {tmp_path / 'khal' / 'khal.db'}\n"
         )
-        khal = shutil.which("khal")
+        khal = KHAL
         assert khal is not None
         env = {
             "HOME": str(tmp_path),
