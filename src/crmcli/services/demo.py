@@ -288,7 +288,10 @@ class _Gen:
         return self.now - timedelta(seconds=self.rng.uniform(0, days * 86400))
 
     def work_time(self, day: datetime) -> datetime:
-        local = day.astimezone(clock.local_zone()).replace(
+        """A time in office hours on ``day``'s date (weekends move back to Friday)."""
+        local = day.astimezone(clock.local_zone())
+        weekend = max(0, local.weekday() - 4)
+        local = (local - timedelta(days=weekend)).replace(
             hour=self.rng.randint(8, 17),
             minute=self.rng.choice((0, 15, 30, 45)),
             second=0,
@@ -735,6 +738,9 @@ def generate(
                     contact_company[contact["id"]],
                     contact["owner_id"],
                 )
+            if kind in ("note", "email") and when > g.now:
+                # Notes and e-mails are records of the past.
+                when = g.work_time(g.now - timedelta(days=rng.uniform(1, 30)))
             past = when < g.now
             row: dict[str, Any] = {
                 "id": g.uid(),
@@ -881,6 +887,8 @@ def generate(
         counts["payments"] = w.insert_many("payments", payments)
         bulk.close()
         w.set_meta("demo_seed", str(seed))
+        # The demo is seen through a rep's eyes: `crm agenda`, `board --owner me`… are alice's.
+        w.set_meta("default_user", reps[0])
     return DemoSummary(counts=counts, seconds=time.perf_counter() - started)
 
 
