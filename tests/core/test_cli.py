@@ -147,6 +147,25 @@ class TestDemoBook:
         )
         assert one("SELECT count(*) FROM payments") > 10
         assert one("SELECT count(*) FROM quote_lines") >= 60
+        # a coherent calendar: nothing before its deal existed, weekdays only, notes in the past
+        assert (
+            one(
+                "SELECT count(*) FROM activities a JOIN deals d ON d.id = a.deal_id WHERE coalesce(a.start_at, a.due_at) < d.created_at"
+            )
+            == 0
+        )
+        assert (
+            one(
+                "SELECT count(*) FROM activities WHERE strftime('%w', coalesce(start_at, due_at)) IN ('0', '6')"
+            )
+            == 0
+        )
+        assert (
+            one(
+                "SELECT count(*) FROM activities WHERE kind IN ('note', 'email') AND start_at > '2026-11-23T10'"
+            )
+            == 0
+        )
         # every record's creation is in the change log, like any other write
         assert one("SELECT count(*) FROM changes WHERE entity = 'deals' AND op = 'create'") == 400
 

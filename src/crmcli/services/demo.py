@@ -689,6 +689,7 @@ def generate(
         for _ in range(series):
             deal = rng.choice(deals)
             start = g.work_time(g.now - timedelta(days=rng.randint(0, 60)))
+            start = max(start, g.work_time(deal["created_at"] + timedelta(days=1)))
             weekday = ("MO", "TU", "WE", "TH", "FR")[
                 start.astimezone(clock.local_zone()).weekday() % 5
             ]
@@ -725,6 +726,8 @@ def generate(
                 end = linked["closed_at"] or g.now + timedelta(days=21)
                 span = max(1.0, (end - linked["created_at"]).total_seconds())
                 when = g.work_time(linked["created_at"] + timedelta(seconds=rng.uniform(0, span)))
+                # Office hours can fall before the deal existed that day: not before it.
+                when = max(when, linked["created_at"] + timedelta(hours=1))
                 contact_id, company_id, owner = (
                     linked["contact_id"],
                     linked["company_id"],
@@ -739,8 +742,7 @@ def generate(
                     contact["owner_id"],
                 )
             if kind in ("note", "email") and when > g.now:
-                # Notes and e-mails are records of the past.
-                when = g.work_time(g.now - timedelta(days=rng.uniform(1, 30)))
+                kind = rng.choice(("call", "task", "meeting"))  # only the past has notes
             past = when < g.now
             row: dict[str, Any] = {
                 "id": g.uid(),
