@@ -299,6 +299,13 @@ class _Gen:
         )
         return local.astimezone(UTC)
 
+    def next_work_time(self, after: datetime) -> datetime:
+        """Office hours on the first weekday after ``after``'s date."""
+        local = after.astimezone(clock.local_zone()) + timedelta(days=1)
+        while local.weekday() >= 5:
+            local += timedelta(days=1)
+        return self.work_time(local)
+
 
 def generate(
     book: Book,
@@ -689,7 +696,8 @@ def generate(
         for _ in range(series):
             deal = rng.choice(deals)
             start = g.work_time(g.now - timedelta(days=rng.randint(0, 60)))
-            start = max(start, g.work_time(deal["created_at"] + timedelta(days=1)))
+            if start < deal["created_at"]:
+                start = g.next_work_time(deal["created_at"])
             weekday = ("MO", "TU", "WE", "TH", "FR")[
                 start.astimezone(clock.local_zone()).weekday() % 5
             ]
@@ -727,7 +735,8 @@ def generate(
                 span = max(1.0, (end - linked["created_at"]).total_seconds())
                 when = g.work_time(linked["created_at"] + timedelta(seconds=rng.uniform(0, span)))
                 # Office hours can fall before the deal existed that day: not before it.
-                when = max(when, linked["created_at"] + timedelta(hours=1))
+                if when < linked["created_at"]:
+                    when = g.next_work_time(linked["created_at"])
                 contact_id, company_id, owner = (
                     linked["contact_id"],
                     linked["company_id"],
