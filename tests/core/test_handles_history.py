@@ -102,3 +102,23 @@ class TestMoney:
         assert str(parse_money("-5", allow_negative=True)) == "-5.00"
         with pytest.raises(InvalidInput):
             parse_currency("EURO")
+
+
+class TestHybridLogicalClock:
+    """Stamps stay fixed-width and ordered even when the wall clock stands still."""
+
+    def test_counter_overflow_rolls_into_the_next_millisecond(self, crm) -> None:
+        crm("user list")
+        from crmcli.config import Settings
+        from crmcli.services.book import Book
+
+        book = Book.open(Settings.resolve(db=str(crm.db)))
+        try:
+            with book.write() as w:
+                stamps = w.next_hlcs(120_000)  # CRM_NOW is fixed: one physical millisecond
+        finally:
+            book.close()
+        assert stamps == sorted(stamps)
+        assert len(set(stamps)) == len(stamps)
+        assert {len(s.split("-", 2)[0]) for s in stamps} == {13}
+        assert {len(s.split("-", 2)[1]) for s in stamps} == {5}

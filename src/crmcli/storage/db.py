@@ -383,6 +383,10 @@ class Writer(Reader):
 
     def next_hlc(self) -> str:
         """The next hybrid-logical-clock stamp: ``<ms:013>-<counter:05>-<replica>``."""
+        return self.next_hlcs(1)[0]
+
+    def next_hlcs(self, count: int) -> list[str]:
+        """``count`` consecutive stamps (one clock reading for a whole bulk insert)."""
         if self._hlc is None:
             stored = self.meta("hlc")
             if stored:
@@ -392,9 +396,19 @@ class Writer(Reader):
                 self._hlc = (0, 0)
         physical = int(clock.now().timestamp() * 1000)
         last_ms, last_counter = self._hlc
-        self._hlc = (physical, 0) if physical > last_ms else (last_ms, last_counter + 1)
+        ms, first = (physical, 0) if physical > last_ms else (last_ms, last_counter + 1)
+        suffix = f"-{self.replica_id}"
+        # The counter has five digits in the stamp; past that the millisecond moves on.
+        stamps = []
+        counter = first
+        for _ in range(count):
+            if counter > 99_999:
+                ms, counter = ms + 1, 0
+            stamps.append(f"{ms:013d}-{counter:05d}{suffix}")
+            counter += 1
+        self._hlc = (ms, counter - 1)
         self._hlc_dirty = True
-        return f"{self._hlc[0]:013d}-{self._hlc[1]:05d}-{self.replica_id}"
+        return stamps
 
     def observe_hlc(self, stamp: str) -> None:
         """Advance the clock past a stamp received from another replica (sync)."""
@@ -463,6 +477,7 @@ class Writer(Reader):
         rows = [self._complete(r) for r in rows]
         if not rows:
             return 0
+        stamps = self.next_hlcs(len(rows))
         if self.dialect == "sqlite" and len(rows) >= BULK_ROWS and not self._bulk:
             self._bulk = True
             self.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
@@ -477,11 +492,11 @@ class Writer(Reader):
             [tuple(r[c] for c in columns) for r in rows],
         )
         changes = []
-        for r in rows:
+        for r, stamp in zip(rows, stamps, strict=True):
             changes.append(
                 (
                     new_id(),
-                    self.next_hlc(),
+                    stamp,
                     self.replica_id,
                     self.user,
                     table,
