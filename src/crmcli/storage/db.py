@@ -390,8 +390,8 @@ class Writer(Reader):
         if self._hlc is None:
             stored = self.meta("hlc")
             if stored:
-                ms, counter, _ = stored.split("-", 2)
-                self._hlc = (int(ms), int(counter))
+                stored_ms, stored_counter, _ = stored.split("-", 2)
+                self._hlc = (int(stored_ms), int(stored_counter))
             else:
                 self._hlc = (0, 0)
         physical = int(clock.now().timestamp() * 1000)
