@@ -122,3 +122,18 @@ class TestHybridLogicalClock:
         assert len(set(stamps)) == len(stamps)
         assert {len(s.split("-", 2)[0]) for s in stamps} == {13}
         assert {len(s.split("-", 2)[1]) for s in stamps} == {5}
+
+
+def test_history_names_what_reference_fields_point_at(crm) -> None:
+    crm("company add 'Acme GmbH'")
+    crm("deal add 'Acme renewal' --company 'Acme GmbH' --amount 1000")
+    crm("deal move 'Acme renewal' Proposal")
+    change = next(
+        c
+        for c in crm.json("history 'Acme renewal' --entity deal")["changes"]
+        if c["field"] == "stage_id"
+    )
+    assert (change["old_label"], change["new_label"]) == ("Prospecting", "Proposal")
+    assert len(change["old"]) == 36  # the ids stay in the JSON
+    table = crm("history 'Acme renewal' --entity deal").stdout
+    assert "Prospecting" in table and "Proposal" in table

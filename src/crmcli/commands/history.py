@@ -16,6 +16,8 @@ app = typer.Typer(help="Who changed what and when; undo a change.")
 def _value(value: Any, _row: Any) -> str:
     if isinstance(value, dict):
         return f"{{{len(value)} fields}}"
+    if isinstance(value, str) and len(value) >= 25 and value[10:11] == "T":
+        return output.human(_parse(value))  # a logged time: shown in the user's zone
     return output.human(value)
 
 
@@ -28,8 +30,8 @@ COLUMNS = [
     Column("entity", "record", render=lambda v, r: f"{v} {r['record']}"),
     Column("op"),
     Column("field"),
-    Column("old", render=_value, max_width=30),
-    Column("new", render=_value, max_width=30),
+    Column("old", render=lambda v, r: r.get("old_label") or _value(v, r), max_width=30),
+    Column("new", render=lambda v, r: r.get("new_label") or _value(v, r), max_width=30),
     Column("id", "change", render=lambda v, _r: v[:8]),
 ]
 

@@ -55,6 +55,49 @@ def find_any(reader: Reader, handle: str, *, entity: str | None = None) -> tuple
     return found[0]
 
 
+# Reference fields and how to name what they point at, for people reading history.
+REFERENCES = {
+    "owner_id": ("users", "username"),
+    "user_id": ("users", "username"),
+    "stage_id": ("stages", "name"),
+    "from_stage_id": ("stages", "name"),
+    "to_stage_id": ("stages", "name"),
+    "pipeline_id": ("pipelines", "name"),
+    "company_id": ("companies", "name"),
+    "contact_id": ("contacts", "name"),
+    "deal_id": ("deals", "name"),
+    "lead_id": ("leads", "name"),
+    "product_id": ("products", "sku"),
+}
+
+
+def _label(reader: Reader, changes: list[Row]) -> list[Row]:
+    """Add ``old_label``/``new_label`` naming the records that reference fields point at."""
+    wanted: dict[str, set[str]] = {}
+    for change in changes:
+        ref = REFERENCES.get(change["field"] or "")
+        if ref:
+            for value in (change["old"], change["new"]):
+                if isinstance(value, str):
+                    wanted.setdefault(ref[0], set()).add(value)
+    names: dict[str, str] = {}
+    for table, ids in wanted.items():
+        column = next(c for t, c in REFERENCES.values() if t == table)
+        found = list(ids)
+        for start in range(0, len(found), 500):
+            chunk = found[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for row in reader.rows(
+                f"SELECT id, {column} AS label FROM {table} WHERE id IN ({marks})", chunk
+            ):
+                names[row["id"]] = row["label"]
+    for change in changes:
+        if REFERENCES.get(change["field"] or ""):
+            change["old_label"] = names.get(change["old"]) if change["old"] else None
+            change["new_label"] = names.get(change["new"]) if change["new"] else None
+    return changes
+
+
 def _decode(raw: str | None) -> Any:
     return None if raw is None else json.loads(raw)
 
@@ -86,7 +129,8 @@ def record_history(
             "SELECT * FROM changes WHERE entity = ? AND record_id = ? ORDER BY hlc LIMIT ?",
             (ENTITIES[name].table, record["id"], limit),
         )
-    return name, record, [_public(c) for c in rows]
+        changes = _label(r, [_public(c) for c in rows])
+    return name, record, changes
 
 
 def recent_changes(
@@ -107,7 +151,7 @@ def recent_changes(
             f"SELECT * FROM changes WHERE {' AND '.join(where)} ORDER BY hlc DESC LIMIT ?",
             (*params, limit),
         )
-    return [_public(c) for c in rows]
+        return _label(r, [_public(c) for c in rows])
 
 
 def undo(book: Book, change_prefix: str) -> Row:
