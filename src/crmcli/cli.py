@@ -37,7 +37,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "product": ("crmcli.commands.product", "The price book."),
     "quote": ("crmcli.commands.quote", "Quotes: lines, send, accept, render."),
     "payment": ("crmcli.commands.payment", "Payments received against won deals."),
-    "user": ("crmcli.commands.user", "Reps and teams: add, list, quotas, handover."),
+    "user": ("crmcli.commands.user", "Reps and teams: add, list, show, edit, handover."),
     "pipeline": ("crmcli.commands.pipeline", "Pipelines and their stages."),
     "plan": ("crmcli.commands.plan", "Commission plans."),
     "report": ("crmcli.commands.report", "Funnel, forecast, commission, lost deals, activity."),
