@@ -97,3 +97,13 @@ DEAL_COLUMNS = [
     Column("currency", ""),
     Column("expected_close", "close"),
 ]
+
+
+def report_merge(result: dict[str, Any]) -> None:
+    """Confirm a merge: what was kept, what was merged into it, and how many links moved."""
+    moved = ", ".join(f"{n} {t}" for t, n in result["moved"].items()) or "no links"
+    output.done(
+        f"merged {result['merged']['name']} into {result['kept']['handle']} "
+        f"{result['kept']['name']} ({moved} moved)",
+        result,
+    )

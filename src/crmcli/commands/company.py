@@ -27,6 +27,7 @@ from crmcli.commands._parties import (
     UpdatedFrom,
     UpdatedTo,
     guard_duplicates,
+    report_merge,
     sort_option,
     tags_of,
 )
@@ -351,13 +352,7 @@ def merge(
     """Merge a duplicate company into another: contacts, deals, activities and tags move."""
     from crmcli.services.companies import merge_companies
 
-    result = merge_companies(book(ctx), keep, other, at=when(at))
-    moved = ", ".join(f"{n} {t}" for t, n in result["moved"].items()) or "no links"
-    output.done(
-        f"merged {result['merged']['name']} into {result['kept']['handle']} "
-        f"{result['kept']['name']} ({moved} moved)",
-        result,
-    )
+    report_merge(merge_companies(book(ctx), keep, other, at=when(at)))
 
 
 HANDOVER_COLUMNS = [

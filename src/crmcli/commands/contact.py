@@ -28,6 +28,7 @@ from crmcli.commands._parties import (
     UpdatedFrom,
     UpdatedTo,
     guard_duplicates,
+    report_merge,
     sort_option,
     tags_of,
 )
@@ -225,10 +226,4 @@ def merge(
     """Merge a duplicate contact into another: deals, activities, tags and e-mails move over."""
     from crmcli.services.contacts import merge_contacts
 
-    result = merge_contacts(book(ctx), keep, other, at=when(at))
-    moved = ", ".join(f"{n} {t}" for t, n in result["moved"].items()) or "no links"
-    output.done(
-        f"merged {result['merged']['name']} into {result['kept']['handle']} "
-        f"{result['kept']['name']} ({moved} moved)",
-        result,
-    )
+    report_merge(merge_contacts(book(ctx), keep, other, at=when(at)))
