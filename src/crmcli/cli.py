@@ -78,22 +78,30 @@ class AppState:
     db: str | None = None
     user: str | None = None
     _book: Any = field(default=None, repr=False)
+    _warned: bool = field(default=False, repr=False)
 
     def book(self) -> Any:
         """The open book of business (opened on first use, closed at exit)."""
         if self._book is None:
-            from crmcli.config import Settings, shared_folder_reason
-            from crmcli.services.book import Book
+            self._book = self.open_book()
+        return self._book
 
-            settings = Settings.resolve(db=self.db, user=self.user)
+    def open_book(self) -> Any:
+        """Open a new connection to the book the options name (the TUI's workers each need
+        their own); warns once when the file sits in a shared or synced folder."""
+        from crmcli.config import Settings, shared_folder_reason
+        from crmcli.services.book import Book
+
+        settings = Settings.resolve(db=self.db, user=self.user)
+        if not self._warned:
+            self._warned = True
             reason = shared_folder_reason(settings.db)
             if reason:
                 output.warn(
                     f"the database {settings.db} is in a shared or synced place ({reason}); "
                     "SQLite files get corrupted there — keep it local and use `crm sync`"
                 )
-            self._book = Book.open(settings)
-        return self._book
+        return Book.open(settings)
 
     def close(self) -> None:
         if self._book is not None:

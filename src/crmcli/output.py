@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -53,7 +53,6 @@ class Column:
     render: Callable[[Any, Mapping[str, Any]], str] | None = None
     style: str | None = None
     max_width: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -118,11 +117,11 @@ def csv_cell(value: Any) -> str:
     return text
 
 
-def console(*, stderr: bool = False) -> Any:
+def console() -> Any:
     from rich.console import Console  # 30 ms: only when something is printed
 
     return Console(
-        file=sys.stderr if stderr else sys.stdout,
+        file=sys.stdout,
         no_color=options.no_color or "NO_COLOR" in os.environ,
         highlight=False,
         markup=False,

@@ -85,6 +85,13 @@ class TestInertUserText:
         run = crm("user list", env={"NO_COLOR": "1"})
         assert "\x1b[" not in run.stdout
 
+    def test_no_color_drops_colour_even_on_a_terminal(self, demo) -> None:
+        red = "\x1b[31m"  # the board's idle-deal marker
+        forced = {"FORCE_COLOR": "1"}  # Rich writes as to a terminal
+        assert red in demo("board", env=forced).stdout  # the check below can fail
+        assert red not in demo("board", env={**forced, "NO_COLOR": "1"}).stdout
+        assert red not in demo("--no-color", "board", env=forced).stdout
+
 
 class TestErrors:
     """One line and a hint on stderr, nothing on stdout, SPEC exit codes."""

@@ -134,6 +134,11 @@ class TestMigrations:
         }
         assert "ix_deals_status_stage" in indexes
         assert Path(f"{crm.db}.before-{HEAD}.bak").exists()
+        backup = sqlite3.connect(f"{crm.db}.before-{HEAD}.bak")  # the file as it was
+        assert (
+            backup.execute("SELECT version_num FROM alembic_version").fetchone()[0] == REVISIONS[0]
+        )
+        assert backup.execute("SELECT username FROM users").fetchall() == [("olduser",)]
         assert Settings.resolve(db=str(crm.db)).db == str(crm.db)
 
     def test_newer_schema_is_refused_and_untouched(self, crm) -> None:

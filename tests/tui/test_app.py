@@ -28,6 +28,8 @@ def test_app_shows_the_book_and_quits(demo) -> None:
             pipeline = app.query_one("#pipeline", DataTable)
             assert pipeline.row_count == 7
             await pilot.press("q")
+            await pilot.pause()
+            assert app.return_code == 0  # q quit the app cleanly
         assert app.return_code in (0, None)
 
     asyncio.run(scenario())

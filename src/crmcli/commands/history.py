@@ -16,16 +16,12 @@ app = typer.Typer(help="Who changed what and when; undo a change.")
 def _value(value: Any, _row: Any) -> str:
     if isinstance(value, dict):
         return f"{{{len(value)} fields}}"
-    if isinstance(value, str) and len(value) >= 25 and value[10:11] == "T":
-        return output.human(_parse(value))  # a logged time: shown in the user's zone
     return output.human(value)
 
 
 COLUMNS = [
-    Column("at", "when", render=lambda v, _r: output.human(_parse(v))),
-    Column(
-        "entered_at", "entered", render=lambda v, r: "" if v == r["at"] else output.human(_parse(v))
-    ),
+    Column("at", "when"),
+    Column("entered_at", "entered", render=lambda v, r: "" if v == r["at"] else output.human(v)),
     Column("user"),
     Column("entity", "record", render=lambda v, r: f"{v} {r['record']}"),
     Column("op"),
@@ -34,12 +30,6 @@ COLUMNS = [
     Column("new", render=lambda v, r: r.get("new_label") or _value(v, r), max_width=30),
     Column("id", "change", render=lambda v, _r: v[:8]),
 ]
-
-
-def _parse(value: Any) -> Any:
-    from crmcli.storage.db import as_datetime
-
-    return as_datetime(value)
 
 
 @app.command()

@@ -10,11 +10,8 @@ app = typer.Typer(help="The full-screen app.")
 @app.command()
 def tui(ctx: typer.Context) -> None:
     """Open the full-screen app (q quits)."""
-    from crmcli.config import Settings
-    from crmcli.services.book import Book
     from crmcli.tui.app import make_app  # Textual costs ~0.3 s: only this command pays it
 
     state = ctx.find_root().obj
-    settings = Settings.resolve(db=state.db, user=state.user)
-    Book.open(settings).close()  # create/migrate up front, so errors show before the screen
-    make_app(lambda: Book.open(settings)).run()
+    state.book()  # create/migrate up front, so errors show before the screen
+    make_app(state.open_book).run()

@@ -47,7 +47,7 @@ class Book:
         """Open (creating and seeding on first use) the database the settings name."""
         db = Database.connect(settings.db)
         book = cls(db=db, requested_user=settings.user)
-        if getattr(db, "created", False):
+        if db.created:
             book._seed(settings.user or os_username())
         return book
 

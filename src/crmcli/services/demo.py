@@ -356,26 +356,26 @@ def generate(
             )
             for n in range(len(REPS) + 1, size.reps + 1)
         ]
+        existing = {r["id"] for r in w.rows("SELECT id FROM users")}
+        new_reps = []
         for username, name, team, territory in roster:
             uid = stable_id("user", username)
             reps.append(uid)
-            if w.row("SELECT id FROM users WHERE id = ?", (uid,)) is None:
-                w.insert_many(
-                    "users",
-                    [
-                        {
-                            "id": uid,
-                            "username": username,
-                            "name": name,
-                            "email": f"{username}@crmcli.example",
-                            "team": team,
-                            "territory": territory,
-                            "role": "rep",
-                            "active": True,
-                            "created_at": year_ago,
-                        }
-                    ],
+            if uid not in existing:
+                new_reps.append(
+                    {
+                        "id": uid,
+                        "username": username,
+                        "name": name,
+                        "email": f"{username}@crmcli.example",
+                        "team": team,
+                        "territory": territory,
+                        "role": "rep",
+                        "active": True,
+                        "created_at": year_ago,
+                    }
                 )
+        w.insert_many("users", new_reps)
         plan_id = g.uid()
         w.insert_many(
             "commission_plans",

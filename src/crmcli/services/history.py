@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import date, datetime
 from typing import Any
 
 from crmcli.errors import Ambiguous, InvalidInput, NotFound
@@ -98,8 +100,16 @@ def _label(reader: Reader, changes: list[Row]) -> list[Row]:
     return changes
 
 
+# How storage writes a time into the log (UTC, fixed width): decoded back into a datetime.
+_LOGGED_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
+
+
 def _decode(raw: str | None) -> Any:
-    return None if raw is None else json.loads(raw)
+    """A logged value as Python: JSON, with logged times as timezone-aware datetimes."""
+    value = None if raw is None else json.loads(raw)
+    if isinstance(value, str) and _LOGGED_TIME.match(value):
+        return datetime.fromisoformat(value)
+    return value
 
 
 def _public(row: Row) -> Row:
@@ -179,15 +189,7 @@ def undo(book: Book, change_prefix: str) -> Row:
 
 
 def _coerce(current: Any, old: Any) -> Any:
-    """Turn a JSON value from the log back into the column's Python type."""
-    from datetime import date, datetime
-
-    if old is None:
-        return None
-    if isinstance(current, datetime) or (
-        isinstance(old, str) and len(old) >= 19 and old[10:11] == "T" and old[4] == "-"
-    ):
-        return datetime.fromisoformat(old)
-    if isinstance(current, date):
+    """A decoded log value in the column's Python type (dates are logged as text)."""
+    if isinstance(old, str) and isinstance(current, date) and not isinstance(current, datetime):
         return date.fromisoformat(old)
     return old

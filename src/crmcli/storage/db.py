@@ -37,8 +37,11 @@ CACHE_KIB = 64 * 1024
 BULK_CACHE_KIB = 1024 * 1024  # while one transaction bulk-inserts (demo books, imports)
 BULK_ROWS = 5_000
 SCHEMA_VERSION = 1  # the sync/operation-log format version written into every change
-# Tables whose rows are records (id, created_at, updated_at, deleted_at) and are logged.
-UNLOGGED_TABLES = frozenset({"changes", "meta", "sync_conflicts", "alembic_version"})
+_INSERT_CHANGE = (
+    "INSERT INTO changes (id, hlc, replica_id, actor, entity, record_id, op, field, "
+    "old_value, new_value, at, entered_at, schema_version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def _adapt_datetime(value: datetime) -> str:
@@ -123,6 +126,7 @@ class Database:
     target: str
     dialect: Dialect
     _conn: Any = field(default=None, repr=False)
+    created: bool = False  # this open created the schema (first use): the book seeds it
 
     @property
     def path(self) -> Path | None:
@@ -174,9 +178,7 @@ class Database:
             try:
                 yield Reader(self)
             finally:
-                self._conn.rollback() if self.dialect == "postgresql" else self._conn.execute(
-                    "ROLLBACK"
-                )
+                self._rollback()
 
     @contextmanager
     def write(self, *, user: str, at: datetime | None = None) -> Iterator[Writer]:
@@ -205,11 +207,10 @@ class Database:
             self._conn.commit()
 
     def _rollback(self) -> None:
-        if self.dialect == "sqlite":
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-        else:
+        if self.dialect == "postgresql":
             self._conn.rollback()
+        elif self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
 
     @contextmanager
     def _translate_errors(self) -> Iterator[None]:
@@ -347,7 +348,7 @@ class Reader:
         """The record ``record_id`` of ``table``; NotFound if absent (or soft-deleted)."""
         found = self.row(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
         if found is None or (found.get("deleted_at") and not include_deleted):
-            raise NotFound(f"no {table.rstrip('s')} with id {record_id}")
+            raise NotFound(f"no record {record_id} in {table}")
         return found
 
     def prefix_clause(self, column: str, prefix: str) -> tuple[str, tuple[str, ...]]:
@@ -430,6 +431,34 @@ class Writer(Reader):
         )
 
     # -- logged writes ---------------------------------------------------------------
+    def _change(
+        self,
+        entity: str,
+        record_id: str,
+        op: str,
+        field_name: str | None,
+        old_json: str | None,
+        new_json: str | None,
+        stamp: str,
+        at: Any,
+    ) -> tuple[Any, ...]:
+        """One row of the change log, as ``_INSERT_CHANGE`` takes it."""
+        return (
+            new_id(),
+            stamp,
+            self.replica_id,
+            self.user,
+            entity,
+            record_id,
+            op,
+            field_name,
+            old_json,
+            new_json,
+            at,
+            self.entered_at,
+            SCHEMA_VERSION,
+        )
+
     def log(
         self,
         entity: str,
@@ -440,85 +469,57 @@ class Writer(Reader):
         old: Any = None,
         new: Any = None,
     ) -> None:
+        """Append one operation to the change log (at the stated time of this write)."""
         self.execute(
-            "INSERT INTO changes (id, hlc, replica_id, actor, entity, record_id, op, field, "
-            "old_value, new_value, at, entered_at, schema_version) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                new_id(),
-                self.next_hlc(),
-                self.replica_id,
-                self.user,
+            _INSERT_CHANGE,
+            self._change(
                 entity,
                 record_id,
                 op,
                 field_name,
                 None if old is None else dumps(old),
                 None if new is None else dumps(new),
+                self.next_hlc(),
                 self.at,
-                self.entered_at,
-                SCHEMA_VERSION,
             ),
         )
 
     def insert(self, table: str, values: Mapping[str, Any]) -> Row:
         """Insert a record (id and timestamps filled in) and log its creation."""
         row = self._complete(values)
-        columns = list(row)
-        self.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            [row[c] for c in columns],
-        )
-        self.log(table, row["id"], "create", new=row)
+        self._insert_rows(table, [row])
         return row
 
     def insert_many(self, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
         """Bulk insert (demo data, imports), each row logged as a create."""
-        rows = [self._complete(r) for r in rows]
-        if not rows:
-            return 0
+        completed = [self._complete(r) for r in rows]
+        if completed:
+            self._insert_rows(table, completed)
+        return len(completed)
+
+    def _insert_rows(self, table: str, rows: list[Row]) -> None:
+        """Insert complete rows and log each as a create stamped with its ``created_at``."""
         stamps = self.next_hlcs(len(rows))
         if self.dialect == "sqlite" and len(rows) >= BULK_ROWS and not self._bulk:
             self._bulk = True
             self.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-        columns = list(rows[0])
-        placeholders = ", ".join("?" * len(columns))
         if self.dialect == "sqlite":
             # Render times, dates and decimals to text once, for the table and the log alike
             # (on PostgreSQL the driver needs the typed values).
             rows = [{k: _text(v) for k, v in r.items()} for r in rows]
+        columns = list(rows[0])
+        placeholders = ", ".join("?" * len(columns))
         self.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
             [tuple(r[c] for c in columns) for r in rows],
         )
-        changes = []
-        for r, stamp in zip(rows, stamps, strict=True):
-            changes.append(
-                (
-                    new_id(),
-                    stamp,
-                    self.replica_id,
-                    self.user,
-                    table,
-                    r["id"],
-                    "create",
-                    None,
-                    None,
-                    dumps(r),
-                    r.get("created_at") or self.at,
-                    self.entered_at,
-                    SCHEMA_VERSION,
-                )
-            )
         self.executemany(
-            (
-                "INSERT INTO changes (id, hlc, replica_id, actor, entity, record_id, op, field, "
-                "old_value, new_value, at, entered_at, schema_version) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            ),
-            changes,
+            _INSERT_CHANGE,
+            [
+                self._change(table, r["id"], "create", None, None, dumps(r), stamp, r["created_at"])
+                for r, stamp in zip(rows, stamps, strict=True)
+            ],
         )
-        return len(rows)
 
     @contextmanager
     def deferred_indexes(self, *tables: str) -> Iterator[None]:
@@ -558,7 +559,7 @@ class Writer(Reader):
         columns = list(changes)
         current = self.row(f"SELECT {', '.join(columns)} FROM {table} WHERE id = ?", (record_id,))
         if current is None:
-            raise NotFound(f"no {table.rstrip('s')} with id {record_id}")
+            raise NotFound(f"no record {record_id} in {table}")
         diff = {c: (current[c], changes[c]) for c in columns if current[c] != changes[c]}
         if not diff:
             return {}

@@ -54,7 +54,6 @@ def current_revision(db: Database) -> str | None:
 def ensure_schema(db: Database) -> None:
     """Create or upgrade the schema to HEAD; refuse a file from a newer crmcli."""
     revision = current_revision(db)
-    db.created = False  # type: ignore[attr-defined]
     if revision == HEAD:
         return
     _refuse_unknown(db, revision)
@@ -66,7 +65,7 @@ def ensure_schema(db: Database) -> None:
         if revision is not None and db.dialect == "sqlite":
             backup_sqlite(db, Path(f"{db.target}.before-{HEAD}.bak"))
         upgrade(db, HEAD)
-        db.created = revision is None  # type: ignore[attr-defined]
+        db.created = revision is None
 
 
 def _refuse_unknown(db: Database, revision: str | None) -> None:
