@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -129,17 +130,31 @@ def _public(row: Row) -> Row:
     }
 
 
+def changes_where(
+    reader: Reader, condition: str, params: Sequence[Any], *, limit: int, newest_first: bool = True
+) -> list[Row]:
+    """Change-log entries matching ``condition``, decoded and labelled: the one history query
+    every view (``crm history``, ``deal show``, ``company show``) reads through."""
+    order = "DESC" if newest_first else ""
+    rows = reader.rows(
+        f"SELECT * FROM changes WHERE {condition} ORDER BY hlc {order} LIMIT ?", (*params, limit)
+    )
+    return _label(reader, [_public(c) for c in rows])
+
+
 def record_history(
     book: Book, handle: str, *, entity: str | None = None, limit: int = 200
 ) -> tuple[str, Row, list[Row]]:
     """Every change of one record, oldest first."""
     with book.read() as r:
         name, record = find_any(r, handle, entity=entity)
-        rows = r.rows(
-            "SELECT * FROM changes WHERE entity = ? AND record_id = ? ORDER BY hlc LIMIT ?",
-            (ENTITIES[name].table, record["id"], limit),
+        changes = changes_where(
+            r,
+            "entity = ? AND record_id = ?",
+            (ENTITIES[name].table, record["id"]),
+            limit=limit,
+            newest_first=False,
         )
-        changes = _label(r, [_public(c) for c in rows])
     return name, record, changes
 
 
@@ -157,11 +172,7 @@ def recent_changes(
         where.append("entity = ?")
         params.append(ENTITIES[entity].table)
     with book.read() as r:
-        rows = r.rows(
-            f"SELECT * FROM changes WHERE {' AND '.join(where)} ORDER BY hlc DESC LIMIT ?",
-            (*params, limit),
-        )
-        return _label(r, [_public(c) for c in rows])
+        return changes_where(r, " AND ".join(where), params, limit=limit)
 
 
 def undo(book: Book, change_prefix: str) -> Row:

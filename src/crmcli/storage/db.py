@@ -468,11 +468,12 @@ class Writer(Reader):
         field_name: str | None = None,
         old: Any = None,
         new: Any = None,
-    ) -> None:
-        """Append one operation to the change log (at the stated time of this write)."""
-        self.execute(
-            _INSERT_CHANGE,
-            self._change(
+    ) -> str:
+        """Append one operation to the change log (at the stated time of this write).
+
+        Returns the change's id (what ``crm history --undo`` takes).
+        """
+        change = self._change(
                 entity,
                 record_id,
                 op,
@@ -481,8 +482,9 @@ class Writer(Reader):
                 None if new is None else dumps(new),
                 self.next_hlc(),
                 self.at,
-            ),
         )
+        self.execute(_INSERT_CHANGE, change)
+        return str(change[0])
 
     def insert(self, table: str, values: Mapping[str, Any]) -> Row:
         """Insert a record (id and timestamps filled in) and log its creation."""
@@ -572,14 +574,14 @@ class Writer(Reader):
             self.log(table, record_id, "update", field_name=name, old=old, new=new)
         return diff
 
-    def delete(self, table: str, record_id: str) -> None:
-        """Soft-delete: set ``deleted_at`` (a tombstone) and log it."""
+    def delete(self, table: str, record_id: str) -> str:
+        """Soft-delete: set ``deleted_at`` (a tombstone) and log it; returns the change id."""
         self.get(table, record_id)
         self.execute(
             f"UPDATE {table} SET deleted_at = ?, updated_at = ? WHERE id = ?",
             (self.at, self.at, record_id),
         )
-        self.log(table, record_id, "delete", new=self.at)
+        return self.log(table, record_id, "delete", new=self.at)
 
     def restore(self, table: str, record_id: str) -> None:
         """Undo a soft delete."""
