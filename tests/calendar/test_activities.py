@@ -235,3 +235,25 @@ class TestSingle:
         assert book.json(f"activity done {h} --undo")["done_at"] is None
         book(f"activity delete {h}")
         assert book.json("activity list") == []
+
+    def test_edit_unlinks_with_an_empty_handle(self, book: Crm) -> None:
+        """An empty --deal/--company unlinks only that record; named links are not re-filled."""
+        h = book.json(
+            "activity add call 'Call Ada' --start 'tomorrow 9am' "
+            "--with ada@acme.example --deal 'Acme renewal'"
+        )["handle"]
+        row = book.json(f"activity show {h}")
+        assert (row["contact"], row["company"], row["deal"]) == (
+            "Ada Lovelace",
+            "Acme GmbH",
+            "Acme renewal",
+        )
+        row = book.json("activity", "edit", h, "--with", "ada@acme.example", "--company", "")
+        assert (row["contact"], row["company"], row["deal"]) == (
+            "Ada Lovelace",
+            None,
+            "Acme renewal",
+        )
+        row = book.json("activity", "edit", h, "--deal", "")
+        assert (row["contact"], row["company"], row["deal"]) == ("Ada Lovelace", None, None)
+        assert row["deal_id"] is None and row["company_id"] is None and row["contact_id"]

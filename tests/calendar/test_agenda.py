@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
+from crmcli.services.agenda import month_grid
 from tests.conftest import Crm
 
 
@@ -54,6 +57,25 @@ class TestAgenda:
         table = book("agenda --month").stdout
         assert "November 2026" in table and "Mon" in table and "Sun" in table
         assert "16:00 Weekly sync" in table and "30" in table
+
+    def test_month_grid_layout(self) -> None:
+        """Weeks run Monday to Sunday; days outside the month are blank; local dates count."""
+        late = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # Monday the 23rd, 00:30 in Berlin
+        first = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+        doc = {
+            "from": date(2026, 11, 1),
+            "to": date(2026, 11, 30),
+            "items": [{"when": first, "subject": "A"}, {"when": late, "subject": "B"}],
+        }
+        weeks = month_grid(doc)
+        assert len(weeks) == 6 and all(len(week) == 7 for week in weeks)
+        assert weeks[0][:6] == [None] * 6  # 1 November 2026 is a Sunday
+        assert weeks[0][6] == (date(2026, 11, 1), [doc["items"][0]])
+        assert weeks[4][0] == (date(2026, 11, 23), [doc["items"][1]])
+        assert weeks[4][6] == (date(2026, 11, 29), [])
+        assert weeks[5][0] == (date(2026, 11, 30), []) and weeks[5][1:] == [None] * 6
+        days = [cell[0] for week in weeks for cell in week if cell is not None]
+        assert days == [date(2026, 11, d) for d in range(1, 31)]
 
     def test_overdue(self, book: Crm) -> None:
         _fill(book)

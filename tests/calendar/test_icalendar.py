@@ -161,6 +161,9 @@ class TestImport:
             "rrule",
         )
         assert [{k: x[k] for k in keys} for x in after] == [{k: x[k] for k in keys} for x in before]
+        # links to records the fresh book does not have are dropped; the importer owns them
+        assert all(x["deal_id"] is None and x["contact_id"] is None for x in after)
+        assert {x["owner"] for x in after} == {x["owner"] for x in before}
         # the same file again: nothing new, nothing changed
         again = fresh.json("import", "calendar", str(path))
         assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 6)
@@ -176,8 +179,12 @@ class TestImport:
         assert not any(x["subject"] == "Send the quote" for x in book.json("activity list"))
         result = book.json("import", "calendar", str(path))
         assert (result["created"], result["updated"]) == (0, 1)
-        subjects = [x["subject"] for x in book.json("activity list --kind task")]
-        assert subjects == ["Send the quote"]
+        tasks = book.json("activity list --kind task")
+        assert [x["subject"] for x in tasks] == ["Send the quote"]
+        # the X-CRMCLI links and owner name records of this book: they are kept
+        assert (tasks[0]["deal"], tasks[0]["company"]) == ("Acme renewal", "Acme GmbH")
+        pricing = book.json("activity list --kind call")
+        assert (pricing[0]["deal"], pricing[0]["contact"]) == ("Acme renewal", "Ada Lovelace")
 
     def test_foreign_event(self, book: Crm, tmp_path: Path) -> None:
         path = tmp_path / "google.ics"

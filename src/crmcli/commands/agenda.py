@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -115,29 +115,23 @@ def _days(doc: dict[str, Any]) -> str:
 def _grid(doc: dict[str, Any]) -> Any:
     """The month as a calendar: one row per week, up to three items per day."""
     from crmcli.clock import to_local
+    from crmcli.services.agenda import month_grid
 
-    by_day: dict[date, list[str]] = {}
-    for item in doc["items"]:
-        local = to_local(item["when"])
-        label = "all day" if item.get("all_day") else f"{local:%H:%M}"
-        mark = "✓ " if item.get("done_at") else ""
-        by_day.setdefault(local.date(), []).append(f"{mark}{label} {item['subject']}")
-    first: date = doc["from"]
-    start = first - timedelta(days=first.weekday())
     rows = []
-    day = start
-    while day <= doc["to"]:
-        row: dict[str, Any] = {}
-        for name in _WEEKDAYS:
-            if day.month != first.month:
+    for week in month_grid(doc):
+        row: dict[str, str] = {}
+        for name, cell in zip(_WEEKDAYS, week, strict=True):
+            if cell is None:
                 row[name] = ""
-            else:
-                items = by_day.get(day, [])
-                lines = [str(day.day), *items[:3]]
-                if len(items) > 3:
-                    lines.append(f"+{len(items) - 3} more")
-                row[name] = "\n".join(lines)
-            day += timedelta(days=1)
+                continue
+            day, items = cell
+            lines = [str(day.day)]
+            for item in items[:3]:
+                label = "all day" if item.get("all_day") else f"{to_local(item['when']):%H:%M}"
+                lines.append(f"{'✓ ' if item.get('done_at') else ''}{label} {item['subject']}")
+            if len(items) > 3:
+                lines.append(f"+{len(items) - 3} more")
+            row[name] = "\n".join(lines)
         rows.append(row)
     columns = [Column(name, name.capitalize(), max_width=22) for name in _WEEKDAYS]
     return output.table(rows, columns, title=_title(doc))

@@ -99,27 +99,23 @@ def resolve_links(
     company: str | None = None,
     lead: str | None = None,
 ) -> dict[str, str | None]:
-    """``{deal_id, contact_id, company_id, lead_id}`` from handles, filling implied links."""
-    out: dict[str, str | None] = {}
-    deal_row = resolve(reader, "deal", deal) if deal else None
-    contact_row = resolve(reader, "contact", contact) if contact else None
-    company_row = resolve(reader, "company", company) if company else None
-    lead_row = resolve(reader, "lead", lead) if lead else None
-    if deal is not None:
-        out["deal_id"] = deal_row["id"] if deal_row else None
-    if contact is not None:
-        out["contact_id"] = contact_row["id"] if contact_row else None
-    if company is not None:
-        out["company_id"] = company_row["id"] if company_row else None
-    if lead is not None:
-        out["lead_id"] = lead_row["id"] if lead_row else None
-    if company_row is None and contact_row and contact_row.get("company_id"):
-        out["company_id"] = contact_row["company_id"]
-    if deal_row:
-        if company_row is None and "company_id" not in out and deal_row.get("company_id"):
-            out["company_id"] = deal_row["company_id"]
-        if contact_row is None and deal_row.get("contact_id"):
-            out["contact_id"] = deal_row["contact_id"]
+    """``{deal_id, contact_id, company_id, lead_id}`` from handles, filling implied links.
+
+    None leaves a link out; an empty string unlinks it (``crm activity edit --deal ''``).
+    Only links not named are filled: a contact fills the company, a deal the company and
+    the contact.
+    """
+    given = {"deal": deal, "contact": contact, "company": company, "lead": lead}
+    found = {name: resolve(reader, name, value) if value else None for name, value in given.items()}
+    out: dict[str, str | None] = {
+        f"{name}_id": row["id"] if row else None
+        for name, row in found.items()
+        if given[name] is not None
+    }
+    for source, target in (("contact", "company"), ("deal", "company"), ("deal", "contact")):
+        row = found[source]
+        if row and row.get(f"{target}_id") and f"{target}_id" not in out:
+            out[f"{target}_id"] = row[f"{target}_id"]
     return out
 
 
@@ -127,6 +123,11 @@ def _owner_id(reader: Reader, owner: str | None, book: Book) -> str:
     if owner is None:
         return book.actor["id"]
     return str(resolve(reader, "user", owner)["id"])
+
+
+def _links_and_owner(w: Writer, book: Book, *, owner: str | None, **links: str | None) -> Row:
+    """The link ids and the owner id (default: the acting user) of a new activity."""
+    return {**resolve_links(w, **links), "owner_id": _owner_id(w, owner, book)}
 
 
 def _times(
@@ -214,18 +215,15 @@ def log_activity(
     """Record an activity that happened (at ``at``, default now): ``crm log call …``."""
     values = _clean(subject, notes, outcome, None)
     happened = at or clock.now()
-    if duration is not None and duration < timedelta(0):
-        raise InvalidInput("the duration cannot be negative")
+    values.update(_times(start=happened, end=None, duration=duration, all_day=False))
     with book.write(at=at) as w:
         values["kind"] = _kind(w, kind)
-        values.update(resolve_links(w, deal=deal, contact=contact, company=company, lead=lead))
-        values["owner_id"] = _owner_id(w, owner, book)
         values.update(
-            start_at=happened,
-            end_at=happened + duration if duration is not None else None,
+            _links_and_owner(
+                w, book, owner=owner, deal=deal, contact=contact, company=company, lead=lead
+            ),
             due_at=happened if values["kind"] == "task" else None,
             done_at=happened,
-            all_day=False,
         )
         row = w.insert("activities", values)
         touch_deal(w, row.get("deal_id"), happened)
@@ -273,9 +271,12 @@ def add_activity(
             if anchor is not None
             else None
         )
-        values.update(resolve_links(w, deal=deal, contact=contact, company=company, lead=lead))
-        values["owner_id"] = _owner_id(w, owner, book)
-        values["done_at"] = None
+        values.update(
+            _links_and_owner(
+                w, book, owner=owner, deal=deal, contact=contact, company=company, lead=lead
+            ),
+            done_at=None,
+        )
         return w.insert("activities", values)
 
 
@@ -364,9 +365,14 @@ def _materialise(w: Writer, occ: Row, changes: Row) -> Row:
         recurrence_at=occ["recurrence_at"],
     )
     values.update(changes)
-    excluded = recurrence.parse_exdates(series.get("exdates")) | {occ["recurrence_at"]}
-    w.update("activities", series["id"], {"exdates": recurrence.format_exdates(excluded)})
+    _exclude(w, series, occ["recurrence_at"])
     return w.insert("activities", values)
+
+
+def _exclude(w: Writer, series: Row, at: datetime) -> None:
+    """Add ``at`` to the series' exdates: that occurrence is skipped or has a row of its own."""
+    excluded = recurrence.parse_exdates(series.get("exdates")) | {at}
+    w.update("activities", series["id"], {"exdates": recurrence.format_exdates(excluded)})
 
 
 def complete_activity(
@@ -510,22 +516,7 @@ def edit_activity(
         target = find_activity(w, handle, occurrence)
         if kind is not None:
             changes["kind"] = _kind(w, kind)
-        links = resolve_links(
-            w,
-            deal=deal or None,
-            contact=contact or None,
-            company=company or None,
-            lead=lead or None,
-        )
-        for name, value in (
-            ("deal", deal),
-            ("contact", contact),
-            ("company", company),
-            ("lead", lead),
-        ):
-            if value == "":  # an empty handle unlinks
-                links[f"{name}_id"] = None
-        changes.update(links)
+        changes.update(resolve_links(w, deal=deal, contact=contact, company=company, lead=lead))
         if owner is not None:
             changes["owner_id"] = _owner_id(w, owner, book)
         if every or rrule or until is not None or count is not None or no_repeat:
@@ -563,9 +554,7 @@ def delete_activity(
     with book.write(at=at) as w:
         target = find_activity(w, handle, occurrence)
         if target["id"] is None:
-            series = w.get("activities", target["series_id"])
-            excluded = recurrence.parse_exdates(series.get("exdates")) | {target["recurrence_at"]}
-            w.update("activities", series["id"], {"exdates": recurrence.format_exdates(excluded)})
+            _exclude(w, w.get("activities", target["series_id"]), target["recurrence_at"])
             return target
         if target.get("rrule"):
             for override in w.rows(
@@ -578,6 +567,32 @@ def delete_activity(
 
 
 # -- reads --------------------------------------------------------------------------------
+def _filters(
+    reader: Reader,
+    *,
+    owner: str | None,
+    kind: str | None,
+    deal: str | None = None,
+    contact: str | None = None,
+    company: str | None = None,
+    lead: str | None = None,
+) -> tuple[list[str], list[Any]]:
+    """The WHERE conditions and parameters of ``activity list`` and ``export calendar``."""
+    where = ["deleted_at IS NULL"]
+    params: list[Any] = []
+    if owner is not None:
+        where.append("owner_id = ?")
+        params.append(resolve(reader, "user", owner)["id"])
+    if kind is not None:
+        where.append("kind = ?")
+        params.append(_kind(reader, kind))
+    for name, value in (("deal", deal), ("contact", contact), ("company", company), ("lead", lead)):
+        if value is not None:
+            where.append(f"{name}_id = ?")
+            params.append(resolve(reader, name, value)["id"])
+    return where, params
+
+
 def show_activity(book: Book, handle: str, *, occurrence: str | None = None) -> Row:
     """One activity with the names of its links; a series lists its next occurrences."""
     from crmcli.services.agenda import with_labels
@@ -622,23 +637,9 @@ def list_activities(
     if state not in (None, "open", "done", "overdue"):
         raise InvalidInput("state must be open, done or overdue")
     with book.read() as r:
-        where = ["deleted_at IS NULL"]
-        params: list[Any] = []
-        if owner is not None:
-            where.append("owner_id = ?")
-            params.append(resolve(r, "user", owner)["id"])
-        if kind is not None:
-            where.append("kind = ?")
-            params.append(_kind(r, kind))
-        for name, value in (
-            ("deal", deal),
-            ("contact", contact),
-            ("company", company),
-            ("lead", lead),
-        ):
-            if value is not None:
-                where.append(f"{name}_id = ?")
-                params.append(resolve(r, name, value)["id"])
+        where, params = _filters(
+            r, owner=owner, kind=kind, deal=deal, contact=contact, company=company, lead=lead
+        )
         if state == "overdue":
             rows = agenda.overdue_rows(r, where, params, now=clock.now())
         elif start is not None or end is not None:
@@ -738,21 +739,12 @@ def export_calendar(
 ) -> dict[str, Any]:
     """Write the matching activities to ``path`` as iCalendar; ``-`` means stdout bytes."""
     from crmcli.io.icalendar import calendar_bytes
-    from crmcli.services.agenda import with_labels
+    from crmcli.services.agenda import lookup, with_labels
 
     with book.read() as r:
-        where = ["deleted_at IS NULL"]
-        params: list[Any] = []
-        if owner is not None:
-            where.append("owner_id = ?")
-            params.append(resolve(r, "user", owner)["id"])
-        if kind is not None:
-            where.append("kind = ?")
-            params.append(_kind(r, kind))
-        for name, value in (("deal", deal), ("contact", contact), ("company", company)):
-            if value is not None:
-                where.append(f"{name}_id = ?")
-                params.append(resolve(r, name, value)["id"])
+        where, params = _filters(
+            r, owner=owner, kind=kind, deal=deal, contact=contact, company=company
+        )
         if start is not None:
             # A series that started earlier may still have occurrences in the range.
             where.append("(coalesce(start_at, due_at) >= ? OR rrule IS NOT NULL)")
@@ -767,15 +759,10 @@ def export_calendar(
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         rows = with_labels(r, r.rows(sql, params))
-        series_ids = sorted({x["series_id"] for x in rows if x.get("series_id")})
+        series_ids = (x["series_id"] for x in rows if x.get("series_id"))
         uids = {
-            s["id"]: s.get("ical_uid") or s["id"]
-            for chunk in range(0, len(series_ids), 500)
-            for s in r.rows(
-                "SELECT id, ical_uid FROM activities WHERE id IN "
-                f"({', '.join('?' * len(series_ids[chunk : chunk + 500]))})",
-                series_ids[chunk : chunk + 500],
-            )
+            series_id: uid or series_id
+            for series_id, uid in lookup(r, "activities", "ical_uid", series_ids).items()
         }
     data = calendar_bytes(export_items(rows, uids), tzid=clock.zone_name())
     if path == "-":
@@ -814,14 +801,37 @@ def _strip_links(text: str | None) -> str | None:
     return "\n".join(lines).strip() or None
 
 
-def _existing_id(reader: Reader, table: str, value: str | None) -> str | None:
-    if not value:
-        return None
-    row = reader.row(f"SELECT id FROM {table} WHERE id = ? AND deleted_at IS NULL", (value,))
-    return None if row is None else str(row["id"])
+_LINK_TABLES = (
+    ("deal", "deals"),
+    ("contact", "contacts"),
+    ("company", "companies"),
+    ("lead", "leads"),
+)
 
 
-def _import_values(reader: Reader, item: Row, kinds: list[str], actor_id: str) -> Row:
+def _known_links(reader: Reader, items: list[Row]) -> dict[str, dict[str, str]]:
+    """The records the file's X-CRMCLI links name that exist here, and the users by username.
+
+    One query per table for the whole file: ``{"deal": {id: id}, …, "owner": {username: id}}``.
+    """
+    from crmcli.services.agenda import lookup
+
+    known = {
+        name: lookup(
+            reader, table, "id", {i["x"][name] for i in items if i["x"].get(name)}, alive=True
+        )
+        for name, table in _LINK_TABLES
+    }
+    known["owner"] = {
+        u["username"]: u["id"]
+        for u in reader.rows("SELECT id, username FROM users WHERE deleted_at IS NULL")
+    }
+    return known
+
+
+def _import_values(
+    item: Row, kinds: list[str], actor_id: str, known: dict[str, dict[str, str]]
+) -> Row:
     label = item["label"]
     x = item["x"]
     todo = item["component"] == "VTODO"
@@ -845,12 +855,6 @@ def _import_values(reader: Reader, item: Row, kinds: list[str], actor_id: str) -
     subject = clean_text(
         (item["summary"] or "(no subject)")[:500], what=f"{label} SUMMARY", max_length=500
     )
-    owner_id = actor_id
-    if x.get("owner"):
-        found = reader.row(
-            "SELECT id FROM users WHERE username = ? AND deleted_at IS NULL", (x["owner"],)
-        )
-        owner_id = found["id"] if found else actor_id
     values: Row = {
         "kind": kind,
         "subject": subject,
@@ -862,11 +866,9 @@ def _import_values(reader: Reader, item: Row, kinds: list[str], actor_id: str) -
         "notes": _strip_links(item["description"]) if x else item["description"],
         "location": (item["location"] or "")[:300] or None,
         "outcome": (x.get("outcome") or "")[:200] or None,
-        "owner_id": owner_id,
-        "deal_id": _existing_id(reader, "deals", x.get("deal")),
-        "contact_id": _existing_id(reader, "contacts", x.get("contact")),
-        "company_id": _existing_id(reader, "companies", x.get("company")),
-        "lead_id": _existing_id(reader, "leads", x.get("lead")),
+        # A link to a record this book does not have is dropped; an unknown owner is you.
+        "owner_id": known["owner"].get(x.get("owner") or "", actor_id),
+        **{f"{name}_id": known[name].get(x.get(name) or "") for name, _ in _LINK_TABLES},
         "rrule": None,
         "exdates": None,
     }
@@ -924,11 +926,12 @@ def import_calendar(
     context: Any = book.read() if dry_run else book.write(at=at)
     with context as w:  # a Reader on a dry run: every write below is skipped then
         kinds = activity_kinds(w)
+        known = _known_links(w, items)
         pending: dict[str, Row] = {}  # dry run: what would exist after earlier items
         for item in items:
             if not item["uid"]:
                 item["uid"] = stable_id("ical", f"{item['summary']}|{item['start']}")
-            values = _import_values(w, item, kinds, actor_id)
+            values = _import_values(item, kinds, actor_id, known)
             uid = item["uid"]
             if values["rrule"]:
                 # Occurrences overridden in the file stay excluded from the series.
@@ -954,10 +957,7 @@ def import_calendar(
                     (series["id"], occurrence),
                 )
                 if not dry_run and occurrence is not None:
-                    excluded = recurrence.parse_exdates(series.get("exdates")) | {occurrence}
-                    w.update(
-                        "activities", series["id"], {"exdates": recurrence.format_exdates(excluded)}
-                    )
+                    _exclude(w, series, occurrence)
             else:
                 existing = w.row(
                     "SELECT * FROM activities WHERE (id = ? OR ical_uid = ?) AND series_id IS NULL",

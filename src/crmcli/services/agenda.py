@@ -7,7 +7,7 @@ window ends, expanded for the window alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -138,20 +138,30 @@ def overdue_rows(
     return rows
 
 
+def lookup(
+    reader: Reader, table: str, column: str, ids: Iterable[str], *, alive: bool = False
+) -> dict[str, Any]:
+    """``{id: column}`` for the records among ``ids`` (``alive``: not deleted), 500 per query."""
+    wanted = sorted(set(ids))
+    alive_only = " AND deleted_at IS NULL" if alive else ""
+    found: dict[str, Any] = {}
+    for chunk in range(0, len(wanted), 500):  # below SQLite's limit on parameters
+        part = wanted[chunk : chunk + 500]
+        for item in reader.rows(
+            f"SELECT id, {column} AS value FROM {table} "
+            f"WHERE id IN ({', '.join('?' * len(part))}){alive_only}",
+            part,
+        ):
+            found[item["id"]] = item["value"]
+    return found
+
+
 def with_labels(reader: Reader, rows: list[Row]) -> list[Row]:
     """Rows with ``handle``, ``when`` and the names of their deal, contact, company, lead, owner."""
-    names: dict[str, dict[str, str]] = {}
-    for id_key, _, table, column in _LABELS:
-        ids = sorted({r[id_key] for r in rows if r.get(id_key)})
-        found: dict[str, str] = {}
-        for chunk in range(0, len(ids), 500):
-            part = ids[chunk : chunk + 500]
-            for item in reader.rows(
-                f"SELECT id, {column} FROM {table} WHERE id IN ({', '.join('?' * len(part))})",
-                part,
-            ):
-                found[item["id"]] = item[column]
-        names[id_key] = found
+    names = {
+        id_key: lookup(reader, table, column, (r[id_key] for r in rows if r.get(id_key)))
+        for id_key, _, table, column in _LABELS
+    }
     out = []
     for row in rows:
         item = dict(row)
@@ -165,12 +175,34 @@ def with_labels(reader: Reader, rows: list[Row]) -> list[Row]:
     return out
 
 
-def _owner_clause(reader: Reader, me: str, owner: str | None, everyone: bool) -> list[Any]:
+def month_grid(doc: dict[str, Any]) -> list[list[tuple[date, list[Row]] | None]]:
+    """An agenda month as weeks, Monday first: ``(day, its items)``, None outside the month."""
+    by_day: dict[date, list[Row]] = {}
+    for item in doc["items"]:
+        by_day.setdefault(clock.to_local(item["when"]).date(), []).append(item)
+    first: date = doc["from"]
+    day = first - timedelta(days=first.weekday())
+    weeks = []
+    while day <= doc["to"]:
+        week: list[tuple[date, list[Row]] | None] = []
+        for _ in range(7):
+            week.append((day, by_day.get(day, [])) if day.month == first.month else None)
+            day += timedelta(days=1)
+        weeks.append(week)
+    return weeks
+
+
+def _owner_filter(
+    reader: Reader, me: str, owner: str | None, everyone: bool
+) -> tuple[list[str], list[Any]]:
+    """WHERE conditions and parameters for one rep's (default: ``me``) or everyone's items."""
     if everyone:
         if owner is not None:
             raise InvalidInput("give --owner or --all, not both")
-        return []
-    return [resolve(reader, "user", owner)["id"] if owner else me]
+        return ["deleted_at IS NULL"], []
+    return ["deleted_at IS NULL", "owner_id = ?"], [
+        resolve(reader, "user", owner)["id"] if owner else me
+    ]
 
 
 def agenda(
@@ -187,9 +219,8 @@ def agenda(
     start, end = window(view, day)
     me = book.actor["id"]  # before the read: the actor lookup has its own transaction
     with book.read() as r:
-        owners = _owner_clause(r, me, owner, everyone)
-        where = ["deleted_at IS NULL", *(["owner_id = ?"] if owners else [])]
-        rows = between(r, start, end, where=where, params=owners)
+        where, params = _owner_filter(r, me, owner, everyone)
+        rows = between(r, start, end, where=where, params=params)
         if not include_done:
             rows = [x for x in rows if x.get("done_at") is None]
         items = with_labels(r, rows)
@@ -207,9 +238,8 @@ def overdue(book: Book, *, owner: str | None = None, everyone: bool = False) -> 
     """Open activities past their due time (else start), oldest first."""
     me = book.actor["id"]  # before the read: the actor lookup has its own transaction
     with book.read() as r:
-        owners = _owner_clause(r, me, owner, everyone)
-        where = ["deleted_at IS NULL", *(["owner_id = ?"] if owners else [])]
-        return with_labels(r, overdue_rows(r, where, owners, now=clock.now()))
+        where, params = _owner_filter(r, me, owner, everyone)
+        return with_labels(r, overdue_rows(r, where, params, now=clock.now()))
 
 
 def due_within(
@@ -221,9 +251,8 @@ def due_within(
     now = clock.now()
     me = book.actor["id"]  # before the read: the actor lookup has its own transaction
     with book.read() as r:
-        owners = _owner_clause(r, me, owner, everyone)
-        where = ["deleted_at IS NULL", *(["owner_id = ?"] if owners else [])]
+        where, params = _owner_filter(r, me, owner, everyone)
         # "done_at IS NULL" stays out of the SQL: it would steer the planner to the
         # (done_at, due_at) index and a scan of every open activity instead of the window.
-        found = between(r, now, now + within, where=where, params=owners)
+        found = between(r, now, now + within, where=where, params=params)
         return with_labels(r, [x for x in found if x.get("done_at") is None])

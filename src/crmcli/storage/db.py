@@ -474,14 +474,14 @@ class Writer(Reader):
         Returns the change's id (what ``crm history --undo`` takes).
         """
         change = self._change(
-                entity,
-                record_id,
-                op,
-                field_name,
-                None if old is None else dumps(old),
-                None if new is None else dumps(new),
-                self.next_hlc(),
-                self.at,
+            entity,
+            record_id,
+            op,
+            field_name,
+            None if old is None else dumps(old),
+            None if new is None else dumps(new),
+            self.next_hlc(),
+            self.at,
         )
         self.execute(_INSERT_CHANGE, change)
         return str(change[0])
