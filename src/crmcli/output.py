@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from crmcli.errors import CrmError
+from crmcli.errors import CrmError, InvalidInput
 
 Format = Literal["table", "json", "csv"]
 _CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)])
@@ -268,6 +268,30 @@ def done(message: str, record: Mapping[str, Any] | None = None) -> None:
         sys.stdout.write(f"{record.get('handle') or record.get('id')}\n")
         return
     note(message)
+
+
+def write_file(target: str, data: bytes) -> None:
+    """Write an exported document: to stdout for ``-``, else atomically to a file.
+
+    The file appears whole or not at all (written beside it, then renamed into place).
+    """
+    if target == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    from pathlib import Path
+
+    path = Path(target).expanduser()
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InvalidInput(
+            f"cannot write {path}: {exc.strerror}", hint="choose a writable place"
+        ) from exc
 
 
 def note(message: str) -> None:

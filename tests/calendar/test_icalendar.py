@@ -79,6 +79,16 @@ class TestExport:
         assert todo["STATUS"] == "NEEDS-ACTION" and todo["DUE"].to_ical() == b"20261124T080000Z"
         assert "VTIMEZONE" in {c.name for c in cal.subcomponents}
 
+    def test_unwritable_target_is_one_line_and_leaves_nothing(
+        self, book: Crm, tmp_path: Path
+    ) -> None:
+        _fill(book)
+        blocker = tmp_path / "a-file"
+        blocker.write_text("x")
+        run = book("export", "calendar", "--ics", str(blocker / "agenda.ics"), ok=False)
+        assert run.exit_code == 1 and run.stderr.startswith("error: cannot write")
+        assert run.stdout == "" and blocker.read_text() == "x"
+
     def test_filters_and_stdout(self, book: Crm) -> None:
         _fill(book)
         out = book("export calendar --ics - --kind task").stdout

@@ -33,7 +33,6 @@ def export_calendar(
 
     result = export(
         book(ctx),
-        ics,
         owner=owner,
         kind=kind,
         deal=deal,
@@ -44,8 +43,10 @@ def export_calendar(
         include_done=not open_only,
         limit=limit,
     )
+    output.write_file(ics, result.pop("data"))
     if ics == "-":
         return
+    result["file"] = ics
     message = f"wrote {result['events']} events and {result['todos']} to-dos to {ics}"
     if output.options.format == "json":
         output.emit_object(result)

@@ -725,7 +725,6 @@ def export_items(rows: list[Row], uids: dict[str, str]) -> list[Row]:
 
 def export_calendar(
     book: Book,
-    path: str,
     *,
     owner: str | None = None,
     kind: str | None = None,
@@ -737,7 +736,7 @@ def export_calendar(
     include_done: bool = True,
     limit: int | None = None,
 ) -> dict[str, Any]:
-    """Write the matching activities to ``path`` as iCalendar; ``-`` means stdout bytes."""
+    """The matching activities as an iCalendar document, with what it holds."""
     from crmcli.io.icalendar import calendar_bytes
     from crmcli.services.agenda import lookup, with_labels
 
@@ -765,19 +764,8 @@ def export_calendar(
             for series_id, uid in lookup(r, "activities", "ical_uid", series_ids).items()
         }
     data = calendar_bytes(export_items(rows, uids), tzid=clock.zone_name())
-    if path == "-":
-        import sys
-
-        sys.stdout.buffer.write(data)
-    else:
-        from pathlib import Path
-
-        target = Path(path).expanduser()
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(target)
     events = sum(1 for x in rows if x["kind"] != "task" and x.get("start_at") is not None)
-    return {"file": path, "events": events, "todos": len(rows) - events, "bytes": len(data)}
+    return {"data": data, "events": events, "todos": len(rows) - events, "bytes": len(data)}
 
 
 def _import_time(value: Any) -> datetime | None:
