@@ -7,6 +7,7 @@ Notes, warnings and errors go to stderr so stdout stays data.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -288,7 +289,8 @@ def write_file(target: str, data: bytes) -> None:
         tmp.write_bytes(data)
         tmp.replace(path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # nothing to clean up where nothing was written
+            tmp.unlink()
         raise InvalidInput(
             f"cannot write {path}: {exc.strerror}", hint="choose a writable place"
         ) from exc
