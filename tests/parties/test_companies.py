@@ -104,6 +104,10 @@ class Test360:
         assert view["last_activity"]["subject"] == "Past call"
         assert [p["amount"] for p in view["payments"]] == ["400.00"]
         assert view["history"] and view["history"][0]["at"]
+        assert {h["entity"] for h in view["history"]} <= {"company", "contact", "deal"}
+        assert ("deal", won[:8], "update", "status") in {
+            (h["entity"], h["record"], h["op"], h["field"]) for h in view["history"]
+        }
         table = crm("company show Acme").stdout
         for words in ("Contacts", "Deals", "Payments", "Next meeting", "Recent history"):
             assert words in table
@@ -148,11 +152,21 @@ class TestMerge:
             (keep,)
         ]
         assert count(crm.db, "companies") == 1
+        assert kept["tags"] == ["partner"]
+        assert [d["name"] for d in kept["deals"]] == ["Renewal"]
+        merge_logged = query(
+            crm.db,
+            "SELECT count(*) FROM changes WHERE record_id = ? AND field = 'merged_into_id'",
+            (other,),
+        )
+        assert merge_logged == [(1,)]
 
     def test_merge_with_itself(self, crm):
         crm("company add Acme --domain acme.example")
+        before = query(crm.db, "SELECT count(*) FROM changes")[0][0]
         run = crm("company merge Acme acme.example", ok=False)
         assert run.exit_code == 1 and "itself" in run.stderr
+        assert query(crm.db, "SELECT count(*) FROM changes")[0][0] == before
 
 
 class TestHandover:
@@ -214,6 +228,8 @@ class TestHandover:
         team("company add Second --owner alice")
         result = team.json("company handover Second --from alice --to bob")
         assert result["counts"]["company"] == 1
+        assert result["counts"] == {"lead": 0, "deal": 0, "company": 1, "contact": 0, "activity": 0}
+        assert [(r["entity"], r["name"]) for r in result["records"]] == [("company", "Second")]
         assert team.json("company show Acme")["owner"] == "alice"
         assert team.json("company show Second")["owner"] == "bob"
 
@@ -225,4 +241,5 @@ class TestHandover:
         assert run.exit_code == 1 and "inactive" in run.stderr
         assert query(team.db, "SELECT count(*) FROM changes")[0][0] == before
         run = team("company handover --from alice --to alice", ok=False)
-        assert run.exit_code == 1
+        assert run.exit_code == 1 and "same rep" in run.stderr
+        assert query(team.db, "SELECT count(*) FROM changes")[0][0] == before

@@ -97,6 +97,19 @@ class TestDuplicates:
         crm("contact add Bob --phone '+442079460000' --force")
         assert len(crm.json("contact list")) == 2
 
+    def test_underscore_in_an_address_is_not_a_wildcard(self, crm, tmp_path):
+        """A further address 'axb@…' is not the same e-mail as 'a_b@…'."""
+        card = tmp_path / "ann.vcf"
+        card.write_text(
+            "BEGIN:VCARD\nVERSION:3.0\nFN:Ann\nEMAIL:ann@x.example\n"
+            "EMAIL:axb@x.example\nEND:VCARD\n"
+        )
+        crm(f"import contact {card}")
+        crm("contact add Bea --email a_b@x.example")
+        run = crm("contact add Cy --email AXB@x.example", ok=False)
+        assert run.exit_code == 1 and "already exists" in run.stderr
+        assert sorted(c["name"] for c in crm.json("contact list")) == ["Ann", "Bea"]
+
     def test_similar_name_at_same_company_is_refused_in_scripts(self, crm):
         crm("contact add 'Ada Lovelace' --company Acme")
         run = crm("contact add 'Ada Lovelance' --company Acme", ok=False)
@@ -139,6 +152,16 @@ class TestList:
         assert self.names(team, "--created-to 2026-11-01") == ["Ada Lovelace", "Alan Turing"]
         assert self.names(team, "--sort -created --limit 2") == ["Grace Hopper", "Alan Turing"]
         assert self.names(team, "--sort company") == ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
+
+    def test_owner_me_is_the_acting_user_in_every_list(self, team):
+        """`--owner me` (any case) means the acting user, for contacts, companies and leads."""
+        team.user = "bob"
+        for noun in ("contact", "company", "lead"):
+            team(f"{noun} add Mine --owner bob")
+            team(f"{noun} add Theirs --owner alice --force")
+            for spelling in ("me", "ME", " Me"):
+                rows = team.json(noun, "list", "--owner", spelling)
+                assert [r["name"] for r in rows] == ["Mine"], (noun, spelling)
 
     def test_unknown_sort_key(self, crm):
         run = crm("contact list --sort shoe", ok=False)

@@ -67,6 +67,16 @@ class TestConvert:
         assert result["deal"] is None
         assert count(crm.db, "deals") == 0
 
+    def test_reuses_the_contact_that_has_the_email_as_a_further_address(self, crm):
+        crm("contact add 'Grace H' --email grace@navy.example")
+        crm("contact add 'Grace Hopper' --email admiral@home.example --force")
+        crm("contact merge grace@navy.example admiral@home.example")
+        crm("lead add 'Grace Hopper' --email ADMIRAL@home.example")
+        result = crm.json("lead convert 'Grace Hopper'")
+        assert not result["contact_created"]
+        assert result["contact"]["email"] == "grace@navy.example"
+        assert count(crm.db, "contacts") == 1
+
     def test_links_the_leads_activities(self, crm):
         crm("lead add Grace --email grace@navy.example --company 'Navy Labs'")
         lead_id = crm.json("lead show Grace")["id"]
@@ -117,6 +127,8 @@ class TestStatus:
         assert crm("lead disqualify A", ok=False).exit_code == 2  # --reason is required
         run = crm("lead disqualify A --reason ' '", ok=False)
         assert run.exit_code == 1
+        a = crm.json("lead show A")
+        assert (a["status"], a["disqualify_reason"]) == ("new", None)
 
     def test_converted_lead_cannot_be_edited(self, crm):
         crm("lead add A --company X")
@@ -208,6 +220,16 @@ class TestAssign:
         assert team.json("lead show A")["owner"] == "bob"
         run = team("lead assign A --to ghost", ok=False)
         assert run.exit_code == 1 and "unknown owner" in run.stderr
+
+    def test_reports_every_assigned_lead(self, team):
+        for name in ("A", "B", "C"):
+            team(f"lead add {name} --source referral")
+        rows = team.json("lead assign C A --to bob")
+        assert [(r["name"], r["owner"], r["score"]) for r in rows] == [
+            ("C", "bob", 30),
+            ("A", "bob", 30),
+        ]
+        assert team.json("lead show B")["owner"] != "bob"
 
     def test_round_robin_over_a_team_is_fair_across_runs(self, team):
         team("user add carol --team east")

@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from crmcli import output
+from crmcli.commands._common import book, when
 from crmcli.output import Column
 
 T = TypeVar("T")
@@ -107,3 +108,41 @@ def report_merge(result: dict[str, Any]) -> None:
         f"{result['kept']['name']} ({moved} moved)",
         result,
     )
+
+
+HANDOVER_COLUMNS = [
+    Column("entity", "record"),
+    Column("handle", "id"),
+    Column("name"),
+]
+
+
+def run_handover(
+    ctx: typer.Context,
+    *,
+    from_rep: str,
+    to_rep: str,
+    companies: list[str],
+    dry_run: bool,
+    at: str | None,
+) -> None:
+    """``crm company handover`` and ``crm user handover``: move, or list with --dry-run."""
+    from crmcli.services.handover import handover
+
+    result = handover(
+        book(ctx),
+        from_rep=from_rep,
+        to_rep=to_rep,
+        companies=companies,
+        dry_run=dry_run,
+        at=when(at),
+    )
+    counts = ", ".join(f"{n} {kind}" for kind, n in result["counts"].items())
+    if output.options.format == "json":
+        output.emit_document(result)
+        return
+    if dry_run:
+        output.emit_list(result["records"], HANDOVER_COLUMNS, empty="nothing to hand over")
+        output.note(f"dry run: would move {counts} from {result['from']} to {result['to']}")
+        return
+    output.done(f"moved {counts} from {result['from']} to {result['to']}", result)

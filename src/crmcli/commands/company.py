@@ -28,6 +28,7 @@ from crmcli.commands._parties import (
     UpdatedTo,
     guard_duplicates,
     report_merge,
+    run_handover,
     sort_option,
     tags_of,
 )
@@ -353,44 +354,6 @@ def merge(
     from crmcli.services.companies import merge_companies
 
     report_merge(merge_companies(book(ctx), keep, other, at=when(at)))
-
-
-HANDOVER_COLUMNS = [
-    Column("entity", "record"),
-    Column("handle", "id"),
-    Column("name"),
-]
-
-
-def run_handover(
-    ctx: typer.Context,
-    *,
-    from_rep: str,
-    to_rep: str,
-    companies: list[str],
-    dry_run: bool,
-    at: str | None,
-) -> None:
-    """Shared by ``crm company handover`` and ``crm user handover``."""
-    from crmcli.services.handover import handover
-
-    result = handover(
-        book(ctx),
-        from_rep=from_rep,
-        to_rep=to_rep,
-        companies=companies,
-        dry_run=dry_run,
-        at=when(at),
-    )
-    counts = ", ".join(f"{n} {kind}" for kind, n in result["counts"].items())
-    if output.options.format == "json":
-        output.emit_document(result)
-        return
-    if dry_run:
-        output.emit_list(result["records"], HANDOVER_COLUMNS, empty="nothing to hand over")
-        output.note(f"dry run: would move {counts} from {result['from']} to {result['to']}")
-        return
-    output.done(f"moved {counts} from {result['from']} to {result['to']}", result)
 
 
 @app.command("handover")

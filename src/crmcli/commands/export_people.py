@@ -15,6 +15,7 @@ from crmcli.commands._parties import (
     ListSourceOption,
     ListTagOption,
     SearchOption,
+    tags_of,
 )
 from crmcli.output import Column
 
@@ -57,7 +58,7 @@ def export_contact(
         owner=owner,
         company=company,
         source=source,
-        tags=list(tag or []),
+        tags=tags_of(tag),
         search=search,
         limit=limit,
     )

@@ -118,9 +118,9 @@ def handover(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List what would move; change nothing.")
     ] = False,
-    at: Annotated[str | None, typer.Option("--at", help="When it happened.")] = None,
+    at: AtOption = None,
 ) -> None:
     """Move all of a rep's open leads and deals, companies, contacts and open activities."""
-    from crmcli.commands.company import run_handover
+    from crmcli.commands._parties import run_handover
 
     run_handover(ctx, from_rep=from_rep, to_rep=to_rep, companies=[], dry_run=dry_run, at=at)

@@ -13,6 +13,7 @@ from crmcli.services import parties as p
 from crmcli.services.book import Book
 from crmcli.services.dedupe import check, company_matches
 from crmcli.services.handles import resolve, short
+from crmcli.services.history import changes_where
 from crmcli.services.records import public
 from crmcli.services.tags import add_tags, copy_tags, remove_tags
 from crmcli.services.validate import clean_domain
@@ -161,12 +162,13 @@ def list_companies(
     """Companies matching every filter given."""
     order, _, _ = p.order_by(sort, SORT_KEYS, "name")
     q = p.Query("c")
+    me = p.acting_owner(book, owner)
     with book.read() as r:
         p.common_filters(
             q,
             r,
             "companies",
-            actor_id=book.actor["id"] if owner == "me" else None,
+            actor_id=me,
             owner=owner,
             source=source,
             tags=tags,
@@ -182,11 +184,7 @@ def list_companies(
         if territory:
             q.add("lower(c.territory) = ?", territory.strip().lower())
         p.search_filter(q, ("c.name", "c.domain", "c.notes", "c.city"), search)
-        rows = r.rows(
-            f"{_SELECT} WHERE {q.sql} ORDER BY {order}, c.id" + (" LIMIT ?" if limit else ""),
-            (*q.params, *((limit,) if limit else ())),
-        )
-        return p.shape(r, "companies", rows)
+        return p.shape(r, "companies", q.fetch(r, _SELECT, order=order, limit=limit))
 
 
 def edit_company(
@@ -206,7 +204,7 @@ def edit_company(
         company = find_company(w, handle)
         if owner is not None:
             values["owner_id"] = p.owner_id_for(w, owner, default=None)
-        if values.get("domain") and values["domain"] != company["domain"]:
+        if p.changed(values, company, ("domain",)):
             check(
                 company_matches(w, name=None, domain=values["domain"], exclude_id=company["id"]),
                 entity="company",
@@ -372,12 +370,12 @@ def show_company(book: Book, handle: str, *, history: int = 10) -> dict[str, Any
             "ORDER BY coalesce(a.done_at, a.start_at) DESC LIMIT 1",
             (cid, cid, cid, now),
         )
-        recent = p.history_rows(
+        recent = changes_where(
             r,
             "record_id = ? OR record_id IN (SELECT id FROM contacts WHERE company_id = ?) "
             "OR record_id IN (SELECT id FROM deals WHERE company_id = ?)",
             (cid, cid, cid),
-            history,
+            limit=history,
         )
     paid: dict[str, Decimal] = {}
     for pay in payments:

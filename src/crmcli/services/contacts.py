@@ -54,6 +54,12 @@ def find_contact(reader: Reader, handle: str) -> Row:
     return resolve(reader, "contact", handle)
 
 
+def contact_by_email(reader: Reader, address: str) -> Row | None:
+    """The live contact with this e-mail address (primary or a further one), if any."""
+    matches = contact_matches(reader, name=None, email=address, phone=None, company_id=None)
+    return reader.get("contacts", matches[0].id) if matches else None
+
+
 def company_id_for(w: Writer, handle: str | None, *, owner_id: str | None) -> str | None:
     """The company a handle names; a name that matches none creates that company."""
     if handle is None or not handle.strip():
@@ -128,12 +134,13 @@ def list_contacts(
     """Contacts matching every filter given."""
     order, _, _ = p.order_by(sort, SORT_KEYS, "name")
     q = p.Query("c")
+    me = p.acting_owner(book, owner)
     with book.read() as r:
         p.common_filters(
             q,
             r,
             "contacts",
-            actor_id=book.actor["id"] if owner == "me" else None,
+            actor_id=me,
             owner=owner,
             source=source,
             tags=tags,
@@ -149,11 +156,7 @@ def list_contacts(
             ("c.name", "c.email", "c.other_emails", "c.phone", "c.title", "c.notes", "co.name"),
             search,
         )
-        rows = r.rows(
-            f"{_SELECT} WHERE {q.sql} ORDER BY {order}, c.id" + (" LIMIT ?" if limit else ""),
-            (*q.params, *((limit,) if limit else ())),
-        )
-        return p.shape(r, "contacts", rows)
+        return p.shape(r, "contacts", q.fetch(r, _SELECT, order=order, limit=limit))
 
 
 def show_contact(book: Book, handle: str) -> dict[str, Any]:
@@ -219,15 +222,14 @@ def edit_contact(
             values["company_id"] = company_id_for(
                 w, company, owner_id=contact["owner_id"] or book.actor["id"]
             )
-        new_email = values.get("email") if values.get("email") != contact["email"] else None
-        new_phone = values.get("phone") if values.get("phone") != contact["phone"] else None
-        if new_email or new_phone:
+        new = p.changed(values, contact, ("email", "phone"))
+        if new:
             check(
                 contact_matches(
                     w,
                     name=None,
-                    email=new_email,
-                    phone=new_phone,
+                    email=new.get("email"),
+                    phone=new.get("phone"),
                     company_id=None,
                     exclude_id=contact["id"],
                 ),
@@ -367,9 +369,9 @@ def _existing_for(w: Writer, card: Mapping[str, Any], values: Mapping[str, Any])
             return row
     addresses = [values["email"], *p.decode_list(values["other_emails"])]
     for address in filter(None, addresses):
-        matches = contact_matches(w, name=None, email=address, phone=None, company_id=None)
-        if matches:
-            return w.get("contacts", matches[0].id)
+        row = contact_by_email(w, address)
+        if row is not None:
+            return row
     if values["phone"]:
         matches = contact_matches(w, name=None, email=None, phone=values["phone"], company_id=None)
         if matches:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from crmcli.errors import InvalidInput
 from crmcli.services.handles import short
+from crmcli.services.parties import like
 from crmcli.storage.db import Reader, Row
 
 # token_sort_ratio is word-order insensitive: "Lovelace, Ada" vs "Ada Lovelace" scores 100,
@@ -87,10 +88,12 @@ def contact_matches(
     """Existing contacts that look like this one."""
     found: list[Match] = []
     if email:
+        # other_emails is a JSON list: the quoted address, with LIKE's wildcards escaped
+        # (an underscore is common in addresses and would match any character).
         rows = reader.rows(
             "SELECT id, name FROM contacts WHERE deleted_at IS NULL AND (lower(email) = ? "
-            "OR (other_emails IS NOT NULL AND lower(other_emails) LIKE ?))",
-            (email.lower(), f'%"{email.lower()}"%'),
+            "OR (other_emails IS NOT NULL AND lower(other_emails) LIKE ? ESCAPE '\\'))",
+            (email.lower(), like(f'"{email}"')),
         )
         found += [Match(r["id"], r["name"], "email") for r in rows if r["id"] != exclude_id]
     if phone:

@@ -15,12 +15,14 @@ from typing import Any
 from crmcli.errors import InvalidInput
 from crmcli.services import parties as p
 from crmcli.services.book import Book
-from crmcli.services.handles import resolve, short
+from crmcli.services.companies import find_company
+from crmcli.services.handles import short
+from crmcli.services.leads import OPEN_STATUSES
 from crmcli.storage.db import Reader, Row
 
 # (kind, table, label column, extra condition)
 KINDS: tuple[tuple[str, str, str, str], ...] = (
-    ("lead", "leads", "name", "status IN ('new', 'working', 'qualified')"),
+    ("lead", "leads", "name", f"status IN ({', '.join(repr(s) for s in OPEN_STATUSES)})"),
     ("deal", "deals", "name", "status = 'open'"),
     ("company", "companies", "name", "1 = 1"),
     ("contact", "contacts", "name", "1 = 1"),
@@ -75,7 +77,7 @@ def handover(
         target = p.find_owner(w, to_rep)
         if source["id"] == target["id"]:
             raise InvalidInput("--from and --to name the same rep")
-        company_ids = [resolve(w, "company", h)["id"] for h in companies] if companies else None
+        company_ids = [find_company(w, h)["id"] for h in companies] if companies else None
         found = _records(w, source["id"], company_ids)
         result = {
             "from": source["username"],

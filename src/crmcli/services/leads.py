@@ -16,8 +16,8 @@ from crmcli.errors import InvalidInput, NotFound
 from crmcli.services import parties as p
 from crmcli.services import scoring
 from crmcli.services.book import Book
-from crmcli.services.companies import get_company
-from crmcli.services.contacts import create_contact, get_contact
+from crmcli.services.companies import find_or_create_company, get_company
+from crmcli.services.contacts import contact_by_email, create_contact, get_contact
 from crmcli.services.dedupe import check, lead_matches
 from crmcli.services.handles import resolve, short
 from crmcli.services.records import public
@@ -73,6 +73,7 @@ SORT_KEYS = {
     "score": "l.score",  # re-sorted by the live score after the query
 }
 _SELECT = "SELECT l.*, u.username AS owner FROM leads l LEFT JOIN users u ON u.id = l.owner_id"
+_CHUNK = 500  # ids per IN (...) list
 
 
 def find_lead(reader: Reader, handle: str) -> Row:
@@ -87,12 +88,22 @@ def _shape(reader: Reader, rows: list[Row]) -> list[Row]:
     return out
 
 
+def _leads(reader: Reader, ids: Sequence[str]) -> list[Row]:
+    """Leads by id, in the order given, as output sees them: one query per 500, not per lead."""
+    found: dict[str, Row] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for row in reader.rows(f"{_SELECT} WHERE l.id IN ({', '.join('?' * len(chunk))})", chunk):
+            found[row["id"]] = row
+    return _shape(reader, [found[i] for i in ids if i in found])
+
+
 def get_lead(reader: Reader, lead_id: str) -> Row:
     """One lead as output sees it (live score, owner username, tags)."""
-    row = reader.row(f"{_SELECT} WHERE l.id = ?", (lead_id,))
-    if row is None:
+    rows = _leads(reader, [lead_id])
+    if not rows:
         raise NotFound(f"no lead with id {lead_id}")
-    return _shape(reader, [row])[0]
+    return rows[0]
 
 
 def _status(value: str, *, allowed: Sequence[str]) -> str:
@@ -175,12 +186,13 @@ def list_leads(
     order, key, descending = p.order_by(sort, SORT_KEYS, "-created")
     in_python = key == "score" or min_score is not None
     q = p.Query("l")
+    me = p.acting_owner(book, owner)
     with book.read() as r:
         p.common_filters(
             q,
             r,
             "leads",
-            actor_id=book.actor["id"] if owner == "me" else None,
+            actor_id=me,
             owner=owner,
             source=source,
             tags=tags,
@@ -194,11 +206,7 @@ def list_leads(
             q.add(f"l.status IN ({', '.join('?' * len(wanted))})", *wanted)
         p.search_filter(q, ("l.name", "l.email", "l.company_name", "l.title", "l.notes"), search)
         if not in_python:
-            rows = r.rows(
-                f"{_SELECT} WHERE {q.sql} ORDER BY {order}, l.id" + (" LIMIT ?" if limit else ""),
-                (*q.params, *((limit,) if limit else ())),
-            )
-            return _shape(r, rows)
+            return _shape(r, q.fetch(r, _SELECT, order=order, limit=limit))
         # Scores change with activity recency, so they are computed, not read: score every
         # match from the few columns the rules use, then load and shape only the survivors.
         candidates = r.rows(
@@ -211,20 +219,14 @@ def list_leads(
             candidates = [c for c in candidates if live[c["id"]] >= min_score]
         if key == "score":
             candidates.sort(key=lambda c: live[c["id"]], reverse=descending)
-        ids = [c["id"] for c in (candidates[:limit] if limit else candidates)]
-        found: dict[str, Row] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for row in r.rows(f"{_SELECT} WHERE l.id IN ({', '.join('?' * len(chunk))})", chunk):
-                found[row["id"]] = row
-        return _shape(r, [found[i] for i in ids])
+        return _leads(r, [c["id"] for c in (candidates[:limit] if limit else candidates)])
 
 
 def show_lead(book: Book, handle: str) -> dict[str, Any]:
     """A lead with its score breakdown and activities."""
     with book.read() as r:
-        lead = get_lead(r, find_lead(r, handle)["id"])
-        raw = r.get("leads", lead["id"])
+        raw = find_lead(r, handle)
+        lead = get_lead(r, raw["id"])
         last = scoring.last_activities(r, [lead["id"]]).get(lead["id"])
         parts = scoring.breakdown(raw, scoring.load_rules(r), last_activity_at=last)
         activities = r.rows(
@@ -267,9 +269,7 @@ def edit_lead(
             values["disqualify_reason"] = None
         if owner is not None:
             values["owner_id"] = p.owner_id_for(w, owner, default=None)
-        changed = {
-            k: values[k] for k in ("email", "phone") if values.get(k) and values[k] != lead[k]
-        }
+        changed = p.changed(values, lead, ("email", "phone"))
         if changed:
             check(
                 lead_matches(
@@ -375,14 +375,12 @@ def assign_leads(
         last = w.meta(key) if team else None
         names = [r["username"] for r in reps]
         start = (names.index(last) + 1) % len(reps) if last in names else 0
-        out = []
         for i, lead in enumerate(leads):
             rep = reps[(start + i) % len(reps)]
             w.update("leads", lead["id"], {"owner_id": rep["id"]})
-            out.append(get_lead(w, lead["id"]))
         if team and leads:
             w.set_meta(key, reps[(start + len(leads) - 1) % len(reps)]["username"])
-        return out
+        return _leads(w, [lead["id"] for lead in leads])
 
 
 def lead_domain(lead: Row) -> str | None:
@@ -415,7 +413,6 @@ def convert_lead(
     made (first stage of the default pipeline) when ``deal`` or ``amount`` is given. The
     lead's activities are linked to the new records; the lead is marked converted.
     """
-    from crmcli.services.companies import find_or_create_company
     from crmcli.services.deals import create_deal
 
     with book.write(at=at) as w:
@@ -437,13 +434,8 @@ def convert_lead(
             website=lead["website"],
         )
         company_id = company["id"] if company else None
-        contact = None
-        if lead["email"]:
-            contact = w.row(
-                "SELECT * FROM contacts WHERE deleted_at IS NULL AND lower(email) = ? "
-                "ORDER BY created_at LIMIT 1",
-                (lead["email"].lower(),),
-            )
+        # Also a contact's further address: a new contact with it would be a duplicate.
+        contact = contact_by_email(w, lead["email"]) if lead["email"] else None
         contact_created = contact is None
         if contact is None:
             contact = create_contact(

@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crmcli import clock
 from crmcli.errors import InvalidInput, NotFound
@@ -24,6 +24,9 @@ from crmcli.services.validate import (
     clean_url,
 )
 from crmcli.storage.db import Reader, Row
+
+if TYPE_CHECKING:
+    from crmcli.services.book import Book
 
 Cleaner = Callable[[Any], Any]
 
@@ -106,6 +109,11 @@ def owner_id_for(reader: Reader, handle: str | None, *, default: str | None) -> 
     return str(find_owner(reader, handle)["id"])
 
 
+def changed(values: Mapping[str, Any], row: Row, keys: Iterable[str]) -> dict[str, Any]:
+    """The ``keys`` an edit sets to a new, non-empty value (what a duplicate check must see)."""
+    return {k: values[k] for k in keys if values.get(k) and values[k] != row[k]}
+
+
 def decode_list(raw: str | None) -> list[str]:
     """A JSON list column (``other_emails``) as a list."""
     if not raw:
@@ -143,6 +151,14 @@ class Query:
     def sql(self) -> str:
         return " AND ".join(self.where)
 
+    def fetch(self, reader: Reader, select: str, *, order: str, limit: int | None) -> list[Row]:
+        """``select`` rows matching the conditions, in ``order`` (ties by id), at most ``limit``."""
+        return reader.rows(
+            f"{select} WHERE {self.sql} ORDER BY {order}, {self.alias}.id"
+            + (" LIMIT ?" if limit else ""),
+            (*self.params, *((limit,) if limit else ())),
+        )
+
 
 def _range_end(text_value: str) -> tuple[str, datetime]:
     """An upper bound: a bare date means the whole day (``< next midnight``)."""
@@ -151,6 +167,18 @@ def _range_end(text_value: str) -> tuple[str, datetime]:
     if local.time() == time(0) and ":" not in text_value:
         return "<", local + timedelta(days=1)
     return "<=", when
+
+
+def _is_me(owner: str | None) -> bool:
+    return owner is not None and owner.strip().lower() == "me"
+
+
+def acting_owner(book: Book, owner: str | None) -> str | None:
+    """The acting user's id when a list filter says ``--owner me``, else None.
+
+    Call it before opening the read: ``Book.actor`` runs its own query the first time.
+    """
+    return book.actor["id"] if _is_me(owner) else None
 
 
 def common_filters(
@@ -170,9 +198,9 @@ def common_filters(
     """The filters every people/companies list has: owner, source, tags, time ranges."""
     a = q.alias
     if owner is not None:
-        if owner.lower() == "me" and actor_id:
+        if _is_me(owner) and actor_id:
             q.add(f"{a}.owner_id = ?", actor_id)
-        elif owner.lower() in ("none", ""):
+        elif owner.strip().lower() in ("none", ""):
             q.add(f"{a}.owner_id IS NULL")
         else:
             q.add(f"{a}.owner_id = ?", find_owner(reader, owner, must_be_active=False)["id"])
@@ -243,28 +271,6 @@ def shape(reader: Reader, table: str, rows: list[Row]) -> list[Row]:
         item["tags"] = tagged.get(row["id"], [])
         out.append(item)
     return out
-
-
-def history_rows(reader: Reader, condition: str, params: Sequence[Any], limit: int) -> list[Row]:
-    """Recent change-log entries matching ``condition`` (newest first), in a short form."""
-    from crmcli.services.handles import TABLE_ENTITY, short
-
-    rows = reader.rows(
-        f"SELECT * FROM changes WHERE {condition} ORDER BY hlc DESC LIMIT ?", (*params, limit)
-    )
-    return [
-        {
-            "at": r["at"],
-            "user": r["actor"],
-            "entity": TABLE_ENTITY.get(r["entity"], r["entity"]),
-            "record": short(r["record_id"]),
-            "op": r["op"],
-            "field": r["field"],
-            "old": None if r["old_value"] is None else json.loads(r["old_value"]),
-            "new": None if r["new_value"] is None else json.loads(r["new_value"]),
-        }
-        for r in rows
-    ]
 
 
 class DryRun(Exception):
