@@ -65,14 +65,9 @@ def export_contact(
     if vcf is not None:
         from crmcli.io.vcard import write_vcards
 
-        text = write_vcards(rows, version=version)
+        output.write_file(str(vcf), write_vcards(rows, version=version).encode())
         if str(vcf) == "-":
-            output.emit_text(text)
             return
-        try:
-            vcf.write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:
-            raise InvalidInput(f"cannot write {vcf}: {exc.strerror}") from exc
         output.note(f"wrote {len(rows)} contact(s) to {vcf} (vCard {version})")
         return
     keys = [f.strip() for f in (fields or DEFAULT_FIELDS).split(",") if f.strip()]

@@ -16,8 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crmcli.errors import InvalidInput
-from crmcli.services.handles import short
-from crmcli.services.parties import like
+from crmcli.services.handles import contains_pattern, short
 from crmcli.storage.db import Reader, Row
 
 # token_sort_ratio is word-order insensitive: "Lovelace, Ada" vs "Ada Lovelace" scores 100,
@@ -93,7 +92,7 @@ def contact_matches(
         rows = reader.rows(
             "SELECT id, name FROM contacts WHERE deleted_at IS NULL AND (lower(email) = ? "
             "OR (other_emails IS NOT NULL AND lower(other_emails) LIKE ? ESCAPE '\\'))",
-            (email.lower(), like(f'"{email}"')),
+            (email.lower(), contains_pattern(f'"{email}"')),
         )
         found += [Match(r["id"], r["name"], "email") for r in rows if r["id"] != exclude_id]
     if phone:

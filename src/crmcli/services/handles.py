@@ -54,8 +54,10 @@ def short(record_id: str) -> str:
     return record_id[:HANDLE_LENGTH]
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def contains_pattern(text: str) -> str:
+    """A case-folded ``LIKE … ESCAPE '\\'`` pattern matching ``text`` anywhere."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def resolve(
@@ -94,7 +96,7 @@ def resolve(
             break
         candidates = find(f"lower({column}) = ?", (lowered,))
     if not candidates:
-        pattern = f"%{_like_escape(lowered)}%"
+        pattern = contains_pattern(lowered)
         for column in spec.names:
             candidates = find(f"lower({column}) LIKE ? ESCAPE '\\'", (pattern,))
             if candidates:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from crmcli import clock
 from crmcli.errors import InvalidInput, NotFound
-from crmcli.services.handles import resolve
+from crmcli.services.handles import contains_pattern, resolve
 from crmcli.services.records import public
 from crmcli.services.tags import tags_for
 from crmcli.services.validate import (
@@ -224,18 +224,12 @@ def common_filters(
             q.add(f"{a}.{column} {op} ?", bound)
 
 
-def like(text_value: str) -> str:
-    """A LIKE pattern matching ``text_value`` anywhere (lower-cased, wildcards escaped)."""
-    escaped = text_value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def search_filter(q: Query, columns: Sequence[str], term: str | None) -> None:
     """Free text over ``columns``: every word must appear in one of them."""
     if not term:
         return
     for word in term.split():
-        pattern = like(word)
+        pattern = contains_pattern(word)
         q.add(
             "(" + " OR ".join(f"lower({c}) LIKE ? ESCAPE '\\'" for c in columns) + ")",
             *([pattern] * len(columns)),
