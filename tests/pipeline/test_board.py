@@ -164,7 +164,19 @@ class TestData:
         assert "… 1 more" in team("board --pipeline Partners --cards 1", env=NARROW).stdout
 
     def test_unknown_owner(self, team: Crm) -> None:
-        assert team("board --owner nobody", ok=False).exit_code == 1
+        result = team("board --owner nobody", ok=False)
+        assert result.exit_code == 1
+        assert "unknown owner 'nobody'" in result.stderr
+        assert result.stdout == ""
+
+    def test_owner_me_and_a_rep_who_left(self, team: Crm) -> None:
+        """``--owner me`` is the acting user; a filter may name an inactive rep."""
+        _small_book(team)
+        team.user = "bob"
+        assert team.json("board --owner me")["owner"] == "bob"
+        team("user edit alice --inactive")
+        board = team.json("board --owner alice")
+        assert (board["owner"], board["count"]) == ("alice", 3)
 
 
 @settings(

@@ -34,6 +34,22 @@ class TestAdd:
     def test_owner_defaults_to_the_acting_user(self, team: Crm) -> None:
         team.user = "bob"
         assert team.json("deal add Widgets --amount 100")["owner"] == "bob"
+        assert team.json("deal add Gadgets --amount 100 --owner me")["owner"] == "bob"
+
+    def test_owner_must_be_a_known_active_rep(self, team: Crm) -> None:
+        """The same owner rule as leads, contacts and companies (parties.find_owner)."""
+        unknown = team("deal add W --amount 1 --owner nobody", ok=False)
+        assert unknown.exit_code == 1
+        assert "unknown owner 'nobody'" in unknown.stderr
+        team("deal add Kept --amount 1 --owner bob")
+        team("user edit bob --inactive")
+        for command in ("deal add W --amount 1 --owner bob", "deal edit Kept --owner bob"):
+            refused = team(command, ok=False)
+            assert refused.exit_code == 1
+            assert "inactive" in refused.stderr
+        assert [d["name"] for d in team.json("deal list --status all")] == ["Kept"]
+        # Filtering by a rep who left still works.
+        assert [d["name"] for d in team.json("deal list --owner bob")] == ["Kept"]
 
     def test_probability_override_and_stage(self, team: Crm) -> None:
         deal = team.json("deal add Big --amount 1000 --probability 35% --stage Proposal")
@@ -145,6 +161,9 @@ class TestList:
         team("deal add C --amount 30 --owner bob")
         team("deal win C")
         assert [d["name"] for d in team.json("deal list --owner bob")] == ["B"]
+        team.user = "alice"
+        assert [d["name"] for d in team.json("deal list --owner me")] == ["A"]
+        team.user = None
         assert [d["name"] for d in team.json("deal list --status won")] == ["C"]
         assert {d["name"] for d in team.json("deal list --status all")} == {"A", "B", "C"}
         assert team.json("deal list --stage 1 --sort name")[0]["name"] == "A"
@@ -182,7 +201,9 @@ class TestShow:
         text = team("deal show Acme").stdout
         assert "Stage history" in text
         assert "Qualification" in text
+        assert "Prospecting" in text  # the stage it left: only the timeline and changes name it
         assert "9,600.00 EUR" in text  # weighted at 20%
+        assert "days in stage" in text
 
     def test_unknown_deal(self, team: Crm) -> None:
         result = team("deal show Nothing", ok=False)

@@ -39,6 +39,10 @@ class TestPipelines:
         crm("pipeline edit Partners --default --name Channel")
         pipelines = {p["name"]: p["is_default"] for p in crm.json("pipeline list")}
         assert pipelines == {"Sales": False, "Channel": True}
+        stages = {p["name"]: p["stages"] for p in crm.json("pipeline list")}
+        assert stages["Channel"] == ["Intro", "Pilot", "Closed Won", "Closed Lost"]
+        assert stages["Sales"][:2] == ["Prospecting", "Qualification"]
+        assert len(stages["Sales"]) == 7
         assert crm.json("deal add X --amount 1")["pipeline"] == "Channel"
 
     @pytest.mark.parametrize(
@@ -91,15 +95,21 @@ class TestStages:
         assert crm.json("deal show X")["weighted_amount"] == "250.00"
 
     def test_delete_moves_deals_and_records_it(self, crm: Crm) -> None:
-        crm("deal add X --amount 10 --stage Evaluation")
+        crm("deal add X --amount 10 --stage Evaluation --at 2026-11-01")
         refused = crm("pipeline stage delete Evaluation", ok=False)
         assert refused.exit_code == 1
         assert "has 1 deal" in refused.stderr
-        crm("pipeline stage delete Evaluation --move-to Proposal")
+        assert crm.json("deal show X")["stage"] == "Evaluation"
+        crm("pipeline stage delete Evaluation --move-to Proposal --at 2026-11-10")
         assert "Evaluation" not in [s[0] for s in _stages(crm)]
         deal = crm.json("deal show X")
         assert deal["stage"] == "Proposal"
         assert deal["stage_history"][-1]["from_stage"] == "Evaluation"
+        # A stage move like any other: the stated time, the acting user, stage_changed_at.
+        last = deal["stage_history"][-1]
+        assert (last["to_stage"], last["at"]) == ("Proposal", "2026-11-09T23:00:00+00:00")
+        assert last["user"] == deal["stage_history"][0]["user"] is not None
+        assert deal["stage_changed_at"] == "2026-11-09T23:00:00+00:00"
         crm("pipeline stage add Evaluation --probability 60 --after Proposal")
         assert [s[0] for s in _stages(crm)][3] == "Evaluation"
 
@@ -128,4 +138,8 @@ class TestStages:
         crm("pipeline stage add Signed --kind won --probability 100")
         crm("deal add X --amount 10")
         result = crm("pipeline stage edit Prospecting --kind lost", ok=False)
+        assert result.exit_code == 1
         assert "has deals" in result.stderr
+        assert _stages(crm)[0] == ("Prospecting", 10, "open", 30)
+        crm("pipeline stage edit Qualification --kind won")  # no deals: allowed
+        assert _stages(crm)[1][2] == "won"

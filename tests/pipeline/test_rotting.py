@@ -43,6 +43,10 @@ class TestRotting:
         shown = crm.json("deal show Idle", env=DAY_31)
         assert (shown["rotting"], shown["days_in_stage"]) == (True, 31)
         assert "! 31d" in crm("deal list", env=DAY_31).stdout
+        assert (
+            "no activity or stage change for too long" in crm("deal show Idle", env=DAY_31).stdout
+        )
+        assert "too long" not in crm("deal show Busy", env=DAY_31).stdout
         board = crm.json("board", env=DAY_31)
         prospecting = board["stages"][0]
         assert prospecting["rotting"] == 1

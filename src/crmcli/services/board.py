@@ -15,12 +15,13 @@ from crmcli import clock
 from crmcli.money import from_cents, round_cents
 from crmcli.services.book import Book
 from crmcli.services.deals import (
-    _names,
-    _user,
+    IDLE_SQL,
     effective_probability,
     find_pipeline,
+    find_rep,
+    idle_days,
     is_rotting,
-    last_touch,
+    names_for,
     pipeline_stages,
     weighted_amount,
 )
@@ -46,13 +47,12 @@ def board(
     """The board's data: one entry per open stage, with totals and the biggest deals."""
     now = clock.now()
     cards = max(0, cards)
-    actor = book.actor["id"] if owner else ""  # looked up in its own transaction
+    actor = book.actor if owner else {}  # looked up in its own transaction
     with book.read() as r:
         pipeline_row = find_pipeline(r, pipeline)
-        owner_id = _user(r, owner, actor=actor) if owner else None
-        owner_name = (
-            r.scalar("SELECT username FROM users WHERE id = ?", (owner_id,)) if owner_id else None
-        )
+        rep = find_rep(r, owner, actor=actor, must_be_active=False) if owner else None
+        owner_id = rep["id"] if rep else None
+        owner_name = rep["username"] if rep else None
         owner_clause = " AND owner_id = ?" if owner_id else ""
         owner_args: tuple[Any, ...] = (owner_id,) if owner_id else ()
         columns: list[dict[str, Any]] = []
@@ -68,8 +68,7 @@ def board(
                 "SUM(CASE WHEN probability IS NULL THEN amount_cents ELSE 0 END) AS plain, "
                 "SUM(CASE WHEN probability IS NULL THEN 0 ELSE amount_cents * probability END) "
                 "AS overridden, "
-                "SUM(CASE WHEN COALESCE(stage_changed_at, created_at) < ? AND "
-                "(last_activity_at IS NULL OR last_activity_at < ?) THEN 1 ELSE 0 END) AS idle "
+                f"SUM(CASE WHEN {IDLE_SQL} THEN 1 ELSE 0 END) AS idle "
                 "FROM deals WHERE status = ? AND stage_id = ? AND deleted_at IS NULL"
                 f"{owner_clause} GROUP BY currency",
                 (cutoff, cutoff, "open", stage["id"], *owner_args),
@@ -97,7 +96,7 @@ def board(
             for g in by_currency:
                 currency_counts[g["currency"]] = currency_counts.get(g["currency"], 0) + g["count"]
             columns.append({"stage": stage, "groups": by_currency, "cards": top})
-        names = _names(r, card_rows)
+        names = names_for(r, card_rows)
     main = max(sorted(currency_counts), key=lambda c: currency_counts[c], default="EUR")
     stages_out = []
     for column in columns:
@@ -133,7 +132,6 @@ def board(
 
 
 def _card(deal: Row, stage: Row, names: dict[str, dict[str, str]], now: Any) -> dict[str, Any]:
-    touched = last_touch(deal)
     return {
         "id": deal["id"],
         "handle": short(deal["id"]),
@@ -145,6 +143,6 @@ def _card(deal: Row, stage: Row, names: dict[str, dict[str, str]], now: Any) -> 
         "company": names["companies"].get(deal["company_id"] or ""),
         "owner": names["users"].get(deal["owner_id"] or ""),
         "expected_close": deal["expected_close"],
-        "idle_days": (now - touched).days if touched else None,
+        "idle_days": idle_days(deal, now),
         "rotting": is_rotting(deal, stage, now),
     }

@@ -4,7 +4,7 @@
 import): it validates, places the deal in its pipeline's first open stage (or the stage
 asked for) and writes the first stage-history row in the caller's transaction.
 
-Every later stage change goes through :func:`_enter_stage`, which appends a
+Every later stage change goes through :func:`enter_stage`, which appends a
 ``stage_history`` row (stated time, acting user) and sets ``stage_changed_at``; closing
 sets ``status`` and ``closed_at``, reopening clears them and keeps the history.
 """
@@ -22,6 +22,7 @@ from crmcli.errors import InvalidInput, NotFound
 from crmcli.money import from_cents, parse_currency, parse_money, round_cents, to_cents
 from crmcli.services.book import Book
 from crmcli.services.handles import resolve, short
+from crmcli.services.parties import find_owner
 from crmcli.services.records import public
 from crmcli.services.validate import clean_text
 from crmcli.storage.db import Reader, Row, Writer, as_datetime
@@ -116,6 +117,23 @@ def stage_in(reader: Reader, pipeline: Row, text: str) -> Row:
         raise
 
 
+def first_stage(
+    reader: Reader, pipeline_id: str, kind: str, *, stages: Sequence[Row] | None = None
+) -> Row:
+    """The first stage of ``kind`` in a pipeline: where new deals start, won and lost ones end."""
+    if stages is None:
+        stages = pipeline_stages(reader, pipeline_id)
+    found = next((s for s in stages if s["kind"] == kind), None)
+    if found is None:
+        name = reader.get("pipelines", pipeline_id)["name"]
+        example = "NAME" if kind == "open" else f"'Closed {kind.title()}'"
+        raise InvalidInput(
+            f"pipeline {name!r} has no {kind} stage",
+            hint=f"crm pipeline stage add {example} --kind {kind} --pipeline {name!r}",
+        )
+    return found
+
+
 def all_stages(reader: Reader) -> dict[str, Row]:
     """Every stage by id (a small table), deleted ones included for old history rows."""
     return {s["id"]: s for s in reader.rows("SELECT * FROM stages")}
@@ -156,6 +174,13 @@ def weighted_amount(deal: Row, stage: Row) -> Decimal:
     return round_cents(amount * effective_probability(deal, stage) / 100)
 
 
+# The SQL twin of is_rotting (two ``cutoff`` parameters): untouched since the cutoff.
+IDLE_SQL = (
+    "COALESCE(stage_changed_at, created_at) < ? "
+    "AND (last_activity_at IS NULL OR last_activity_at < ?)"
+)
+
+
 def last_touch(deal: Row) -> datetime | None:
     """The later of the last stage change and the last activity."""
     times = [
@@ -176,6 +201,12 @@ def is_rotting(deal: Row, stage: Row, now: datetime) -> bool:
     if deal["status"] != "open" or not days or touched is None:
         return False
     return now - touched > timedelta(days=days)
+
+
+def idle_days(deal: Row, now: datetime) -> int | None:
+    """Whole days since an open deal was last moved or touched (None once closed)."""
+    touched = last_touch(deal)
+    return (now - touched).days if touched and deal["status"] == "open" else None
 
 
 def view(
@@ -199,13 +230,12 @@ def view(
     out["weighted_amount"] = weighted_amount(deal, stage)
     changed = as_datetime(deal.get("stage_changed_at")) or as_datetime(deal.get("created_at"))
     out["days_in_stage"] = (now - changed).days if changed else None
-    touched = last_touch(deal)
-    out["idle_days"] = (now - touched).days if touched and deal["status"] == "open" else None
+    out["idle_days"] = idle_days(deal, now)
     out["rotting"] = is_rotting(deal, stage, now)
     return out
 
 
-def _names(reader: Reader, deals: Sequence[Row]) -> dict[str, dict[str, str]]:
+def names_for(reader: Reader, deals: Sequence[Row]) -> dict[str, dict[str, str]]:
     """Names of the companies, contacts, owners and pipelines a page of deals refers to."""
     wanted = {
         "companies": ("name", {d["company_id"] for d in deals if d.get("company_id")}),
@@ -228,16 +258,23 @@ def _names(reader: Reader, deals: Sequence[Row]) -> dict[str, dict[str, str]]:
     return out
 
 
-def views(reader: Reader, deals: Sequence[Row], *, now: datetime | None = None) -> list[Row]:
+def views(
+    reader: Reader,
+    deals: Sequence[Row],
+    *,
+    now: datetime | None = None,
+    stages: dict[str, Row] | None = None,
+) -> list[Row]:
     """Public shapes of a page of deals (names fetched for that page only)."""
     now = now or clock.now()
-    stages = all_stages(reader)
-    names = _names(reader, deals)
+    stages = stages if stages is not None else all_stages(reader)
+    names = names_for(reader, deals)
     return [view(d, stages[d["stage_id"]], now=now, names=names) for d in deals]
 
 
 # -- creating ------------------------------------------------------------------------------
-def _actor_id(w: Writer) -> str | None:
+def acting_user_id(w: Writer) -> str | None:
+    """The id of the user the writer acts for (stage-history rows name them)."""
     found = w.scalar("SELECT id FROM users WHERE username = ?", (w.user,))
     return None if found is None else str(found)
 
@@ -270,13 +307,12 @@ def create_deal(
     pipeline = w.get("pipelines", pipeline_id) if pipeline_id else default_pipeline(w)
     stages = pipeline_stages(w, pipeline["id"])
     if stage_id is None:
-        stage = next((s for s in stages if s["kind"] == "open"), None)
-        if stage is None:
-            raise InvalidInput(f"pipeline {pipeline['name']!r} has no open stage")
+        stage = first_stage(w, pipeline["id"], "open", stages=stages)
     else:
-        stage = next((s for s in stages if s["id"] == stage_id), None)
-        if stage is None:
+        found = next((s for s in stages if s["id"] == stage_id), None)
+        if found is None:
             raise InvalidInput(f"that stage is not in pipeline {pipeline['name']!r}")
+        stage = found
     status = stage["kind"]
     values: dict[str, Any] = {
         "name": name,
@@ -306,7 +342,7 @@ def create_deal(
             "from_stage_id": None,
             "to_stage_id": stage["id"],
             "at": w.at,
-            "user_id": _actor_id(w) or owner_id,
+            "user_id": acting_user_id(w) or owner_id,
         },
     )
     return deal
@@ -324,10 +360,14 @@ def _close_date(value: date | str | None) -> date | None:
     return clock.parse_date(value)
 
 
-def _user(reader: Reader, handle: str | None, *, actor: str) -> str:
+def find_rep(reader: Reader, handle: str | None, *, actor: Row, must_be_active: bool = True) -> Row:
+    """The rep ``handle`` names (None or ``me``: ``actor``), by :func:`parties.find_owner`.
+
+    New owners must be active; filters (``must_be_active=False``) may name a rep who left.
+    """
     if handle is None or handle.strip().lower() == "me":
         return actor
-    return str(resolve(reader, "user", handle)["id"])
+    return find_owner(reader, handle, must_be_active=must_be_active)
 
 
 @dataclass
@@ -398,7 +438,7 @@ def add_deal(
     next_step = _optional_text(next_step, what="next step", max_length=500)
     notes = _optional_text(notes, what="notes", max_length=20_000) if notes else None
     with book.write(at=at) as w:
-        owner_id = _user(w, owner, actor=book.actor["id"])
+        owner_id = find_rep(w, owner, actor=book.actor)["id"]
         company_row = resolve(w, "company", company) if company else None
         contact_row = resolve(w, "contact", contact) if contact else None
         company_id = company_row["id"] if company_row else None
@@ -479,10 +519,7 @@ def _rotting_clause(
         if stage_ids is not None and stage["id"] not in stage_ids:
             continue
         cutoff = now - timedelta(days=stage["rotting_days"])
-        parts.append(
-            "(stage_id = ? AND COALESCE(stage_changed_at, created_at) < ? "
-            "AND (last_activity_at IS NULL OR last_activity_at < ?))"
-        )
+        parts.append(f"(stage_id = ? AND {IDLE_SQL})")
         params += [stage["id"], cutoff, cutoff]
     return ("(" + " OR ".join(parts) + ")" if parts else "1 = 0"), params
 
@@ -509,7 +546,8 @@ def list_deals(
     now = clock.now()
     where = ["deleted_at IS NULL"]
     params: list[Any] = []
-    actor = book.actor["id"]  # before the read: it is looked up in its own transaction
+    # Before the read (the actor is looked up in its own transaction); only --owner needs it.
+    actor = book.actor if owner else {}
     with book.read() as r:
         if rotting:
             status = "open"
@@ -521,7 +559,7 @@ def list_deals(
             params += ["won", "lost"]
         if owner:
             where.append("owner_id = ?")
-            params.append(_user(r, owner, actor=actor))
+            params.append(find_rep(r, owner, actor=actor, must_be_active=False)["id"])
         if company:
             where.append("company_id = ?")
             params.append(resolve(r, "company", company)["id"])
@@ -561,11 +599,13 @@ def stage_history(reader: Reader, deal_id: str) -> list[Row]:
 
 def show_deal(book: Book, handle: str, *, limit: int = 20) -> Row:
     """A deal with its stage timeline, activities, quotes, products and change history."""
+    from crmcli.services.history import changes_where  # the one labelled change-log query
+
     now = clock.now()
     with book.read() as r:
         deal = find_deal(r, handle)
-        out = _view_one(r, deal)
         stages = all_stages(r)
+        out = views(r, [deal], now=now, stages=stages)[0]
         users = {u["id"]: u["username"] for u in r.rows("SELECT id, username FROM users")}
         history = stage_history(r, deal["id"])
         timeline = []
@@ -628,41 +668,25 @@ def show_deal(book: Book, handle: str, *, limit: int = 20) -> Row:
                 (deal["id"],),
             )
         ]
-        labels = {
-            "stage_id": {k: v["name"] for k, v in stages.items()},
-            "owner_id": users,
-            "pipeline_id": {p["id"]: p["name"] for p in r.rows("SELECT id, name FROM pipelines")},
-        }
         out["changes"] = [
             {
                 "at": c["at"],
-                "user": c["actor"],
+                "user": c["user"],
                 "op": c["op"],
                 "field": c["field"],
-                "old": _label(labels, c["field"], _decode(c["old_value"])),
-                "new": _label(labels, c["field"], _decode(c["new_value"])),
+                "old": _brief(c.get("old_label") or c["old"]),
+                "new": _brief(c.get("new_label") or c["new"]),
                 "change": short(c["id"]),
             }
-            for c in r.rows(
-                "SELECT * FROM changes WHERE entity = ? AND record_id = ? "
-                "ORDER BY hlc DESC LIMIT ?",
-                ("deals", deal["id"], limit),
+            for c in changes_where(
+                r, "entity = ? AND record_id = ?", ("deals", deal["id"]), limit=limit
             )
         ]
     return out
 
 
-def _label(labels: dict[str, dict[str, str]], column: str | None, value: Any) -> Any:
-    """A referenced record's name instead of its UUID, where we know it."""
-    if column in labels and isinstance(value, str):
-        return labels[column].get(value, value)
-    return value
-
-
-def _decode(raw: str | None) -> Any:
-    import json
-
-    value = None if raw is None else json.loads(raw)
+def _brief(value: Any) -> Any:
+    """A logged value for the deal card: a created record's whole dict is just counted."""
     return f"{{{len(value)} fields}}" if isinstance(value, dict) else value
 
 
@@ -707,7 +731,7 @@ def edit_deal(book: Book, handle: str, *, at: datetime | None = None, **changes:
     with book.write(at=at) as w:
         deal = find_deal(w, handle)
         if "owner" in given:
-            values["owner_id"] = _user(w, given["owner"], actor=book.actor["id"])
+            values["owner_id"] = find_rep(w, given["owner"], actor=book.actor)["id"]
         if "company" in given:
             values["company_id"] = (
                 None if cleared("company") else resolve(w, "company", given["company"])["id"]
@@ -745,8 +769,13 @@ class StageChange:
     warnings: list[str] = field(default_factory=list)
 
 
-def _enter_stage(w: Writer, deal: Row, stage: Row, extra: dict[str, Any]) -> list[str]:
-    """Append the stage-history row and update the deal, at the writer's stated time."""
+def enter_stage(
+    w: Writer, deal: Row, stage: Row, extra: dict[str, Any], *, actor_id: str | None
+) -> list[str]:
+    """Append the stage-history row and update the deal, at the writer's stated time.
+
+    ``actor_id`` is :func:`acting_user_id`, looked up once by callers that move many deals.
+    """
     warnings = []
     previous = as_datetime(deal.get("stage_changed_at"))
     if previous is not None and w.at < previous:
@@ -761,7 +790,7 @@ def _enter_stage(w: Writer, deal: Row, stage: Row, extra: dict[str, Any]) -> lis
             "from_stage_id": deal["stage_id"],
             "to_stage_id": stage["id"],
             "at": w.at,
-            "user_id": _actor_id(w),
+            "user_id": actor_id,
         },
     )
     w.update(
@@ -785,16 +814,18 @@ def _require_open(deal: Row, verb: str) -> None:
         )
 
 
-def _closing_stage(w: Writer, pipeline_id: str, kind: str) -> Row:
-    stage = next((s for s in pipeline_stages(w, pipeline_id) if s["kind"] == kind), None)
-    if stage is None:
-        name = w.get("pipelines", pipeline_id)["name"]
-        raise InvalidInput(
-            f"pipeline {name!r} has no {kind} stage",
-            hint=f"crm pipeline stage add 'Closed {kind.title()}' --kind {kind} "
-            f"--pipeline {name!r}",
-        )
-    return stage
+def _current_stage(reader: Reader, deal: Row) -> Row:
+    return reader.get("stages", deal["stage_id"], include_deleted=True)
+
+
+def _change_stage(
+    w: Writer, deal: Row, current: Row, target: Row, extra: dict[str, Any]
+) -> StageChange:
+    """Enter ``target`` and report the move: what move, win, lose and reopen all end with."""
+    warnings = enter_stage(w, deal, target, extra, actor_id=acting_user_id(w))
+    return StageChange(
+        _view_one(w, w.get("deals", deal["id"])), current["name"], target["name"], True, warnings
+    )
 
 
 def move_deal(
@@ -812,8 +843,7 @@ def move_deal(
     with book.write(at=at) as w:
         deal = find_deal(w, handle)
         _require_open(deal, "move")
-        stages = all_stages(w)
-        current = stages[deal["stage_id"]]
+        current = _current_stage(w, deal)
         if step:
             if pipeline:
                 raise InvalidInput("--next/--back move within the deal's pipeline; name a stage")
@@ -848,14 +878,7 @@ def move_deal(
         extra: dict[str, Any] = {}
         if target["kind"] == "won":
             extra = {"status": "won", "closed_at": w.at}
-        warnings = _enter_stage(w, deal, target, extra)
-        return StageChange(
-            _view_one(w, w.get("deals", deal["id"])),
-            current["name"],
-            target["name"],
-            True,
-            warnings,
-        )
+        return _change_stage(w, deal, current, target, extra)
 
 
 def win_deal(book: Book, handle: str, *, at: datetime | None = None) -> StageChange:
@@ -863,16 +886,9 @@ def win_deal(book: Book, handle: str, *, at: datetime | None = None) -> StageCha
     with book.write(at=at) as w:
         deal = find_deal(w, handle)
         _require_open(deal, "win")
-        current = all_stages(w)[deal["stage_id"]]
-        target = _closing_stage(w, deal["pipeline_id"], "won")
-        warnings = _enter_stage(w, deal, target, {"status": "won", "closed_at": w.at})
-        return StageChange(
-            _view_one(w, w.get("deals", deal["id"])),
-            current["name"],
-            target["name"],
-            True,
-            warnings,
-        )
+        target = first_stage(w, deal["pipeline_id"], "won")
+        extra = {"status": "won", "closed_at": w.at}
+        return _change_stage(w, deal, _current_stage(w, deal), target, extra)
 
 
 def normalise_value(reader: Reader, column: str, text: str, *, lower: bool) -> str:
@@ -936,28 +952,16 @@ def lose_deal(
             )
         deal = find_deal(w, handle)
         _require_open(deal, "lose")
-        current = all_stages(w)[deal["stage_id"]]
-        target = _closing_stage(w, deal["pipeline_id"], "lost")
-        warnings = _enter_stage(
-            w,
-            deal,
-            target,
-            {
-                "status": "lost",
-                "closed_at": w.at,
-                "lost_reason": normalise_value(w, "lost_reason", reason_text, lower=True),
-                "competitor": normalise_value(w, "competitor", competitor_text, lower=False)
-                if competitor_text
-                else None,
-            },
-        )
-        return StageChange(
-            _view_one(w, w.get("deals", deal["id"])),
-            current["name"],
-            target["name"],
-            True,
-            warnings,
-        )
+        target = first_stage(w, deal["pipeline_id"], "lost")
+        extra = {
+            "status": "lost",
+            "closed_at": w.at,
+            "lost_reason": normalise_value(w, "lost_reason", reason_text, lower=True),
+            "competitor": normalise_value(w, "competitor", competitor_text, lower=False)
+            if competitor_text
+            else None,
+        }
+        return _change_stage(w, deal, _current_stage(w, deal), target, extra)
 
 
 def reopen_deal(
@@ -970,9 +974,8 @@ def reopen_deal(
             raise InvalidInput(f"deal {deal['name']!r} is already open")
         stages = all_stages(w)
         current = stages[deal["stage_id"]]
-        pipeline_row = w.get("pipelines", deal["pipeline_id"])
         if stage is not None:
-            target = stage_in(w, pipeline_row, stage)
+            target = stage_in(w, w.get("pipelines", deal["pipeline_id"]), stage)
             if target["kind"] != "open":
                 raise InvalidInput(f"reopen into an open stage, not {target['name']!r}")
         else:
@@ -987,20 +990,6 @@ def reopen_deal(
                 or target["deleted_at"]
                 or target["pipeline_id"] != deal["pipeline_id"]
             ):
-                opens = [s for s in pipeline_stages(w, deal["pipeline_id"]) if s["kind"] == "open"]
-                if not opens:
-                    raise InvalidInput(f"pipeline {pipeline_row['name']!r} has no open stage")
-                target = opens[0]
-        warnings = _enter_stage(
-            w,
-            deal,
-            target,
-            {"status": "open", "closed_at": None, "lost_reason": None, "competitor": None},
-        )
-        return StageChange(
-            _view_one(w, w.get("deals", deal["id"])),
-            current["name"],
-            target["name"],
-            True,
-            warnings,
-        )
+                target = first_stage(w, deal["pipeline_id"], "open")
+        extra = {"status": "open", "closed_at": None, "lost_reason": None, "competitor": None}
+        return _change_stage(w, deal, current, target, extra)

@@ -9,7 +9,8 @@ from typing import Any
 from crmcli.errors import InvalidInput
 from crmcli.services.book import DEFAULT_ROTTING_DAYS, DEFAULT_STAGES, Book
 from crmcli.services.deals import (
-    _actor_id,
+    acting_user_id,
+    enter_stage,
     find_pipeline,
     parse_probability,
     pipeline_stages,
@@ -61,7 +62,8 @@ def parse_stage_spec(text: str) -> list[tuple[str, int]]:
     return out
 
 
-def _open_deal_counts(reader: Reader, stage_ids: Sequence[str]) -> dict[str, int]:
+def _deal_counts(reader: Reader, stage_ids: Sequence[str]) -> dict[str, int]:
+    """How many (not deleted) deals sit in each stage, whatever their status."""
     if not stage_ids:
         return {}
     rows = reader.rows(
@@ -78,9 +80,15 @@ def list_pipelines(book: Book) -> list[Row]:
         pipelines = r.rows(
             "SELECT * FROM pipelines WHERE deleted_at IS NULL ORDER BY position, name"
         )
+        names: dict[str, list[str]] = {p["id"]: [] for p in pipelines}
+        # One query for every pipeline's stages, not one per pipeline.
+        for stage in r.rows(
+            "SELECT pipeline_id, name FROM stages WHERE deleted_at IS NULL "
+            "ORDER BY pipeline_id, position"
+        ):
+            names.get(stage["pipeline_id"], []).append(stage["name"])
         for p in pipelines:
-            stages = pipeline_stages(r, p["id"])
-            p["stages"] = [s["name"] for s in stages]
+            p["stages"] = names[p["id"]]
         return pipelines
 
 
@@ -89,7 +97,7 @@ def show_pipeline(book: Book, handle: str | None) -> Row:
     with book.read() as r:
         pipeline = find_pipeline(r, handle)
         stages = pipeline_stages(r, pipeline["id"])
-        counts = _open_deal_counts(r, [s["id"] for s in stages])
+        counts = _deal_counts(r, [s["id"] for s in stages])
         pipeline["stages"] = [
             {
                 "id": s["id"],
@@ -148,6 +156,11 @@ def add_pipeline(
                 },
             )
     return show_pipeline(book, pipeline["id"])
+
+
+def _named(stages: Sequence[Row], name: str, *, other_than: str | None = None) -> bool:
+    """Whether another stage of the list already has ``name`` (case-insensitive)."""
+    return any(s["name"].casefold() == name.casefold() and s["id"] != other_than for s in stages)
 
 
 def _clear_default(w: Writer) -> None:
@@ -253,7 +266,7 @@ def add_stage(
     with book.write(at=at) as w:
         pipeline_row = find_pipeline(w, pipeline)
         stages = pipeline_stages(w, pipeline_row["id"])
-        if any(s["name"].casefold() == name.casefold() for s in stages):
+        if _named(stages, name):
             raise InvalidInput(f"pipeline {pipeline_row['name']!r} already has a stage {name!r}")
         index = _target_index(
             w, pipeline_row, stages, position=position, after=after, before=before
@@ -286,15 +299,6 @@ def add_stage(
     return show_pipeline(book, pipeline_row["id"])
 
 
-def _deals_in(reader: Reader, stage_id: str) -> int:
-    return int(
-        reader.scalar(
-            "SELECT count(*) FROM deals WHERE stage_id = ? AND deleted_at IS NULL", (stage_id,)
-        )
-        or 0
-    )
-
-
 def edit_stage(
     book: Book,
     stage: str,
@@ -313,19 +317,15 @@ def edit_stage(
         values: dict[str, Any] = {}
         if name is not None:
             values["name"] = clean_text(name, what="stage name", max_length=100, required=True)
-            clash = [
-                s
-                for s in pipeline_stages(w, pipeline_row["id"])
-                if s["name"].casefold() == values["name"].casefold() and s["id"] != current["id"]
-            ]
-            if clash:
+            stages = pipeline_stages(w, pipeline_row["id"])
+            if _named(stages, values["name"], other_than=current["id"]):
                 raise InvalidInput(f"pipeline {pipeline_row['name']!r} already has that stage")
         if probability is not None:
             values["probability"] = parse_probability(probability)
         if kind is not None:
             values["kind"] = _kind(kind)
             if values["kind"] != current["kind"]:
-                if _deals_in(w, current["id"]):
+                if _deal_counts(w, [current["id"]]):
                     raise InvalidInput(
                         f"stage {current['name']!r} has deals; its kind cannot change",
                         hint="move them out first, or add a new stage",
@@ -392,7 +392,8 @@ def delete_stage(
         current = stage_in(w, pipeline_row, stage)
         _keep_one_of_kind(w, pipeline_row, current)
         deals = w.rows(
-            "SELECT id, stage_id FROM deals WHERE stage_id = ? AND deleted_at IS NULL",
+            "SELECT id, stage_id, pipeline_id, stage_changed_at FROM deals "
+            "WHERE stage_id = ? AND deleted_at IS NULL",
             (current["id"],),
         )
         if deals and move_to is None:
@@ -407,19 +408,10 @@ def delete_stage(
                 raise InvalidInput(
                     f"--move-to must be another {current['kind']} stage of {pipeline_row['name']!r}"
                 )
-            actor = _actor_id(w)
+            actor_id = acting_user_id(w)
             for deal in deals:
-                w.insert(
-                    "stage_history",
-                    {
-                        "deal_id": deal["id"],
-                        "from_stage_id": current["id"],
-                        "to_stage_id": target["id"],
-                        "at": w.at,
-                        "user_id": actor,
-                    },
-                )
-                w.update("deals", deal["id"], {"stage_id": target["id"], "stage_changed_at": w.at})
+                # The same stage change as crm deal move; a backfill warning has no one to see it.
+                enter_stage(w, deal, target, {}, actor_id=actor_id)
         w.delete("stages", current["id"])
         _renumber(w, pipeline_stages(w, pipeline_row["id"]))
     return show_pipeline(book, pipeline_row["id"]), len(deals)
