@@ -257,3 +257,25 @@ class TestSingle:
         row = book.json("activity", "edit", h, "--deal", "")
         assert (row["contact"], row["company"], row["deal"]) == ("Ada Lovelace", None, None)
         assert row["deal_id"] is None and row["company_id"] is None and row["contact_id"]
+
+
+class TestOwners:
+    """Activities follow the one owner rule: active reps own new work, `me` is the acting user."""
+
+    def test_inactive_rep_cannot_own_a_new_activity(self, team: Crm) -> None:
+        team("user edit bob --inactive")
+        run = team("activity add task 'Call back' --due tomorrow --owner bob", ok=False)
+        assert run.exit_code == 1 and "inactive" in run.stderr
+        assert team.json("activity list") == []  # nothing was written
+        run = team("activity add task 'Call back' --due tomorrow --owner nobody", ok=False)
+        assert run.exit_code == 1 and "unknown owner 'nobody'" in run.stderr
+
+    def test_me_and_a_departed_rep_in_filters(self, team: Crm) -> None:
+        team.user = "alice"
+        team("activity add task 'Mine' --due tomorrow")
+        team("activity add task 'Bobs' --due tomorrow --owner bob")
+        team("user edit bob --inactive")
+        assert [a["subject"] for a in team.json("activity list --owner me")] == ["Mine"]
+        assert [a["subject"] for a in team.json("activity list --owner bob")] == ["Bobs"]
+        week = team.json("agenda --week --owner ME")
+        assert [i["subject"] for i in week["items"]] == ["Mine"]

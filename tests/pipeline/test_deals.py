@@ -37,7 +37,7 @@ class TestAdd:
         assert team.json("deal add Gadgets --amount 100 --owner me")["owner"] == "bob"
 
     def test_owner_must_be_a_known_active_rep(self, team: Crm) -> None:
-        """The same owner rule as leads, contacts and companies (parties.find_owner)."""
+        """The same owner rule as leads, contacts and companies (users.find_owner)."""
         unknown = team("deal add W --amount 1 --owner nobody", ok=False)
         assert unknown.exit_code == 1
         assert "unknown owner 'nobody'" in unknown.stderr

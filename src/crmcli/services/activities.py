@@ -23,6 +23,7 @@ from crmcli.errors import Ambiguous, InvalidInput, NotFound
 from crmcli.services import recurrence
 from crmcli.services.book import Book
 from crmcli.services.handles import resolve, short
+from crmcli.services.users import find_owner, is_me
 from crmcli.services.validate import clean_text
 from crmcli.storage.db import Reader, Row, Writer
 
@@ -120,9 +121,10 @@ def resolve_links(
 
 
 def _owner_id(reader: Reader, owner: str | None, book: Book) -> str:
-    if owner is None:
+    """The owner of a new activity: the named active rep, or the acting user."""
+    if owner is None or is_me(owner):
         return book.actor["id"]
-    return str(resolve(reader, "user", owner)["id"])
+    return str(find_owner(reader, owner)["id"])
 
 
 def _links_and_owner(w: Writer, book: Book, *, owner: str | None, **links: str | None) -> Row:
@@ -571,18 +573,22 @@ def _filters(
     reader: Reader,
     *,
     owner: str | None,
+    me: str | None,
     kind: str | None,
     deal: str | None = None,
     contact: str | None = None,
     company: str | None = None,
     lead: str | None = None,
 ) -> tuple[list[str], list[Any]]:
-    """The WHERE conditions and parameters of ``activity list`` and ``export calendar``."""
+    """The WHERE conditions and parameters of ``activity list`` and ``export calendar``.
+
+    ``me`` is the acting user's id, for ``--owner me`` (a rep who left may be named too).
+    """
     where = ["deleted_at IS NULL"]
     params: list[Any] = []
     if owner is not None:
         where.append("owner_id = ?")
-        params.append(resolve(reader, "user", owner)["id"])
+        params.append(me if is_me(owner) else find_owner(reader, owner, must_be_active=False)["id"])
     if kind is not None:
         where.append("kind = ?")
         params.append(_kind(reader, kind))
@@ -636,9 +642,10 @@ def list_activities(
 
     if state not in (None, "open", "done", "overdue"):
         raise InvalidInput("state must be open, done or overdue")
+    me = book.actor["id"] if is_me(owner) else None  # before the read: it queries
     with book.read() as r:
         where, params = _filters(
-            r, owner=owner, kind=kind, deal=deal, contact=contact, company=company, lead=lead
+            r, owner=owner, me=me, kind=kind, deal=deal, contact=contact, company=company, lead=lead
         )
         if state == "overdue":
             rows = agenda.overdue_rows(r, where, params, now=clock.now())
@@ -740,9 +747,10 @@ def export_calendar(
     from crmcli.io.icalendar import calendar_bytes
     from crmcli.services.agenda import lookup, with_labels
 
+    me = book.actor["id"] if is_me(owner) else None  # before the read: it queries
     with book.read() as r:
         where, params = _filters(
-            r, owner=owner, kind=kind, deal=deal, contact=contact, company=company
+            r, owner=owner, me=me, kind=kind, deal=deal, contact=contact, company=company
         )
         if start is not None:
             # A series that started earlier may still have occurrences in the range.

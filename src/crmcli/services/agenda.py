@@ -15,7 +15,8 @@ from crmcli import clock
 from crmcli.errors import InvalidInput
 from crmcli.services import recurrence
 from crmcli.services.book import Book
-from crmcli.services.handles import resolve, short
+from crmcli.services.handles import short
+from crmcli.services.users import find_owner, is_me
 from crmcli.storage.db import Reader, Row
 
 View = Literal["day", "week", "month"]
@@ -201,7 +202,7 @@ def _owner_filter(
             raise InvalidInput("give --owner or --all, not both")
         return ["deleted_at IS NULL"], []
     return ["deleted_at IS NULL", "owner_id = ?"], [
-        resolve(reader, "user", owner)["id"] if owner else me
+        find_owner(reader, owner, must_be_active=False)["id"] if owner and not is_me(owner) else me
     ]
 
 

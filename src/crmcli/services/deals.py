@@ -22,8 +22,8 @@ from crmcli.errors import InvalidInput, NotFound
 from crmcli.money import from_cents, parse_currency, parse_money, round_cents, to_cents
 from crmcli.services.book import Book
 from crmcli.services.handles import resolve, short
-from crmcli.services.parties import find_owner
 from crmcli.services.records import public
+from crmcli.services.users import find_owner, is_me
 from crmcli.services.validate import clean_text
 from crmcli.storage.db import Reader, Row, Writer, as_datetime
 
@@ -361,11 +361,11 @@ def _close_date(value: date | str | None) -> date | None:
 
 
 def find_rep(reader: Reader, handle: str | None, *, actor: Row, must_be_active: bool = True) -> Row:
-    """The rep ``handle`` names (None or ``me``: ``actor``), by :func:`parties.find_owner`.
+    """The rep ``handle`` names (None or ``me``: ``actor``), by :func:`users.find_owner`.
 
     New owners must be active; filters (``must_be_active=False``) may name a rep who left.
     """
-    if handle is None or handle.strip().lower() == "me":
+    if handle is None or is_me(handle):
         return actor
     return find_owner(reader, handle, must_be_active=must_be_active)
 

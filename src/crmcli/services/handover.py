@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from crmcli.errors import InvalidInput
-from crmcli.services import parties as p
 from crmcli.services.book import Book
 from crmcli.services.companies import find_company
 from crmcli.services.handles import short
 from crmcli.services.leads import OPEN_STATUSES
+from crmcli.services.users import find_owner
 from crmcli.storage.db import Reader, Row
 
 # (kind, table, label column, extra condition)
@@ -73,8 +73,8 @@ def handover(
     would move and writes nothing.
     """
     with book.write(at=at) as w:
-        source = p.find_owner(w, from_rep, must_be_active=False)
-        target = p.find_owner(w, to_rep)
+        source = find_owner(w, from_rep, must_be_active=False)
+        target = find_owner(w, to_rep)
         if source["id"] == target["id"]:
             raise InvalidInput("--from and --to name the same rep")
         company_ids = [find_company(w, h)["id"] for h in companies] if companies else None

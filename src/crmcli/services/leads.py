@@ -22,6 +22,7 @@ from crmcli.services.dedupe import check, lead_matches
 from crmcli.services.handles import resolve, short
 from crmcli.services.records import public
 from crmcli.services.tags import add_tags, copy_tags, remove_tags
+from crmcli.services.users import find_owner
 from crmcli.services.validate import clean_domain, clean_text
 from crmcli.storage.db import Reader, Row, Writer
 
@@ -359,7 +360,7 @@ def assign_leads(
         for lead in leads:
             _open_lead(lead)
         if to is not None:
-            reps = [p.find_owner(w, to)]
+            reps = [find_owner(w, to)]
         else:
             assert team is not None
             reps = w.rows(

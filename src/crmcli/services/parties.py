@@ -12,10 +12,11 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from crmcli import clock
-from crmcli.errors import InvalidInput, NotFound
-from crmcli.services.handles import contains_pattern, resolve
+from crmcli.errors import InvalidInput
+from crmcli.services.handles import contains_pattern
 from crmcli.services.records import public
 from crmcli.services.tags import tags_for
+from crmcli.services.users import find_owner, is_me
 from crmcli.services.validate import (
     clean_domain,
     clean_email,
@@ -84,20 +85,6 @@ def clean_fields(
             raise InvalidInput(f"{key.replace('_', ' ')} cannot be empty")
         out[key] = cleaned
     return out
-
-
-def find_owner(reader: Reader, handle: str, *, must_be_active: bool = True) -> Row:
-    """The rep ``handle`` names (username, e-mail, name); an inactive rep is refused."""
-    try:
-        user = resolve(reader, "user", handle)
-    except NotFound as exc:
-        raise NotFound(f"unknown owner {handle!r}", hint=exc.hint or "see: crm user list") from exc
-    if must_be_active and not user["active"]:
-        raise InvalidInput(
-            f"user {user['username']!r} is inactive",
-            hint="choose an active rep (crm user list), or reactivate with crm user edit --active",
-        )
-    return user
 
 
 def owner_id_for(reader: Reader, handle: str | None, *, default: str | None) -> str | None:
@@ -169,16 +156,12 @@ def _range_end(text_value: str) -> tuple[str, datetime]:
     return "<=", when
 
 
-def _is_me(owner: str | None) -> bool:
-    return owner is not None and owner.strip().lower() == "me"
-
-
 def acting_owner(book: Book, owner: str | None) -> str | None:
     """The acting user's id when a list filter says ``--owner me``, else None.
 
     Call it before opening the read: ``Book.actor`` runs its own query the first time.
     """
-    return book.actor["id"] if _is_me(owner) else None
+    return book.actor["id"] if is_me(owner) else None
 
 
 def common_filters(
@@ -198,7 +181,7 @@ def common_filters(
     """The filters every people/companies list has: owner, source, tags, time ranges."""
     a = q.alias
     if owner is not None:
-        if _is_me(owner) and actor_id:
+        if is_me(owner) and actor_id:
             q.add(f"{a}.owner_id = ?", actor_id)
         elif owner.strip().lower() in ("none", ""):
             q.add(f"{a}.owner_id IS NULL")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from crmcli.config import normalise_username
-from crmcli.errors import InvalidInput
+from crmcli.errors import InvalidInput, NotFound
 from crmcli.services.book import Book, stable_id
 from crmcli.services.handles import resolve
 from crmcli.services.validate import clean_email, clean_text
@@ -65,6 +65,29 @@ def _validated(values: dict[str, Any]) -> dict[str, Any]:
 def find_user(reader: Reader, handle: str) -> Row:
     """A user by username, email, name or id prefix."""
     return resolve(reader, "user", handle)
+
+
+def is_me(handle: str | None) -> bool:
+    """Whether an owner option says ``me`` (the acting user), in any case."""
+    return handle is not None and handle.strip().lower() == "me"
+
+
+def find_owner(reader: Reader, handle: str, *, must_be_active: bool = True) -> Row:
+    """The rep ``handle`` names (username, e-mail, name), for an owner option.
+
+    An unknown handle is "unknown owner"; a rep who left is refused as a new owner, but
+    filters (``must_be_active=False``) may still name them.
+    """
+    try:
+        user = resolve(reader, "user", handle)
+    except NotFound as exc:
+        raise NotFound(f"unknown owner {handle!r}", hint=exc.hint or "see: crm user list") from exc
+    if must_be_active and not user["active"]:
+        raise InvalidInput(
+            f"user {user['username']!r} is inactive",
+            hint="choose an active rep (crm user list), or reactivate with crm user edit --active",
+        )
+    return user
 
 
 def list_users(book: Book, *, team: str | None = None, include_inactive: bool = False) -> list[Row]:
