@@ -745,7 +745,7 @@ def export_calendar(
 ) -> dict[str, Any]:
     """The matching activities as an iCalendar document, with what it holds."""
     from crmcli.io.icalendar import calendar_bytes
-    from crmcli.services.agenda import lookup, with_labels
+    from crmcli.services.agenda import with_labels
 
     me = book.actor["id"] if is_me(owner) else None  # before the read: it queries
     with book.read() as r:
@@ -769,7 +769,7 @@ def export_calendar(
         series_ids = (x["series_id"] for x in rows if x.get("series_id"))
         uids = {
             series_id: uid or series_id
-            for series_id, uid in lookup(r, "activities", "ical_uid", series_ids).items()
+            for series_id, uid in r.values_by_id("activities", "ical_uid", series_ids).items()
         }
     data = calendar_bytes(export_items(rows, uids), tzid=clock.zone_name())
     events = sum(1 for x in rows if x["kind"] != "task" and x.get("start_at") is not None)
@@ -810,11 +810,9 @@ def _known_links(reader: Reader, items: list[Row]) -> dict[str, dict[str, str]]:
 
     One query per table for the whole file: ``{"deal": {id: id}, …, "owner": {username: id}}``.
     """
-    from crmcli.services.agenda import lookup
-
     known = {
-        name: lookup(
-            reader, table, "id", {i["x"][name] for i in items if i["x"].get(name)}, alive=True
+        name: reader.values_by_id(
+            table, "id", {i["x"][name] for i in items if i["x"].get(name)}, alive=True
         )
         for name, table in _LINK_TABLES
     }

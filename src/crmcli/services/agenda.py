@@ -7,7 +7,7 @@ window ends, expanded for the window alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -139,28 +139,10 @@ def overdue_rows(
     return rows
 
 
-def lookup(
-    reader: Reader, table: str, column: str, ids: Iterable[str], *, alive: bool = False
-) -> dict[str, Any]:
-    """``{id: column}`` for the records among ``ids`` (``alive``: not deleted), 500 per query."""
-    wanted = sorted(set(ids))
-    alive_only = " AND deleted_at IS NULL" if alive else ""
-    found: dict[str, Any] = {}
-    for chunk in range(0, len(wanted), 500):  # below SQLite's limit on parameters
-        part = wanted[chunk : chunk + 500]
-        for item in reader.rows(
-            f"SELECT id, {column} AS value FROM {table} "
-            f"WHERE id IN ({', '.join('?' * len(part))}){alive_only}",
-            part,
-        ):
-            found[item["id"]] = item["value"]
-    return found
-
-
 def with_labels(reader: Reader, rows: list[Row]) -> list[Row]:
     """Rows with ``handle``, ``when`` and the names of their deal, contact, company, lead, owner."""
     names = {
-        id_key: lookup(reader, table, column, (r[id_key] for r in rows if r.get(id_key)))
+        id_key: reader.values_by_id(table, column, (r[id_key] for r in rows if r.get(id_key)))
         for id_key, _, table, column in _LABELS
     }
     out = []

@@ -243,19 +243,9 @@ def names_for(reader: Reader, deals: Sequence[Row]) -> dict[str, dict[str, str]]
         "users": ("username", {d["owner_id"] for d in deals if d.get("owner_id")}),
         "pipelines": ("name", {d["pipeline_id"] for d in deals if d.get("pipeline_id")}),
     }
-    out: dict[str, dict[str, str]] = {}
-    for table, (column, ids) in wanted.items():
-        out[table] = {}
-        id_list = sorted(ids)
-        for start in range(0, len(id_list), 500):
-            chunk = id_list[start : start + 500]
-            rows = reader.rows(
-                f"SELECT id, {column} AS label FROM {table} "
-                f"WHERE id IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            )
-            out[table].update({r["id"]: r["label"] for r in rows})
-    return out
+    return {
+        table: reader.values_by_id(table, column, ids) for table, (column, ids) in wanted.items()
+    }
 
 
 def views(

@@ -86,14 +86,7 @@ def _label(reader: Reader, changes: list[Row]) -> list[Row]:
     names: dict[str, str] = {}
     for table, ids in wanted.items():
         column = next(c for t, c in REFERENCES.values() if t == table)
-        found = list(ids)
-        for start in range(0, len(found), 500):
-            chunk = found[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            for row in reader.rows(
-                f"SELECT id, {column} AS label FROM {table} WHERE id IN ({marks})", chunk
-            ):
-                names[row["id"]] = row["label"]
+        names.update(reader.values_by_id(table, column, ids))
     for change in changes:
         if REFERENCES.get(change["field"] or ""):
             change["old_label"] = names.get(change["old"]) if change["old"] else None

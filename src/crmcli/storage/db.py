@@ -351,6 +351,23 @@ class Reader:
             raise NotFound(f"no record {record_id} in {table}")
         return found
 
+    def values_by_id(
+        self, table: str, column: str, ids: Iterable[str], *, alive: bool = False
+    ) -> dict[str, Any]:
+        """``{id: column}`` for the records among ``ids`` (``alive``: not soft-deleted)."""
+        wanted = sorted(set(ids))
+        alive_only = " AND deleted_at IS NULL" if alive else ""
+        found: dict[str, Any] = {}
+        for start in range(0, len(wanted), 500):  # below SQLite's limit on bound parameters
+            part = wanted[start : start + 500]
+            for item in self.rows(
+                f"SELECT id, {column} AS value FROM {table} "
+                f"WHERE id IN ({', '.join('?' * len(part))}){alive_only}",
+                part,
+            ):
+                found[item["id"]] = item["value"]
+        return found
+
     def prefix_clause(self, column: str, prefix: str) -> tuple[str, tuple[str, ...]]:
         """A condition matching ``column`` values starting with ``prefix``, index-friendly."""
         if self.dialect == "sqlite":
