@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from crmcli import output
-from crmcli.commands._common import AtOption, book, public, when
+from crmcli.commands._common import AtOption, book, when
 from crmcli.output import Column
 
 app = typer.Typer(help="Reps and teams: add, list, show, edit.", no_args_is_help=True)
@@ -21,12 +21,6 @@ COLUMNS = [
     Column("role"),
     Column("active"),
 ]
-
-
-def _public(row: dict[str, object]) -> dict[str, object]:
-    out = public(row)
-    out["handle"] = row["username"]
-    return out
 
 
 @app.command("add")
@@ -53,7 +47,7 @@ def add(
         role=role,
         at=when(at),
     )
-    output.done(f"added user {user['username']}", _public(user))
+    output.done(f"added user {user['username']}", user)
 
 
 @app.command("list")
@@ -65,7 +59,7 @@ def list_(
     """List reps."""
     from crmcli.services.users import list_users
 
-    rows = [_public(r) for r in list_users(book(ctx), team=team, include_inactive=all_)]
+    rows = list_users(book(ctx), team=team, include_inactive=all_)
     output.emit_list(rows, COLUMNS, empty="no users")
 
 
@@ -76,7 +70,7 @@ def show(
     """Show one rep."""
     from crmcli.services.users import show_user
 
-    output.emit_object(_public(show_user(book(ctx), handle)), COLUMNS)
+    output.emit_object(show_user(book(ctx), handle), COLUMNS)
 
 
 @app.command("edit")
@@ -107,7 +101,7 @@ def edit(
         role=role,
         active=active,
     )
-    output.done(f"updated user {user['username']}", _public(user))
+    output.done(f"updated user {user['username']}", user)
 
 
 @app.command("handover")

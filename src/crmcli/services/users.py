@@ -9,10 +9,18 @@ from crmcli.config import normalise_username
 from crmcli.errors import InvalidInput, NotFound
 from crmcli.services.book import Book, stable_id
 from crmcli.services.handles import resolve
+from crmcli.services.records import public
 from crmcli.services.validate import clean_email, clean_text
 from crmcli.storage.db import Reader, Row
 
 ROLES = ("rep", "manager", "admin")
+
+
+def public_user(row: Row) -> Row:
+    """A user as output sees it: the handle of a user is the username."""
+    return {**public(row), "handle": row["username"]}
+
+
 USER_FIELDS = ("name", "email", "team", "territory", "role", "active")
 
 
@@ -42,9 +50,11 @@ def add_user(
         existing = w.row("SELECT id, deleted_at FROM users WHERE username = ?", (username,))
         if existing is not None:
             raise InvalidInput(f"user {username!r} already exists")
-        return w.insert(
-            "users",
-            {"id": stable_id("user", username), "username": username, "active": True, **values},
+        return public_user(
+            w.insert(
+                "users",
+                {"id": stable_id("user", username), "username": username, "active": True, **values},
+            )
         )
 
 
@@ -101,16 +111,17 @@ def list_users(book: Book, *, team: str | None = None, include_inactive: bool = 
         where.append("active = ?")
         params.append(True)
     with book.read() as r:
-        return r.rows(
+        rows = r.rows(
             "SELECT id, username, name, email, team, territory, role, active, created_at "
             f"FROM users WHERE {' AND '.join(where)} ORDER BY username",
             params,
         )
+    return [public_user(row) for row in rows]
 
 
 def show_user(book: Book, handle: str) -> Row:
     with book.read() as r:
-        return find_user(r, handle)
+        return public_user(find_user(r, handle))
 
 
 def edit_user(book: Book, handle: str, *, at: datetime | None = None, **changes: Any) -> Row:
@@ -122,4 +133,4 @@ def edit_user(book: Book, handle: str, *, at: datetime | None = None, **changes:
     with book.write(at=at) as w:
         user = find_user(w, handle)
         w.update("users", user["id"], values)
-        return w.get("users", user["id"])
+        return public_user(w.get("users", user["id"]))
