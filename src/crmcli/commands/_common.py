@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -29,9 +29,3 @@ def when(text: str | None) -> datetime | None:
     from crmcli.clock import parse_when
 
     return parse_when(text)
-
-
-def public(row: dict[str, Any]) -> dict[str, Any]:
-    from crmcli.services.records import public as to_public
-
-    return to_public(row)

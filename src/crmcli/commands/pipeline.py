@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from crmcli import output
-from crmcli.commands._common import AtOption, book, public, when
+from crmcli.commands._common import AtOption, book, when
 from crmcli.output import Column
 
 app = typer.Typer(help="Pipelines and their stages.", no_args_is_help=True)
@@ -37,16 +37,15 @@ STAGE_COLUMNS = [
 
 
 def _show(pipeline: dict[str, Any], message: str | None = None) -> None:
-    record = public(pipeline)
     if message is not None:
         output.note(message)
     if output.options.format == "json":
-        output.emit_document(record)
+        output.emit_document(pipeline)
         return
     output.emit_list(
-        record["stages"],
+        pipeline["stages"],
         STAGE_COLUMNS,
-        title=f"Pipeline {record['name']}" + (" (default)" if record["is_default"] else ""),
+        title=f"Pipeline {pipeline['name']}" + (" (default)" if pipeline["is_default"] else ""),
         handle_key="name",
     )
 
@@ -56,7 +55,7 @@ def list_(ctx: typer.Context) -> None:
     """List pipelines with their stages."""
     from crmcli.services.pipelines import list_pipelines
 
-    rows = [public(p) for p in list_pipelines(book(ctx))]
+    rows = list_pipelines(book(ctx))
     output.emit_list(rows, PIPELINE_COLUMNS, empty="no pipelines")
 
 

@@ -16,6 +16,7 @@ from crmcli.services.deals import (
     pipeline_stages,
     stage_in,
 )
+from crmcli.services.records import public
 from crmcli.services.validate import clean_text
 from crmcli.storage.db import Reader, Row, Writer
 
@@ -87,9 +88,7 @@ def list_pipelines(book: Book) -> list[Row]:
             "ORDER BY pipeline_id, position"
         ):
             names.get(stage["pipeline_id"], []).append(stage["name"])
-        for p in pipelines:
-            p["stages"] = names[p["id"]]
-        return pipelines
+        return [{**public(p), "stages": names[p["id"]]} for p in pipelines]
 
 
 def show_pipeline(book: Book, handle: str | None) -> Row:
@@ -110,7 +109,7 @@ def show_pipeline(book: Book, handle: str | None) -> Row:
             }
             for s in stages
         ]
-        return pipeline
+        return public(pipeline)
 
 
 def add_pipeline(
