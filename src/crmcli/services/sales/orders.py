@@ -15,6 +15,7 @@ from crmcli import clock
 from crmcli.errors import InvalidInput, NotFound
 from crmcli.money import from_milli
 from crmcli.services.book import Book
+from crmcli.services.sales.config import setting
 from crmcli.services.handles import resolve, short
 from crmcli.services.sales.numbering import next_number
 from crmcli.storage.db import Reader, Row, Writer
@@ -66,10 +67,9 @@ def order_status(balance_milli: int, due_date: date | None, today: date) -> str:
 
 def create_order(w: Writer, *, quote: Row, amount: Decimal) -> Row:
     """The order for an accepted quote (inside the acceptance's transaction)."""
-    from crmcli import settings
     from crmcli.money import to_milli
 
-    days = int(settings.get("payment_terms_days"))
+    days = int(setting("payment_terms_days"))
     due = clock.to_local(w.at).date() + timedelta(days=days)
     return w.insert(
         "orders",

@@ -14,6 +14,7 @@ from typing import Any, TypedDict
 from crmcli.errors import InvalidInput, NotFound
 from crmcli.money import from_milli, parse_currency, parse_money, parse_percent, to_milli
 from crmcli.services.book import Book
+from crmcli.services.sales.config import setting
 from crmcli.services.handles import resolve, short
 from crmcli.services.validate import clean_text
 from crmcli.storage.db import Reader, Row
@@ -109,10 +110,8 @@ def create_product(
     at: datetime | None = None,
 ) -> ProductView:
     """Add a product to the price book (SKU unique, price in its currency's minor unit)."""
-    from crmcli import settings
-
     sku = clean_sku(sku)
-    code = parse_currency(currency or str(settings.get("currency")))
+    code = parse_currency(currency or str(setting("currency")))
     values: dict[str, Any] = {
         "sku": sku,
         "name": clean_text(name, what="product name", max_length=300, required=True),

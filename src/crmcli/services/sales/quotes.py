@@ -27,6 +27,7 @@ from crmcli.money import (
     to_milli,
 )
 from crmcli.services.book import Book
+from crmcli.services.sales.config import setting
 from crmcli.services.handles import contains_pattern, resolve, short
 from crmcli.services.sales.numbering import next_number
 from crmcli.services.sales.totals import LineInput, QuoteTotals, quote_totals
@@ -359,9 +360,7 @@ def _clean_optional(text: str | None, *, what: str, max_length: int) -> str | No
 
 def default_terms() -> str:
     """The terms a new quote gets: payment within ``payment_terms_days`` of the invoice."""
-    from crmcli import settings
-
-    days = int(settings.get("payment_terms_days"))
+    days = int(setting("payment_terms_days"))
     return f"Payment within {days} days of the invoice date."
 
 
@@ -378,7 +377,6 @@ def new_quote(
     at: datetime | None = None,
 ) -> QuoteView:
     """A new draft quote on a deal; the customer is the deal's company and contact."""
-    from crmcli import settings
     from crmcli.services.deals import find_deal
 
     code = parse_currency(currency) if currency else None
@@ -397,7 +395,7 @@ def new_quote(
                 hint=f"reopen it first: crm deal reopen {short(deal_row['id'])}",
             )
         contact_id = resolve(w, "contact", contact)["id"] if contact else deal_row["contact_id"]
-        number = next_number(w, table="quotes", prefix=str(settings.get("quote_prefix")))
+        number = next_number(w, table="quotes", prefix=str(setting("quote_prefix")))
         row = w.insert(
             "quotes",
             {

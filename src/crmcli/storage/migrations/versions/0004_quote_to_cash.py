@@ -1,7 +1,7 @@
 """quote to cash: expenses; quote contact and terms; per-line tax, unit and kind; product unit; refund link
 
 Revision ID: 0004_quote_to_cash
-Revises: 0002_indexes
+Revises: 0003_money_milli
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0004_quote_to_cash"
-down_revision: str | None = "0002_indexes"
+down_revision: str | None = "0003_money_milli"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
