@@ -48,9 +48,7 @@ class TestRoundingTable:
         net: str,
         line_tax: str,
     ) -> None:
-        totals = quote_totals(
-            [LineInput(D(qty), D(price), D(disc), D(tax))], exponent=exp
-        )
+        totals = quote_totals([LineInput(D(qty), D(price), D(disc), D(tax))], exponent=exp)
         line = totals.lines[0]
         assert (str(line.list_value), str(line.net), str(line.tax)) == (list_value, net, line_tax)
         assert str(totals.total) == str(D(net) + D(line_tax))

@@ -11,7 +11,9 @@ from crmcli.commands._common import LimitOption, book
 from crmcli.commands._sales import money
 from crmcli.output import Column
 
-app = typer.Typer(help="Orders from accepted quotes: amounts, payments, balances.", no_args_is_help=True)
+app = typer.Typer(
+    help="Orders from accepted quotes: amounts, payments, balances.", no_args_is_help=True
+)
 
 COLUMNS = [
     Column("number"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,6 +10,9 @@ from crmcli import output
 from crmcli.commands._common import AtOption, LimitOption, book, when
 from crmcli.commands._sales import money
 from crmcli.output import Column
+
+if TYPE_CHECKING:
+    from crmcli.services.sales.payments import PaymentView
 
 app = typer.Typer(help="Payments received against orders; refunds.", no_args_is_help=True)
 
@@ -25,13 +28,13 @@ COLUMNS = [
 ]
 
 
-def _done(verb: str, record: dict[str, object] | object) -> None:
+def _done(verb: str, row: PaymentView) -> None:
     from crmcli.money import format_money
 
-    row = dict(record)  # type: ignore[call-overload]
     left = ""
-    if row.get("order_balance") is not None:
-        left = f"; balance of {row['order']}: {format_money(row['order_balance'], row['currency'])}"
+    balance = row["order_balance"]
+    if balance is not None:
+        left = f"; balance of {row['order']}: {format_money(balance, row['currency'])}"
     output.done(
         f"{verb} {format_money(abs(row['amount']), row['currency'])} on {row['deal']} "
         f"({row['handle']}){left}",

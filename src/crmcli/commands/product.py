@@ -11,7 +11,9 @@ from crmcli.commands._common import AtOption, book, when
 from crmcli.commands._sales import money, percent
 from crmcli.output import Column
 
-app = typer.Typer(help="The price book: products with SKU, price, tax and unit.", no_args_is_help=True)
+app = typer.Typer(
+    help="The price book: products with SKU, price, tax and unit.", no_args_is_help=True
+)
 
 ProductArg = Annotated[str, typer.Argument(help="The product: SKU, id prefix or name.")]
 COLUMNS = [
@@ -70,7 +72,9 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    archived: Annotated[bool, typer.Option("--archived", help="Include archived products.")] = False,
+    archived: Annotated[
+        bool, typer.Option("--archived", help="Include archived products.")
+    ] = False,
     search: Annotated[str | None, typer.Option(help="Only SKUs or names containing this.")] = None,
 ) -> None:
     """List the price book by SKU."""
@@ -130,4 +134,7 @@ def archive(ctx: typer.Context, product: ProductArg, at: AtOption = None) -> Non
     from crmcli.services.sales.products import archive_product
 
     record = archive_product(book(ctx), product, at=when(at))
-    output.done(f"archived product {record['sku']} (undo: crm product edit {record['sku']} --active)", record)
+    output.done(
+        f"archived product {record['sku']} (undo: crm product edit {record['sku']} --active)",
+        record,
+    )

@@ -214,9 +214,7 @@ def line_add(
     quote: QuoteArg,
     product: Annotated[str | None, typer.Option(help="A price-book product (SKU).")] = None,
     text: Annotated[str | None, typer.Option(help="A free-text line (needs --price).")] = None,
-    price: Annotated[
-        str | None, typer.Option(help="Unit price (default: the product's).")
-    ] = None,
+    price: Annotated[str | None, typer.Option(help="Unit price (default: the product's).")] = None,
     qty: Annotated[str | None, typer.Option(help="Quantity (default 1).")] = None,
     discount: Annotated[str | None, typer.Option(help="Line discount in percent.")] = None,
     tax: Annotated[
@@ -332,12 +330,14 @@ def revise(ctx: typer.Context, quote: QuoteArg, at: AtOption = None) -> None:
 def render(
     ctx: typer.Context,
     quote: QuoteArg,
-    pdf: Annotated[str | None, typer.Option("--pdf", help="Write a PDF to FILE ('-': stdout).")] = None,
+    pdf: Annotated[
+        str | None, typer.Option("--pdf", help="Write a PDF to FILE ('-': stdout).")
+    ] = None,
     html: Annotated[str | None, typer.Option("--html", help="Write an HTML page to FILE.")] = None,
-    md: Annotated[
-        bool, typer.Option("--md", help="Print Markdown (or --md-file FILE).")
-    ] = False,
-    md_file: Annotated[str | None, typer.Option("--md-file", help="Write Markdown to FILE.")] = None,
+    md: Annotated[bool, typer.Option("--md", help="Print Markdown (or --md-file FILE).")] = False,
+    md_file: Annotated[
+        str | None, typer.Option("--md-file", help="Write Markdown to FILE.")
+    ] = None,
 ) -> None:
     """Render a quote as a document for the customer: --pdf FILE, --html FILE or --md."""
     from crmcli.errors import InvalidInput

@@ -98,15 +98,16 @@ def render_pdf(document: QuoteDocument) -> bytes:
 
     unicode = needs_unicode_font(document)
 
-    class _Pdf(FPDF):  # type: ignore[misc]
+    class _Pdf(FPDF):
         def footer(self) -> None:
             self.set_y(-14)
             face(8)
             self.set_text_color(110)
             text = "  ·  ".join(document.footer) if unicode else "  -  ".join(document.footer)
             self.cell(0, 5, text, align="L")
-            self.cell(0, 5, f"{document.number} v{document.version}  {self.page_no()}/{{nb}}",
-                      align="R")
+            self.cell(
+                0, 5, f"{document.number} v{document.version}  {self.page_no()}/{{nb}}", align="R"
+            )
             self.set_text_color(0)
 
     pdf = _Pdf(format="A4", unit="mm")
@@ -138,8 +139,7 @@ def render_pdf(document: QuoteDocument) -> bytes:
     after_seller = pdf.get_y()
     pdf.set_xy(pdf.l_margin + width / 2, top)
     face(20, bold=True)
-    pdf.cell(width / 2, 10, document.title.upper(), align="R",
-             new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.cell(width / 2, 10, document.title.upper(), align="R", new_x=XPos.LEFT, new_y=YPos.NEXT)
     face(9)
     for label, value in (
         ("Number", document.number),
@@ -206,8 +206,9 @@ def render_pdf(document: QuoteDocument) -> bytes:
         face(11 if last else 9, bold=last)
         pdf.set_x(pdf.l_margin + width * 0.4)
         pdf.cell(width * 0.35, 7 if last else 5.5, label, align="R")
-        pdf.cell(width * 0.25, 7 if last else 5.5, amount, align="R",
-                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(
+            width * 0.25, 7 if last else 5.5, amount, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
     for heading, text in (("Terms", document.terms), ("Notes", document.notes)):
         if text:
             pdf.ln(6)
@@ -285,7 +286,7 @@ def render_html(document: QuoteDocument) -> str:
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     summary = "".join(
-        f'<tr{" class=total" if i == len(document.summary) - 1 else ""}>'
+        f"<tr{' class=total' if i == len(document.summary) - 1 else ''}>"
         f'<td>{e(label)}</td><td class="num">{e(amount)}</td></tr>'
         for i, (label, amount) in enumerate(document.summary)
     )

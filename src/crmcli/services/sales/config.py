@@ -1,8 +1,11 @@
-"""The settings quote to cash reads (seller block, currency, terms, number prefix)."""
+"""What the sales services share: the settings they read, and stored amounts as Decimal."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+
+from crmcli.money import from_milli
 
 
 def setting(key: str) -> Any:
@@ -10,3 +13,10 @@ def setting(key: str) -> Any:
     from crmcli import settings
 
     return settings.get(key)
+
+
+def amount_of(milli: int | None, currency: str) -> Decimal:
+    """A stored thousandths integer (None: zero) as an amount at the currency's minor unit."""
+    value = from_milli(int(milli or 0), currency)
+    assert value is not None
+    return value

@@ -64,14 +64,15 @@ def _customer(reader: Reader, quote: QuoteView) -> tuple[str, ...]:
 def build_document(reader: Reader, quote: QuoteView) -> QuoteDocument:
     """The document of a quote: seller (``crm config``), customer, lines, totals, terms."""
     currency = quote["currency"]
-    money = lambda value: format_money(value, currency)  # noqa: E731
+
+    def money(value: Decimal) -> str:
+        return format_money(value, currency)
+
     summary: list[tuple[str, str]] = [("Subtotal", money(quote["subtotal"]))]
     if quote["line_discounts"]:
         summary.append(("Line discounts", money(-quote["line_discounts"])))
     if quote["quote_discount"]:
-        summary.append(
-            (f"Discount {_pct(quote['discount_pct'])}", money(-quote["quote_discount"]))
-        )
+        summary.append((f"Discount {_pct(quote['discount_pct'])}", money(-quote["quote_discount"])))
     if quote["charges"]:
         summary.append(("Charges", money(quote["charges"])))
     for band in quote["taxes"]:

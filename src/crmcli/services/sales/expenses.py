@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from crmcli.errors import InvalidInput, NotFound
-from crmcli.money import from_milli, parse_currency, parse_money, to_milli
+from crmcli.money import parse_currency, parse_money, to_milli
 from crmcli.services.book import Book
 from crmcli.services.handles import resolve, short
-from crmcli.services.sales.config import setting
+from crmcli.services.sales.config import amount_of, setting
 from crmcli.services.validate import clean_text
 from crmcli.storage.db import Reader, Row
 
@@ -50,7 +50,7 @@ def _view(row: Row) -> ExpenseView:
         id=row["id"],
         handle=short(row["id"]),
         category=row["category"],
-        amount=from_milli(row["amount_milli"], row["currency"]) or Decimal(0),
+        amount=amount_of(row["amount_milli"], row["currency"]),
         currency=row["currency"],
         spent_at=row["spent_at"],
         deal_id=row["deal_id"],
@@ -107,7 +107,9 @@ def add_expense(
 
     kind = parse_category(category)
     code = parse_currency(currency) if currency else None
-    note_text = clean_text(note, what="note", max_length=2000, multiline=True) or None if note else None
+    note_text = (
+        clean_text(note, what="note", max_length=2000, multiline=True) or None if note else None
+    )
     with book.write(at=at) as w:
         deal_id, company_id = _target(w, target)
         if code is None:
@@ -138,7 +140,9 @@ def add_expense(
         return _view(found)
 
 
-def expenses_of(reader: Reader, *, deal_id: str | None = None, company_id: str | None = None) -> list[ExpenseView]:
+def expenses_of(
+    reader: Reader, *, deal_id: str | None = None, company_id: str | None = None
+) -> list[ExpenseView]:
     """A deal's or a company's expenses, newest first."""
     column, value = ("e.deal_id", deal_id) if deal_id else ("e.company_id", company_id)
     return [
@@ -185,11 +189,15 @@ def list_expenses(
     return [_view(row) for row in rows]
 
 
-def delete_expense(book: Book, handle: str, *, at: datetime | None = None) -> tuple[ExpenseView, str]:
+def delete_expense(
+    book: Book, handle: str, *, at: datetime | None = None
+) -> tuple[ExpenseView, str]:
     """Soft-delete an expense; returns it and the change id that undoes it."""
     with book.write(at=at) as w:
         clause, params = w.prefix_clause("id", handle.strip().lower())
-        rows = w.rows(f"SELECT id FROM expenses WHERE {clause} AND deleted_at IS NULL LIMIT 2", params)
+        rows = w.rows(
+            f"SELECT id FROM expenses WHERE {clause} AND deleted_at IS NULL LIMIT 2", params
+        )
         if len(rows) != 1:
             raise NotFound(f"no single expense matches {handle!r}", hint="see: crm expense list")
         found = w.row(f"{_SELECT} WHERE e.id = ?", (rows[0]["id"],))

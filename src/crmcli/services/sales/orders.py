@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from crmcli import clock
 from crmcli.errors import InvalidInput, NotFound
-from crmcli.money import from_milli
 from crmcli.services.book import Book
-from crmcli.services.sales.config import setting
 from crmcli.services.handles import resolve, short
+from crmcli.services.sales.config import amount_of, setting
 from crmcli.services.sales.numbering import next_number
 from crmcli.storage.db import Reader, Row, Writer
 
@@ -134,9 +133,9 @@ def _view(row: Row, today: date) -> OrderView:
         company=row["company"],
         owner=row["owner"],
         quote=f"{row['quote_number']} v{row['quote_version']}" if row["quote_number"] else None,
-        amount=from_milli(row["amount_milli"], currency) or Decimal(0),
-        paid=from_milli(row["paid_milli"], currency) or Decimal(0),
-        balance=from_milli(balance, currency) or Decimal(0),
+        amount=amount_of(row["amount_milli"], currency),
+        paid=amount_of(row["paid_milli"], currency),
+        balance=amount_of(balance, currency),
         currency=currency,
         due_date=row["due_date"],
         status=status,

@@ -18,6 +18,7 @@ from crmcli.errors import InvalidInput, NotFound
 from crmcli.money import format_money, from_milli, parse_money, to_milli
 from crmcli.services.book import Book
 from crmcli.services.handles import resolve, short
+from crmcli.services.sales.config import amount_of
 from crmcli.services.sales.orders import find_order, order_view, orders_of_deal, paid_milli
 from crmcli.services.validate import clean_text
 from crmcli.storage.db import Reader, Row
@@ -58,7 +59,7 @@ def _view(row: Row, balance_milli: int | None = None) -> PaymentView:
         deal=row["deal"],
         order_id=row["order_id"],
         order=row["order_number"],
-        amount=from_milli(row["amount_milli"], currency) or Decimal(0),
+        amount=amount_of(row["amount_milli"], currency),
         currency=currency,
         paid_at=row["paid_at"],
         method=row["method"],
@@ -132,7 +133,7 @@ def add_payment(
             )
         balance = int(order["amount_milli"]) - paid_milli(w, order["id"])
         if to_milli(value) > balance and not allow_overpayment:
-            owed = from_milli(max(balance, 0), currency) or Decimal(0)
+            owed = amount_of(max(balance, 0), currency)
             raise InvalidInput(
                 f"{format_money(value, currency)} is more than the open balance of order "
                 f"{order['number']} ({format_money(owed, currency)})",
@@ -189,17 +190,20 @@ def refund_payment(
         value = (
             parse_money(amount, currency=currency)
             if amount is not None
-            else from_milli(refundable, currency) or Decimal(0)
+            else amount_of(refundable, currency)
         )
         if value <= 0:
             raise InvalidInput(
-                "nothing to refund" if amount is None else f"a refund must be more than zero, not {amount}",
+                "nothing to refund"
+                if amount is None
+                else f"a refund must be more than zero, not {amount}",
                 hint=None if amount is not None else "this payment was refunded in full already",
             )
         if to_milli(value) > refundable:
+            left = format_money(amount_of(refundable, currency), currency)
             raise InvalidInput(
                 f"a refund of {format_money(value, currency)} is more than what is left of "
-                f"payment {short(original['id'])} ({format_money(from_milli(refundable, currency) or Decimal(0), currency)})",
+                f"payment {short(original['id'])} ({left})",
                 hint="refund at most what was paid",
             )
         row = w.insert(

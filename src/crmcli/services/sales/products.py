@@ -12,10 +12,10 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from crmcli.errors import InvalidInput, NotFound
-from crmcli.money import from_milli, parse_currency, parse_money, parse_percent, to_milli
+from crmcli.money import parse_currency, parse_money, parse_percent, to_milli
 from crmcli.services.book import Book
-from crmcli.services.sales.config import setting
 from crmcli.services.handles import resolve, short
+from crmcli.services.sales.config import amount_of, setting
 from crmcli.services.validate import clean_text
 from crmcli.storage.db import Reader, Row
 
@@ -45,7 +45,7 @@ def product_view(row: Row) -> ProductView:
         sku=row["sku"],
         name=row["name"],
         description=row["description"],
-        unit_price=from_milli(row["unit_price_milli"], row["currency"]) or Decimal(0),
+        unit_price=amount_of(row["unit_price_milli"], row["currency"]),
         currency=row["currency"],
         tax_pct=Decimal(row["tax_pct"] or "0"),
         unit=row["unit"],
@@ -79,7 +79,7 @@ def find_product(reader: Reader, handle: str, *, include_archived: bool = True) 
     if not include_archived and not row["active"]:
         raise InvalidInput(
             f"product {row['sku']} is archived and cannot go on new quotes",
-            hint=f"pick another product (crm product list) or: crm product edit {row['sku']} --active",
+            hint=f"pick another (crm product list), or: crm product edit {row['sku']} --active",
         )
     return row
 
@@ -194,9 +194,7 @@ def edit_product(
         if currency is not None or price is not None:
             code = parse_currency(currency) if currency is not None else row["currency"]
             amount = (
-                price
-                if price is not None
-                else from_milli(row["unit_price_milli"], row["currency"]) or Decimal(0)
+                price if price is not None else amount_of(row["unit_price_milli"], row["currency"])
             )
             values.update(_price_fields(amount, code, None))
         if tax_pct is not None:
@@ -205,8 +203,7 @@ def edit_product(
             values["unit"] = clean_text(unit, what="unit", max_length=30) or None
         if description is not None:
             values["description"] = (
-                clean_text(description, what="description", max_length=5000, multiline=True)
-                or None
+                clean_text(description, what="description", max_length=5000, multiline=True) or None
             )
         if active is not None:
             values["active"] = active

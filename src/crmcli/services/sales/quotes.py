@@ -20,15 +20,14 @@ from crmcli import clock
 from crmcli.errors import Ambiguous, InvalidInput, NotFound
 from crmcli.money import (
     currency_exponent,
-    from_milli,
     parse_currency,
     parse_money,
     parse_percent,
     to_milli,
 )
 from crmcli.services.book import Book
-from crmcli.services.sales.config import setting
 from crmcli.services.handles import contains_pattern, resolve, short
+from crmcli.services.sales.config import amount_of, setting
 from crmcli.services.sales.numbering import next_number
 from crmcli.services.sales.totals import LineInput, QuoteTotals, quote_totals
 from crmcli.services.validate import clean_text
@@ -172,8 +171,7 @@ def find_quote(reader: Reader, handle: str) -> Row:
     if not text:
         raise InvalidInput("empty quote handle")
     rows = reader.rows(
-        "SELECT * FROM quotes WHERE lower(number) = ? AND deleted_at IS NULL "
-        "ORDER BY version DESC",
+        "SELECT * FROM quotes WHERE lower(number) = ? AND deleted_at IS NULL ORDER BY version DESC",
         (text.lower(),),
     )
     if not rows:
@@ -228,7 +226,7 @@ def totals_of(quote: Row, lines: list[Row]) -> QuoteTotals:
         [
             LineInput(
                 quantity=Decimal(line["quantity"]),
-                unit_price=from_milli(line["unit_price_milli"], currency) or Decimal(0),
+                unit_price=amount_of(line["unit_price_milli"], currency),
                 discount_pct=Decimal(line["discount_pct"] or "0"),
                 tax_pct=Decimal(line["tax_pct"] or "0"),
                 charge=line["kind"] == "charge",
@@ -308,7 +306,7 @@ def quote_view(reader: Reader, quote: Row) -> QuoteView:
                 description=line["description"],
                 quantity=Decimal(line["quantity"]),
                 unit=line["unit"],
-                unit_price=from_milli(line["unit_price_milli"], currency) or Decimal(0),
+                unit_price=amount_of(line["unit_price_milli"], currency),
                 discount_pct=Decimal(line["discount_pct"] or "0"),
                 tax_pct=Decimal(line["tax_pct"] or "0"),
                 list_value=computed.list_value,
@@ -322,7 +320,7 @@ def quote_view(reader: Reader, quote: Row) -> QuoteView:
                 handle=short(v["id"]),
                 version=v["version"],
                 status=effective_status(v["status"], v["valid_until"], today),
-                total=from_milli(v["total_milli"], currency) or Decimal(0),
+                total=amount_of(v["total_milli"], currency),
                 created_at=v["created_at"],
             )
             for v in versions
@@ -485,9 +483,7 @@ def _product_for(w: Writer, quote: Row, handle: str) -> Row:
     return product
 
 
-def add_line(
-    book: Book, handle: str, line: LineChange, *, at: datetime | None = None
-) -> QuoteView:
+def add_line(book: Book, handle: str, line: LineChange, *, at: datetime | None = None) -> QuoteView:
     """Add a line to a draft: a price-book product, or free text with a price; or a charge."""
     if (line.product is None) == (line.text is None):
         raise InvalidInput(
@@ -505,7 +501,10 @@ def add_line(
         quote = find_quote(w, handle)
         _require_draft(quote)
         currency = quote["currency"]
-        values: dict[str, Any] = {"quote_id": quote["id"], "kind": "charge" if line.charge else "item"}
+        values: dict[str, Any] = {
+            "quote_id": quote["id"],
+            "kind": "charge" if line.charge else "item",
+        }
         if line.product is not None:
             product = _product_for(w, quote, line.product)
             values.update(
@@ -558,7 +557,9 @@ def edit_line(
     if line.tax is not None:
         values["tax_pct"] = str(parse_percent(line.tax, what="tax"))
     if line.text is not None:
-        values["description"] = clean_text(line.text, what="line text", max_length=500, required=True)
+        values["description"] = clean_text(
+            line.text, what="line text", max_length=500, required=True
+        )
     if line.unit is not None:
         values["unit"] = clean_text(line.unit, what="unit", max_length=30) or None
     with book.write(at=at) as w:
@@ -566,7 +567,9 @@ def edit_line(
         _require_draft(quote)
         row = _line_at(w, quote, position)
         if line.price is not None:
-            values["unit_price_milli"] = to_milli(parse_money(line.price, currency=quote["currency"]))
+            values["unit_price_milli"] = to_milli(
+                parse_money(line.price, currency=quote["currency"])
+            )
         if line.product is not None:
             product = _product_for(w, quote, line.product)
             values.setdefault("description", product["name"])
@@ -666,7 +669,7 @@ def revise_quote(book: Book, handle: str, *, at: datetime | None = None) -> Quot
         if latest["status"] == "accepted":
             raise InvalidInput(
                 f"quote {quote['number']} v{latest['version']} is accepted; it is final",
-                hint=f"start a new quote on the deal: crm quote new --deal {short(quote['deal_id'])}",
+                hint=f"start a new quote: crm quote new --deal {short(quote['deal_id'])}",
             )
         copied = {
             k: latest[k]
@@ -688,7 +691,12 @@ def revise_quote(book: Book, handle: str, *, at: datetime | None = None) -> Quot
             copied["valid_until"] = today + timedelta(days=DEFAULT_VALID_DAYS)
         row = w.insert(
             "quotes",
-            {**copied, "version": latest["version"] + 1, "status": "draft", "previous_id": latest["id"]},
+            {
+                **copied,
+                "version": latest["version"] + 1,
+                "status": "draft",
+                "previous_id": latest["id"],
+            },
         )
         for line in quote_lines(w, latest["id"]):
             w.insert(
@@ -752,7 +760,9 @@ def accept_quote(
             {"status": "accepted", "decided_at": w.at, "total_milli": to_milli(total)},
         )
         order = create_order(w, quote=quote, amount=total)
-        w.update("deals", deal["id"], {"amount_milli": to_milli(total), "currency": quote["currency"]})
+        w.update(
+            "deals", deal["id"], {"amount_milli": to_milli(total), "currency": quote["currency"]}
+        )
         won, from_stage, to_stage = False, None, None
         if win and deal["status"] == "open":
             current = w.get("stages", deal["stage_id"], include_deleted=True)
@@ -865,7 +875,7 @@ def list_quotes(
             deal=row["deal"],
             company=row["company"],
             owner=row["owner"],
-            total=from_milli(row["total_milli"], row["currency"]) or Decimal(0),
+            total=amount_of(row["total_milli"], row["currency"]),
             currency=row["currency"],
             valid_until=row["valid_until"],
             created_at=row["created_at"],

@@ -85,7 +85,9 @@ def _upgrade() -> None:
         )
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("refund_of_id", _ID, nullable=True))
-        batch_op.create_foreign_key("fk_payments_refund_of_id", "payments", ["refund_of_id"], ["id"])
+        batch_op.create_foreign_key(
+            "fk_payments_refund_of_id", "payments", ["refund_of_id"], ["id"]
+        )
 
 
 def downgrade() -> None:
