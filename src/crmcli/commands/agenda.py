@@ -109,6 +109,12 @@ def _days(doc: dict[str, Any]) -> str:
         lines.append(f"{line}  {item['handle']}")
     if not doc["items"]:
         lines.append("  nothing scheduled")
+    if doc.get("overdue_balances"):
+        lines.append("\nOverdue balances")
+        for item in doc["overdue_balances"]:
+            lines.append(
+                f"  ! {item['handle']}  {output.safe(item['subject'])}  ({output.safe(item['deal'])})"
+            )
     return "\n".join(lines)
 
 

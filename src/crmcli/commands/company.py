@@ -8,6 +8,7 @@ import typer
 
 from crmcli import output
 from crmcli.commands._common import AtOption, book, when
+from crmcli.commands._sales import SALES_SECTIONS
 from crmcli.commands._parties import (
     DEAL_COLUMNS,
     CreatedFrom,
@@ -260,6 +261,11 @@ def show(
                     Column("reference"),
                 ],
             ),
+            **{
+                title: (company[key], columns)
+                for key, (title, columns) in SALES_SECTIONS.items()
+                if key in company
+            },
             "Recent history": (
                 company["history"],
                 [

@@ -8,6 +8,7 @@ import typer
 
 from crmcli import output
 from crmcli.commands._common import AtOption, LimitOption, book, when
+from crmcli.commands._sales import SALES_SECTIONS
 from crmcli.output import Column
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ SECTIONS = {
             Column("total", justify="right"),
         ],
     ),
+    **SALES_SECTIONS,
     "changes": (
         "Changes",
         [

@@ -591,6 +591,7 @@ def stage_history(reader: Reader, deal_id: str) -> list[Row]:
 def show_deal(book: Book, handle: str, *, limit: int = 20) -> Row:
     """A deal with its stage timeline, activities, quotes, products and change history."""
     from crmcli.services.history import changes_where  # the one labelled change-log query
+    from crmcli.services.sales.summary import deal_sales
 
     now = clock.now()
     with book.read() as r:
@@ -660,6 +661,7 @@ def show_deal(book: Book, handle: str, *, limit: int = 20) -> Row:
                 (deal["id"],),
             )
         ]
+        out.update(deal_sales(r, deal["id"]))  # orders, payments, balance, expenses
         out["changes"] = [
             {
                 "at": c["at"],

@@ -163,6 +163,19 @@ def orders_of_deal(reader: Reader, deal_id: str) -> list[OrderView]:
     ]
 
 
+def orders_of_company(reader: Reader, company_id: str) -> list[OrderView]:
+    """The orders on a company's deals, oldest first."""
+    today = clock.today()
+    return [
+        _view(row, today)
+        for row in reader.rows(
+            f"{_SELECT} WHERE d.company_id = ? AND o.deleted_at IS NULL "
+            "AND d.deleted_at IS NULL ORDER BY o.created_at",
+            (company_id,),
+        )
+    ]
+
+
 def list_orders(
     book: Book,
     *,

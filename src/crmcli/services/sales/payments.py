@@ -80,6 +80,17 @@ def payments_of_order(reader: Reader, order_id: str) -> list[PaymentView]:
     ]
 
 
+def payments_of_deal(reader: Reader, deal_id: str) -> list[PaymentView]:
+    """A deal's payments and refunds by time."""
+    return [
+        _view(row)
+        for row in reader.rows(
+            f"{_SELECT} WHERE p.deal_id = ? AND p.deleted_at IS NULL ORDER BY p.paid_at",
+            (deal_id,),
+        )
+    ]
+
+
 def _order_for(reader: Reader, target: str) -> Row:
     """The order a payment goes to: an order number, or a deal's oldest order still owed."""
     from crmcli.services.deals import find_deal
