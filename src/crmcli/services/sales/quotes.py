@@ -137,7 +137,7 @@ def parse_quantity(text: str | Decimal | int) -> Decimal:
         raise InvalidInput(f"quantity must be more than zero, not {text}", hint="e.g. --qty 3")
     if value >= Decimal("1e9") or value.as_tuple().exponent < -4:  # type: ignore[operator]
         raise InvalidInput(f"quantity {text} has too many digits", hint="at most 4 decimals")
-    return value.normalize() if value == value.to_integral_value() else value
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 def parse_validity(text: str | date | None, *, today: date) -> date:
