@@ -27,7 +27,9 @@ def new_quote(crm: Crm, deal: str = "Acme renewal", *options: str) -> dict[str, 
     return crm.json("quote", "new", "--deal", deal, *options)  # type: ignore[no-any-return]
 
 
-def order_for(crm: Crm, deal: str, amount: str, *, at: str, currency: str = "EUR") -> dict[str, Any]:
+def order_for(
+    crm: Crm, deal: str, amount: str, *, at: str, currency: str = "EUR"
+) -> dict[str, Any]:
     """An accepted quote of one untaxed line of ``amount`` on ``deal`` at ``at``: its order."""
     quote = crm.json("quote", "new", "--deal", deal, "--currency", currency, "--at", at)
     crm("quote", "line", "add", quote["number"], "--text", "Service", "--price", amount, "--at", at)

@@ -49,7 +49,7 @@ class TestTotals:
         sales(f"quote line add {number} --text 'Workshop' --price 50 --discount 10 --tax 7")
         sales(f"quote line add {number} --text Shipping --price 15 --tax 19 --charge")
         quote = sales.json(f"quote show {number}")
-        assert [t for t in quote["taxes"]] == [
+        assert quote["taxes"] == [
             {"rate": "7", "base": "42.75", "tax": "2.99"},
             {"rate": "19", "base": "205.00", "tax": "38.95"},
         ]

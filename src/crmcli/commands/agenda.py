@@ -112,9 +112,8 @@ def _days(doc: dict[str, Any]) -> str:
     if doc.get("overdue_balances"):
         lines.append("\nOverdue balances")
         for item in doc["overdue_balances"]:
-            lines.append(
-                f"  ! {item['handle']}  {output.safe(item['subject'])}  ({output.safe(item['deal'])})"
-            )
+            subject, deal = output.safe(item["subject"]), output.safe(item["deal"])
+            lines.append(f"  ! {item['handle']}  {subject}  ({deal})")
     return "\n".join(lines)
 
 

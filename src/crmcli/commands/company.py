@@ -8,7 +8,6 @@ import typer
 
 from crmcli import output
 from crmcli.commands._common import AtOption, book, when
-from crmcli.commands._sales import SALES_SECTIONS
 from crmcli.commands._parties import (
     DEAL_COLUMNS,
     CreatedFrom,
@@ -33,6 +32,7 @@ from crmcli.commands._parties import (
     sort_option,
     tags_of,
 )
+from crmcli.commands._sales import SALES_SECTIONS
 from crmcli.output import Column
 
 app = typer.Typer(help="Companies: the 360° view, classification, handover.", no_args_is_help=True)

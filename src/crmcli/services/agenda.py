@@ -195,7 +195,9 @@ def balance_items(reader: Reader, *, owner_id: str | None) -> list[Row]:
 
     zone = clock.local_zone()
     found = overdue_balances(reader, today=clock.today(), owner_id=owner_id)
-    owners = reader.values_by_id("users", "username", (b["owner_id"] for b in found if b["owner_id"]))
+    owners = reader.values_by_id(
+        "users", "username", (b["owner_id"] for b in found if b["owner_id"])
+    )
     return [
         {
             "id": b["order_id"],

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Literal
 
+from crmcli.errors import InvalidInput
 from crmcli.io.quote_render import DocumentLine, QuoteDocument
 from crmcli.money import format_money
 from crmcli.services.book import Book
@@ -34,13 +36,20 @@ def _seller() -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
     vat = setting("seller.vat_id") or ""
     email = setting("seller.email") or ""
     block = [name or "(set your name: crm config set seller.name …)"]
-    block += [part.strip() for part in str(address).split("\n") if part.strip()]
+    # `crm config set seller.address 'Street 1\n10115 Berlin'` keeps the \n as typed
+    lines = str(address).replace("\\n", "\n").split("\n")
+    block += [part.strip() for part in lines if part.strip()]
     if vat:
         block.append(f"VAT ID {vat}")
     if email:
         block.append(str(email))
     footer = tuple(str(x) for x in (name, email, f"VAT ID {vat}" if vat else "") if x)
     logo = setting("seller.logo")
+    if logo and not Path(str(logo)).is_file():
+        raise InvalidInput(
+            f"the logo {logo} (crm config seller.logo) is missing",
+            hint="crm config set seller.logo PATH, or crm config unset seller.logo",
+        )
     return tuple(block), footer, str(logo) if logo else None
 
 
