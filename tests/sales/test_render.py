@@ -114,3 +114,12 @@ class TestHtmlAndMarkdown:
         assert text.startswith(f"# Quote {number} (version 1)")
         assert "| 1 | 服务费 | 2 | 1,200.00 |  | 6% | 2,400.00 |" in text
         assert "**Total** | **4,136.24 EUR**" in text
+
+
+def test_the_locale_setting_formats_the_documents_amounts(sales: Crm) -> None:
+    number = new_quote(sales)["number"]
+    sales(f"quote line add {number} --product SKU-2")
+    sales("config set locale de_DE")
+    text = sales(f"quote render {number} --md").stdout
+    assert "2.975,00\xa0€" in text  # 2,500 + 19%, as Germans write it
+    assert "2.975,00\xa0€" in sales("quote list").stdout

@@ -14,9 +14,10 @@ def money(key: str = "currency") -> Callable[[Any, Mapping[str, Any]], str]:
     def render(value: Any, row: Mapping[str, Any]) -> str:
         if value is None:
             return ""
+        from crmcli import settings
         from crmcli.money import format_money
 
-        return format_money(value, str(row.get(key) or "EUR"))
+        return format_money(value, str(row.get(key) or "EUR"), locale=settings.get("locale"))
 
     return render
 

@@ -74,8 +74,10 @@ def build_document(reader: Reader, quote: QuoteView) -> QuoteDocument:
     """The document of a quote: seller (``crm config``), customer, lines, totals, terms."""
     currency = quote["currency"]
 
+    locale = setting("locale")  # `crm config set locale de_DE`: 1.250,00 €
+
     def money(value: Decimal) -> str:
-        return format_money(value, currency)
+        return format_money(value, currency, locale=locale)
 
     summary: list[tuple[str, str]] = [("Subtotal", money(quote["subtotal"]))]
     if quote["line_discounts"]:
