@@ -37,7 +37,7 @@ def _open(book_path: Path):  # type: ignore[no-untyped-def]
 def _bench_quote(book_path: Path, kind: str) -> str:
     """A 50-line draft quote on its own deal (made once, through the services)."""
     from crmcli.services.deals import add_deal
-    from crmcli.services.sales import quotes
+    from crmcli.services.sales import quote_lines, quotes
 
     book = _open(book_path)
     try:
@@ -52,10 +52,10 @@ def _bench_quote(book_path: Path, kind: str) -> str:
         number = quotes.new_quote(book, deal=deal)["number"]
         text = "服务费 consulting" if kind == "cjk" else "Consulting day"
         for n in range(50):
-            quotes.add_line(
+            quote_lines.add_line(
                 book,
                 number,
-                quotes.LineChange(
+                quote_lines.LineChange(
                     text=f"{text} {n + 1}", price=str(100 + n), quantity="3", tax="19"
                 ),
             )

@@ -27,7 +27,11 @@ def test_quote_to_cash_on_postgresql(pgcrm: Crm) -> None:
     report = crm.json("report receivables --as-of 2026-11-23")
     (row,) = report["rows"]
     # due 2026-10-02: 52 days past due on 2026-11-23
-    assert (row["customer"], row["open"], row["days_31_60"]) == ("上海通用汽车", "1000.00", "1000.00")
+    assert (row["customer"], row["open"], row["days_31_60"]) == (
+        "上海通用汽车",
+        "1000.00",
+        "1000.00",
+    )
     assert crm.json("--as alice agenda --overdue")[0]["kind"] == "balance"
     expenses = crm.json("report expenses --period 2026-Q3")
     assert expenses["totals"][0]["cost_of_sale"] == "0.0674"  # 100 / 1,482.98

@@ -227,7 +227,7 @@ def line_add(
     at: AtOption = None,
 ) -> None:
     """Add a line to a draft quote: --product SKU, or --text … --price …."""
-    from crmcli.services.sales.quotes import LineChange, add_line
+    from crmcli.services.sales.quote_lines import LineChange, add_line
 
     change = LineChange(
         product=product,
@@ -257,7 +257,7 @@ def line_edit(
     at: AtOption = None,
 ) -> None:
     """Change a line of a draft quote."""
-    from crmcli.services.sales.quotes import LineChange, edit_line
+    from crmcli.services.sales.quote_lines import LineChange, edit_line
 
     change = LineChange(
         product=product, text=text, price=price, quantity=qty, discount=discount, tax=tax, unit=unit
@@ -270,7 +270,7 @@ def line_remove(
     ctx: typer.Context, quote: QuoteArg, position: PositionArg, at: AtOption = None
 ) -> None:
     """Remove a line of a draft quote (the lines after it move up)."""
-    from crmcli.services.sales.quotes import remove_line
+    from crmcli.services.sales.quote_lines import remove_line
 
     _done(f"removed line {position}", remove_line(book(ctx), quote, position, at=when(at)))
 
@@ -278,7 +278,7 @@ def line_remove(
 @app.command("send")
 def send(ctx: typer.Context, quote: QuoteArg, at: AtOption = None) -> None:
     """Mark a draft as sent to the customer (frozen from now on)."""
-    from crmcli.services.sales.quotes import send_quote
+    from crmcli.services.sales.quote_status import send_quote
 
     _done("sent quote", send_quote(book(ctx), quote, at=when(at)))
 
@@ -294,7 +294,7 @@ def accept(
 ) -> None:
     """Accept a quote: creates the order; the deal is won at the quote's total."""
     from crmcli.money import format_money
-    from crmcli.services.sales.quotes import accept_quote
+    from crmcli.services.sales.quote_status import accept_quote
 
     result = accept_quote(book(ctx), quote, win=not no_win, at=when(at))
     record = {**result.quote, "order": result.order, "deal_won": result.won}
@@ -313,7 +313,7 @@ def accept(
 @app.command("decline")
 def decline(ctx: typer.Context, quote: QuoteArg, at: AtOption = None) -> None:
     """Record that the customer declined the quote."""
-    from crmcli.services.sales.quotes import decline_quote
+    from crmcli.services.sales.quote_status import decline_quote
 
     _done("declined quote", decline_quote(book(ctx), quote, at=when(at)))
 
@@ -321,7 +321,7 @@ def decline(ctx: typer.Context, quote: QuoteArg, at: AtOption = None) -> None:
 @app.command("revise")
 def revise(ctx: typer.Context, quote: QuoteArg, at: AtOption = None) -> None:
     """Make the next version as a draft (the current version is frozen as superseded)."""
-    from crmcli.services.sales.quotes import revise_quote
+    from crmcli.services.sales.quote_status import revise_quote
 
     _done("new version", revise_quote(book(ctx), quote, at=when(at)))
 

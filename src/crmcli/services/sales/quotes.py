@@ -1,5 +1,8 @@
 """Quotes: priced offers on a deal, numbered across the team, versioned, accepted into orders.
 
+This module finds, shows, lists, creates and edits quotes; :mod:`.quote_lines` changes a
+draft's lines and :mod:`.quote_status` moves a quote through its life.
+
 Status: draft → sent → accepted | declined; a sent quote past ``valid_until`` reads as
 expired. Only a draft changes; ``revise`` copies the latest version into a new draft
 (version + 1) and freezes the old one as ``superseded``, so at most one version of a
@@ -11,7 +14,6 @@ all in one transaction. Totals follow :mod:`crmcli.services.sales.totals` litera
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict
@@ -21,7 +23,6 @@ from crmcli.errors import Ambiguous, InvalidInput, NotFound
 from crmcli.money import (
     currency_exponent,
     parse_currency,
-    parse_money,
     parse_percent,
     to_milli,
 )
@@ -332,7 +333,7 @@ def quote_view(reader: Reader, quote: Row) -> QuoteView:
     )
 
 
-def _refresh(w: Writer, quote_id: str) -> QuoteView:
+def refresh(w: Writer, quote_id: str) -> QuoteView:
     """Store the recomputed total (what lists and reports read) and return the quote."""
     quote = w.get("quotes", quote_id)
     total = totals_of(quote, quote_lines(w, quote_id)).total
@@ -340,7 +341,7 @@ def _refresh(w: Writer, quote_id: str) -> QuoteView:
     return quote_view(w, w.get("quotes", quote_id))
 
 
-def _require_draft(quote: Row) -> None:
+def require_draft(quote: Row) -> None:
     if quote["status"] != "draft":
         raise InvalidInput(
             f"quote {quote['number']} v{quote['version']} is {quote['status']}; "
@@ -429,7 +430,7 @@ def edit_quote(
     """Change a draft: contact, validity, terms, notes, quote-level discount, currency."""
     with book.write(at=at) as w:
         quote = find_quote(w, handle)
-        _require_draft(quote)
+        require_draft(quote)
         values: dict[str, Any] = {}
         if contact is not None:
             values["contact_id"] = resolve(w, "contact", contact)["id"] if contact else None
@@ -452,337 +453,7 @@ def edit_quote(
         if not values:
             raise InvalidInput("nothing to change", hint="see: crm quote edit --help")
         w.update("quotes", quote["id"], values)
-        return _refresh(w, quote["id"])
-
-
-@dataclass(frozen=True)
-class LineChange:
-    """What ``quote line add|edit`` was given (None: keep / default)."""
-
-    product: str | None = None
-    text: str | None = None
-    price: str | Decimal | None = None
-    quantity: str | Decimal | None = None
-    discount: str | Decimal | None = None
-    tax: str | Decimal | None = None
-    unit: str | None = None
-    charge: bool = False
-
-
-def _product_for(w: Writer, quote: Row, handle: str) -> Row:
-    from crmcli.services.sales.products import find_product
-
-    product = find_product(w, handle, include_archived=False)
-    if product["currency"] != quote["currency"]:
-        raise InvalidInput(
-            f"product {product['sku']} is priced in {product['currency']}, "
-            f"the quote in {quote['currency']}",
-            hint=f"use a product priced in {quote['currency']}, or give this line "
-            f"--text … --price … in {quote['currency']}",
-        )
-    return product
-
-
-def add_line(book: Book, handle: str, line: LineChange, *, at: datetime | None = None) -> QuoteView:
-    """Add a line to a draft: a price-book product, or free text with a price; or a charge."""
-    if (line.product is None) == (line.text is None):
-        raise InvalidInput(
-            "name a --product SKU or a --text with a --price (one of them)",
-            hint='e.g. --product SKU-1 --qty 3, or --text "Setup" --price 500',
-        )
-    if line.text is not None and line.price is None:
-        raise InvalidInput("a --text line needs a --price", hint='e.g. --text "Setup" --price 500')
-    if line.charge and line.discount is not None:
-        raise InvalidInput("a charge takes no discount", hint="drop --discount or --charge")
-    quantity = parse_quantity(line.quantity if line.quantity is not None else "1")
-    discount = parse_percent(line.discount if line.discount is not None else "0", what="discount")
-    tax = parse_percent(line.tax, what="tax") if line.tax is not None else None
-    with book.write(at=at) as w:
-        quote = find_quote(w, handle)
-        _require_draft(quote)
-        currency = quote["currency"]
-        values: dict[str, Any] = {
-            "quote_id": quote["id"],
-            "kind": "charge" if line.charge else "item",
-        }
-        if line.product is not None:
-            product = _product_for(w, quote, line.product)
-            values.update(
-                product_id=product["id"],
-                description=product["name"],
-                unit=product["unit"],
-                unit_price_milli=product["unit_price_milli"],
-                tax_pct=product["tax_pct"],
-            )
-        else:
-            values["description"] = clean_text(
-                line.text or "", what="line text", max_length=500, required=True
-            )
-        if line.price is not None:
-            values["unit_price_milli"] = to_milli(parse_money(line.price, currency=currency))
-        if line.unit is not None:
-            values["unit"] = clean_text(line.unit, what="unit", max_length=30) or None
-        values["quantity"] = str(quantity)
-        values["discount_pct"] = str(discount)
-        values["tax_pct"] = str(tax) if tax is not None else values.get("tax_pct", "0")
-        position = w.scalar(
-            "SELECT max(position) FROM quote_lines WHERE quote_id = ? AND deleted_at IS NULL",
-            (quote["id"],),
-        )
-        values["position"] = int(position or 0) + 1
-        w.insert("quote_lines", values)
-        return _refresh(w, quote["id"])
-
-
-def _line_at(w: Writer, quote: Row, position: int) -> Row:
-    lines = quote_lines(w, quote["id"])
-    for row in lines:
-        if row["position"] == position:
-            return row
-    raise NotFound(
-        f"quote {quote['number']} has no line {position}",
-        hint=f"lines: 1–{len(lines)}" if lines else "it has no lines yet: crm quote line add",
-    )
-
-
-def edit_line(
-    book: Book, handle: str, position: int, line: LineChange, *, at: datetime | None = None
-) -> QuoteView:
-    """Change a draft's line (by position): quantity, price, discount, tax, text, unit."""
-    values: dict[str, Any] = {}
-    if line.quantity is not None:
-        values["quantity"] = str(parse_quantity(line.quantity))
-    if line.discount is not None:
-        values["discount_pct"] = str(parse_percent(line.discount, what="discount"))
-    if line.tax is not None:
-        values["tax_pct"] = str(parse_percent(line.tax, what="tax"))
-    if line.text is not None:
-        values["description"] = clean_text(
-            line.text, what="line text", max_length=500, required=True
-        )
-    if line.unit is not None:
-        values["unit"] = clean_text(line.unit, what="unit", max_length=30) or None
-    with book.write(at=at) as w:
-        quote = find_quote(w, handle)
-        _require_draft(quote)
-        row = _line_at(w, quote, position)
-        if line.price is not None:
-            values["unit_price_milli"] = to_milli(
-                parse_money(line.price, currency=quote["currency"])
-            )
-        if line.product is not None:
-            product = _product_for(w, quote, line.product)
-            values.setdefault("description", product["name"])
-            values.setdefault("unit_price_milli", product["unit_price_milli"])
-            values["product_id"] = product["id"]
-        if row["kind"] == "charge" and Decimal(values.get("discount_pct", "0")) != 0:
-            raise InvalidInput("a charge takes no discount")
-        if not values:
-            raise InvalidInput("nothing to change", hint="see: crm quote line edit --help")
-        w.update("quote_lines", row["id"], values)
-        return _refresh(w, quote["id"])
-
-
-def remove_line(book: Book, handle: str, position: int, *, at: datetime | None = None) -> QuoteView:
-    """Remove a draft's line; the lines after it move up one position."""
-    with book.write(at=at) as w:
-        quote = find_quote(w, handle)
-        _require_draft(quote)
-        row = _line_at(w, quote, position)
-        w.delete("quote_lines", row["id"])
-        for later in quote_lines(w, quote["id"]):
-            if later["position"] > position:
-                w.update("quote_lines", later["id"], {"position": later["position"] - 1})
-        return _refresh(w, quote["id"])
-
-
-# -- status ----------------------------------------------------------------------------------
-def send_quote(book: Book, handle: str, *, at: datetime | None = None) -> QuoteView:
-    """Mark a draft as sent to the customer (it is frozen from now on)."""
-    with book.write(at=at) as w:
-        quote = find_quote(w, handle)
-        _require_draft(quote)
-        if not any(line["kind"] == "item" for line in quote_lines(w, quote["id"])):
-            raise InvalidInput(
-                f"quote {quote['number']} has no lines", hint="add one: crm quote line add"
-            )
-        today = clock.to_local(w.at).date()
-        if quote["valid_until"] is not None and quote["valid_until"] < today:
-            raise InvalidInput(
-                f"quote {quote['number']} was valid until {quote['valid_until']}",
-                hint=f"extend it first: crm quote edit {quote['number']} --valid 30d",
-            )
-        w.update("quotes", quote["id"], {"status": "sent", "sent_at": w.at})
-        return _refresh(w, quote["id"])
-
-
-def _require_decidable(w: Writer, quote: Row, verb: str) -> None:
-    status = effective_status(quote["status"], quote["valid_until"], clock.to_local(w.at).date())
-    label = f"quote {quote['number']} v{quote['version']}"
-    if status == "superseded":
-        latest = w.scalar(
-            "SELECT max(version) FROM quotes WHERE number = ? AND deleted_at IS NULL",
-            (quote["number"],),
-        )
-        raise InvalidInput(
-            f"{label} is superseded by version {latest}",
-            hint=f"{verb} the latest version: crm quote {verb} {quote['number']}",
-        )
-    if status == "expired":
-        raise InvalidInput(
-            f"{label} expired on {quote['valid_until']}",
-            hint=f"make a new version with a new validity: crm quote revise {quote['number']}",
-        )
-    if status in ("accepted", "declined"):
-        raise InvalidInput(
-            f"{label} is already {status}",
-            hint=f"to offer again: crm quote revise {quote['number']}"
-            if status == "declined"
-            else "an accepted quote is final; its order: crm order list",
-        )
-
-
-def decline_quote(book: Book, handle: str, *, at: datetime | None = None) -> QuoteView:
-    """Record that the customer declined the quote."""
-    with book.write(at=at) as w:
-        quote = find_quote(w, handle)
-        _require_decidable(w, quote, "decline")
-        w.update("quotes", quote["id"], {"status": "declined", "decided_at": w.at})
-        return quote_view(w, w.get("quotes", quote["id"]))
-
-
-def revise_quote(book: Book, handle: str, *, at: datetime | None = None) -> QuoteView:
-    """A new draft version copied from the latest one; the old version is frozen."""
-    with book.write(at=at) as w:
-        quote = find_quote(w, handle)
-        latest = w.row(
-            "SELECT * FROM quotes WHERE number = ? AND deleted_at IS NULL "
-            "ORDER BY version DESC LIMIT 1",
-            (quote["number"],),
-        )
-        assert latest is not None
-        if latest["status"] == "draft":
-            raise InvalidInput(
-                f"version {latest['version']} of {quote['number']} is still a draft",
-                hint=f"change it directly: crm quote edit|line add {quote['number']}",
-            )
-        if latest["status"] == "accepted":
-            raise InvalidInput(
-                f"quote {quote['number']} v{latest['version']} is accepted; it is final",
-                hint=f"start a new quote: crm quote new --deal {short(quote['deal_id'])}",
-            )
-        copied = {
-            k: latest[k]
-            for k in (
-                "number",
-                "deal_id",
-                "currency",
-                "valid_until",
-                "discount_pct",
-                "tax_pct",
-                "total_milli",
-                "notes",
-                "contact_id",
-                "terms",
-            )
-        }
-        today = clock.to_local(w.at).date()
-        if copied["valid_until"] is None or copied["valid_until"] < today:
-            copied["valid_until"] = today + timedelta(days=DEFAULT_VALID_DAYS)
-        row = w.insert(
-            "quotes",
-            {
-                **copied,
-                "version": latest["version"] + 1,
-                "status": "draft",
-                "previous_id": latest["id"],
-            },
-        )
-        for line in quote_lines(w, latest["id"]):
-            w.insert(
-                "quote_lines",
-                {
-                    k: line[k]
-                    for k in (
-                        "position",
-                        "product_id",
-                        "description",
-                        "quantity",
-                        "unit_price_milli",
-                        "discount_pct",
-                        "tax_pct",
-                        "unit",
-                        "kind",
-                    )
-                }
-                | {"quote_id": row["id"]},
-            )
-        w.update("quotes", latest["id"], {"status": "superseded"})
-        return _refresh(w, row["id"])
-
-
-@dataclass(frozen=True)
-class Acceptance:
-    """What accepting a quote did: the quote, its new order, and the deal's stage change."""
-
-    quote: QuoteView
-    order: dict[str, Any]
-    deal: str
-    won: bool
-    from_stage: str | None
-    to_stage: str | None
-
-
-def accept_quote(
-    book: Book, handle: str, *, win: bool = True, at: datetime | None = None
-) -> Acceptance:
-    """Accept a quote: order created, deal amount = quote total, deal won (unless ``win``
-    is False); one transaction."""
-    from crmcli.services import deals
-    from crmcli.services.sales.orders import create_order, order_view
-
-    with book.write(at=at) as w:
-        quote = find_quote(w, handle)
-        _require_decidable(w, quote, "accept")
-        lines = quote_lines(w, quote["id"])
-        if not any(line["kind"] == "item" for line in lines):
-            raise InvalidInput(f"quote {quote['number']} has no lines")
-        deal = w.get("deals", quote["deal_id"])
-        if win and deal["status"] == "lost":
-            raise InvalidInput(
-                f"deal {deal['name']!r} is lost",
-                hint=f"reopen it (crm deal reopen {short(deal['id'])}) or accept with --no-win",
-            )
-        total = totals_of(quote, lines).total
-        w.update(
-            "quotes",
-            quote["id"],
-            {"status": "accepted", "decided_at": w.at, "total_milli": to_milli(total)},
-        )
-        order = create_order(w, quote=quote, amount=total)
-        w.update(
-            "deals", deal["id"], {"amount_milli": to_milli(total), "currency": quote["currency"]}
-        )
-        won, from_stage, to_stage = False, None, None
-        if win and deal["status"] == "open":
-            current = w.get("stages", deal["stage_id"], include_deleted=True)
-            target = deals.first_stage(w, deal["pipeline_id"], "won")
-            deals.enter_stage(
-                w,
-                w.get("deals", deal["id"]),
-                target,
-                {"status": "won", "closed_at": w.at},
-                actor_id=deals.acting_user_id(w),
-            )
-            won, from_stage, to_stage = True, current["name"], target["name"]
-        return Acceptance(
-            quote=quote_view(w, w.get("quotes", quote["id"])),
-            order=dict(order_view(w, order)),
-            deal=deal["name"],
-            won=won,
-            from_stage=from_stage,
-            to_stage=to_stage,
-        )
+        return refresh(w, quote["id"])
 
 
 # -- lists -----------------------------------------------------------------------------------
