@@ -95,11 +95,21 @@ def _order_for(reader: Reader, target: str) -> Row:
     """The order a payment goes to: an order number, or a deal's oldest order still owed."""
     from crmcli.services.deals import find_deal
 
+    exact = reader.row(
+        "SELECT * FROM orders WHERE lower(number) = ? AND deleted_at IS NULL",
+        (target.strip().lower(),),
+    )
+    if exact is not None:
+        return exact
     try:
-        return find_order(reader, target)
-    except NotFound:
-        pass
-    deal = find_deal(reader, target)
+        deal = find_deal(reader, target)
+    except NotFound as missing:
+        try:
+            return find_order(reader, target)  # an id prefix or part of a number
+        except NotFound:
+            raise NotFound(
+                f"no deal or order matches {target.strip()!r}", hint=missing.hint
+            ) from missing
     orders = orders_of_deal(reader, deal["id"])
     if not orders:
         raise InvalidInput(
