@@ -1,0 +1,64 @@
+"""crm report: funnel, forecast, activity, lost deals, segments (and the verbs others add).
+
+Each verb is registered with ``@report_command(app, NAME)`` (shared options, see
+``_report_options``); modules of other areas register theirs the same way and are listed
+in ``EXTRA_MODULES`` (one line each), imported when ``crm report`` runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Annotated
+
+import typer
+
+from crmcli.commands._common import book
+from crmcli.commands._report_options import report_command
+from crmcli.commands._report_output import emit_report
+from crmcli.reports.filters import ReportFilters
+
+app = typer.Typer(
+    help="Funnel, forecast, activity, lost deals, segments: tables, JSON/CSV, charts, HTML.",
+    no_args_is_help=True,
+)
+
+
+
+@app.callback()
+def report() -> None:
+    """Funnel, forecast, activity, lost deals, segments: tables, JSON/CSV, charts, HTML."""
+
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="As the book stood at the end of this past day."),
+]
+
+
+@report_command(app, "funnel")
+def funnel(
+    ctx: typer.Context,
+    filters: ReportFilters,
+    html: str | None,
+    snapshot: Annotated[
+        bool, typer.Option("--snapshot", help="Every deal as it stands, not the period's cohort.")
+    ] = False,
+    as_of: AsOfOption = None,
+) -> None:
+    """Stage reach and conversion, win rate, deal size, cycle, velocity (SPEC §5)."""
+    from crmcli.reports.filters import parse_as_of
+    from crmcli.reports.funnel import funnel_report, funnel_view
+
+    report = funnel_report(book(ctx), filters, snapshot=snapshot, as_of=parse_as_of(as_of))
+    emit_report(report.to_dict(), funnel_view(report), html=html)
+
+
+# Report verbs of other areas: each module registers itself with @report_command(app, …).
+EXTRA_MODULES: tuple[str, ...] = (
+    "crmcli.commands.report_sales",
+    "crmcli.commands.report_commission",
+)
+for _module in EXTRA_MODULES:
+    if importlib.util.find_spec(_module) is not None:
+        importlib.import_module(_module)

@@ -1,0 +1,367 @@
+"""The funnel of SPEC §5: stage reach, conversion, win rate, deal size, cycle, velocity.
+
+Formulas (README "Reports"):
+
+* the deals counted are the cohort created in the period, or (``snapshot``) every deal of
+  the book as it stands, or (``as_of``) every deal as it stood at the end of that day;
+* ``reached[s]``: deals whose stage history ever entered stage ``s`` or a later open
+  stage, or a won stage (a win counts as past every open stage; skipped stages count as
+  reached, a reopened deal keeps what it reached); the won row counts deals won now;
+* ``conversion_to_next`` = reached[next] / reached[s];
+* ``win_rate`` = won / (won + lost) over deals closed in the period;
+* ``avg_deal_size`` = mean amount of those won deals; ``avg_cycle_days`` and
+  ``median_cycle_days`` over (closed_at − created_at) of those won deals;
+* ``pipeline_velocity`` (per day) = open deals × win rate × avg deal size / avg cycle days;
+* ``weighted_pipeline`` = Σ amount × probability over the open deals counted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from crmcli.money import round_cents
+from crmcli.reports.filters import ReportFilters, Scope, resolve
+from crmcli.reports.render import Chart, ReportView, cells, column
+from crmcli.reports.source import DealSource, close_day_sql, deal_source
+from crmcli.services.book import Book
+from crmcli.services.currency import AMOUNT, Rates, load_rates, rate_from_sql
+from crmcli.storage.db import Reader
+
+WON_REACH = 1_000_000  # a won stage sorts past every open stage
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    """One stage row of the funnel."""
+
+    stage: str
+    stage_id: str
+    kind: str
+    probability: int
+    reached: int
+    amount: Decimal
+    conversion_to_next: float | None
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """The funnel report (JSON shape of SPEC §5, plus the filters and mode)."""
+
+    period_from: date
+    period_to: date
+    period_label: str
+    mode: str  # cohort|snapshot|as-of
+    as_of: date | None
+    currency: str
+    filters: dict[str, Any]
+    stages: tuple[FunnelStage, ...]
+    deals: int
+    open_deals: int
+    won: int
+    lost: int
+    win_rate: float | None
+    won_amount: Decimal
+    avg_deal_size: Decimal | None
+    avg_cycle_days: float | None
+    median_cycle_days: float | None
+    pipeline_velocity: Decimal | None
+    weighted_pipeline: Decimal
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": {
+                "from": self.period_from.isoformat(),
+                "to": self.period_to.isoformat(),
+                "label": self.period_label,
+            },
+            "mode": self.mode,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "currency": self.currency,
+            "filters": self.filters,
+            "stages": [
+                {
+                    "stage": s.stage,
+                    "stage_id": s.stage_id,
+                    "kind": s.kind,
+                    "probability": s.probability,
+                    "reached": s.reached,
+                    "amount": s.amount,
+                    "conversion_to_next": s.conversion_to_next,
+                }
+                for s in self.stages
+            ],
+            "deals": self.deals,
+            "open_deals": self.open_deals,
+            "won": self.won,
+            "lost": self.lost,
+            "win_rate": self.win_rate,
+            "won_amount": self.won_amount,
+            "avg_deal_size": self.avg_deal_size,
+            "avg_cycle_days": self.avg_cycle_days,
+            "median_cycle_days": self.median_cycle_days,
+            "pipeline_velocity": self.pipeline_velocity,
+            "weighted_pipeline": self.weighted_pipeline,
+        }
+
+
+def _cycle_days(reader: Reader, alias: str) -> str:
+    if reader.dialect == "sqlite":
+        return f"(julianday({alias}.closed_at) - julianday({alias}.created_at))"
+    return f"(EXTRACT(EPOCH FROM ({alias}.closed_at - {alias}.created_at)) / 86400.0)"
+
+
+def funnel_queries(
+    reader: Reader, scope: Scope, source: DealSource, *, snapshot: bool
+) -> dict[str, tuple[str, tuple[Any, ...]]]:
+    """The funnel's SQL (also what the benchmark runs as its raw-SQL baseline)."""
+    assert scope.pipeline is not None
+    owner_sql, owner_params = scope.owner_sql("d.owner_id")
+    base = f"WITH d AS ({source.sql}) "
+    counted = "d.pipeline_id = ? AND " + owner_sql
+    counted_params: list[Any] = [scope.pipeline["id"], *owner_params]
+    if not snapshot and source.cut is None:
+        counted += " AND d.created_at >= ? AND d.created_at < ?"
+        counted_params += [scope.start, scope.end]
+    history, history_params = source.history_clause("h")
+    day = close_day_sql(reader, "d")
+    rate = rate_from_sql("d.currency", day)
+    reach = (
+        base + f", sel AS (SELECT d.* FROM d WHERE {counted}), "
+        "reach AS ("
+        f"SELECT h.deal_id, MAX(CASE WHEN s.kind = 'won' THEN {WON_REACH} "
+        "WHEN s.kind = 'open' THEN s.position ELSE 0 END) AS reach "
+        "FROM stage_history h JOIN stages s ON s.id = h.to_stage_id "
+        f"WHERE {history} AND s.pipeline_id = ? AND h.deal_id IN (SELECT id FROM sel) "
+        "GROUP BY h.deal_id) "
+        f"SELECT st.id AS stage_id, d.currency, {rate} AS rate_from, MIN({day}) AS first_day, "
+        f"count(*) AS n, SUM(d.{AMOUNT}) AS total "
+        "FROM stages st JOIN reach r ON r.reach >= st.position "
+        "JOIN sel d ON d.id = r.deal_id "
+        "WHERE st.pipeline_id = ? AND st.kind = 'open' AND st.deleted_at IS NULL "
+        "GROUP BY st.id, d.currency, rate_from"
+    )
+    reach_params = (
+        *source.params,
+        *counted_params,
+        *history_params,
+        scope.pipeline["id"],
+        scope.currency,
+        source.day,
+        source.day,
+        scope.pipeline["id"],
+    )
+    open_deals = (
+        base + f"SELECT d.currency, {rate} AS rate_from, MIN({day}) AS first_day, "
+        f"count(*) AS n, SUM(d.{AMOUNT}) AS total, "
+        f"SUM(d.{AMOUNT} * COALESCE(d.probability, s.probability)) AS weighted "
+        "FROM d JOIN stages s ON s.id = d.stage_id "
+        f"WHERE d.status = 'open' AND {counted} GROUP BY d.currency, rate_from"
+    )
+    open_params = (*source.params, scope.currency, source.day, source.day, *counted_params)
+    closed_filter = "d.pipeline_id = ? AND " + owner_sql
+    closed_params: list[Any] = [scope.pipeline["id"], *owner_params]
+    closed = (
+        base + f"SELECT d.status, d.currency, {rate} AS rate_from, MIN({day}) AS first_day, "
+        f"count(*) AS n, SUM(d.{AMOUNT}) AS total "
+        f"FROM d WHERE d.status IN ('won', 'lost') AND d.closed_at >= ? AND d.closed_at < ? "
+        f"AND {closed_filter} GROUP BY d.status, d.currency, rate_from"
+    )
+    closed_args = (
+        *source.params,
+        scope.currency,
+        source.day,
+        source.day,
+        scope.start,
+        scope.end,
+        *closed_params,
+    )
+    cycle = (
+        base + f", won AS (SELECT {_cycle_days(reader, 'd')} AS days FROM d "
+        "WHERE d.status = 'won' AND d.closed_at >= ? AND d.closed_at < ? "
+        f"AND {closed_filter}), "
+        "ranked AS (SELECT days, ROW_NUMBER() OVER (ORDER BY days) AS rn, "
+        "COUNT(*) OVER () AS cnt FROM won) "
+        "SELECT AVG(days) AS mean, "
+        "AVG(CASE WHEN rn IN ((cnt + 1) / 2, (cnt + 2) / 2) THEN days END) AS median "
+        "FROM ranked"
+    )
+    cycle_params = (*source.params, scope.start, scope.end, *closed_params)
+    return {
+        "reach": (reach, reach_params),
+        "open": (open_deals, open_params),
+        "closed": (closed, closed_args),
+        "cycle": (cycle, cycle_params),
+    }
+
+
+def _convert(rates: Rates, row: dict[str, Any], column: str = "total") -> Decimal:
+    return rates.convert_units(
+        row[column], row["currency"], rate_from=row["rate_from"], day=row["first_day"]
+    )
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def funnel_report(
+    book: Book,
+    filters: ReportFilters,
+    *,
+    snapshot: bool = False,
+    as_of: date | None = None,
+) -> Funnel:
+    """The funnel for the filters: the period's cohort, the snapshot, or as of a past day."""
+    actor = book.actor
+    with book.read() as r:
+        scope = resolve(r, filters, actor=actor, today=as_of)
+        assert scope.pipeline is not None
+        source = deal_source(r, as_of=as_of, today=scope.today)
+        rates = load_rates(r, base=scope.currency)
+        queries = funnel_queries(r, scope, source, snapshot=snapshot)
+        reach_rows = r.rows(*queries["reach"])
+        open_rows = r.rows(*queries["open"])
+        closed_rows = r.rows(*queries["closed"])
+        cycle = r.row(*queries["cycle"]) or {}
+        stages = r.rows(
+            "SELECT id, name, position, probability, kind FROM stages "
+            "WHERE pipeline_id = ? AND deleted_at IS NULL AND kind IN ('open', 'won') "
+            "ORDER BY position",
+            (scope.pipeline["id"],),
+        )
+    counts: dict[str, int] = defaultdict(int)
+    amounts: dict[str, Decimal] = defaultdict(Decimal)
+    for row in reach_rows:
+        counts[row["stage_id"]] += row["n"]
+        amounts[row["stage_id"]] += _convert(rates, row)
+    won = sum(x["n"] for x in closed_rows if x["status"] == "won")
+    lost = sum(x["n"] for x in closed_rows if x["status"] == "lost")
+    won_amount = round_cents(
+        sum((_convert(rates, x) for x in closed_rows if x["status"] == "won"), Decimal(0))
+    )
+    won_stage = next((s for s in stages if s["kind"] == "won"), None)
+    if won_stage is not None:
+        counts[won_stage["id"]] = won
+        amounts[won_stage["id"]] = won_amount
+    shown = [s for s in stages if s["kind"] == "open"] + ([won_stage] if won_stage else [])
+    rows = []
+    for index, stage in enumerate(shown):
+        reached = counts[stage["id"]]
+        following = shown[index + 1] if index + 1 < len(shown) else None
+        rows.append(
+            FunnelStage(
+                stage=stage["name"],
+                stage_id=stage["id"],
+                kind=stage["kind"],
+                probability=stage["probability"],
+                reached=reached,
+                amount=round_cents(amounts[stage["id"]]),
+                conversion_to_next=_ratio(counts[following["id"]], reached) if following else None,
+            )
+        )
+    open_count = sum(x["n"] for x in open_rows)
+    weighted = round_cents(
+        sum((_convert(rates, x, "weighted") / 100 for x in open_rows), Decimal(0))
+    )
+    win_rate = _ratio(won, won + lost)
+    avg_size = round_cents(won_amount / won) if won else None
+    mean = cycle.get("mean")
+    median = cycle.get("median")
+    velocity = (
+        round_cents(
+            Decimal(open_count) * won / (won + lost) * avg_size / Decimal(str(round(mean, 6)))
+        )
+        if won and avg_size is not None and mean
+        else None
+    )
+    total_deals = counts[shown[0]["id"]] if shown else 0
+    return Funnel(
+        period_from=scope.period.start,
+        period_to=scope.period.end,
+        period_label=scope.period.label,
+        mode="as-of" if as_of else "snapshot" if snapshot else "cohort",
+        as_of=as_of,
+        currency=scope.currency,
+        filters=scope.described(),
+        stages=tuple(rows),
+        deals=total_deals,
+        open_deals=open_count,
+        won=won,
+        lost=lost,
+        win_rate=win_rate,
+        won_amount=won_amount,
+        avg_deal_size=avg_size,
+        avg_cycle_days=round(float(mean), 1) if mean is not None else None,
+        median_cycle_days=round(float(median), 1) if median is not None else None,
+        pipeline_velocity=velocity,
+        weighted_pipeline=weighted,
+    )
+
+
+def funnel_view(report: Funnel) -> ReportView:
+    """The funnel as a table of stages and a bar chart of reach."""
+    rows = [
+        {
+            "stage": s.stage,
+            "reached": s.reached,
+            "amount": s.amount,
+            "conversion_to_next": s.conversion_to_next,
+        }
+        for s in report.stages
+    ]
+    what = {
+        "cohort": f"deals created in {report.period_label}",
+        "snapshot": "every deal as it stands",
+        "as-of": f"the pipeline as it stood at the end of {report.as_of}",
+    }[report.mode]
+    summary = [
+        {"figure": "won / lost (closed in period)", "value": f"{report.won} / {report.lost}"},
+        {"figure": "win rate", "value": _percent(report.win_rate)},
+        {"figure": "average deal size", "value": _money(report.avg_deal_size)},
+        {
+            "figure": "cycle days (mean / median)",
+            "value": f"{_num(report.avg_cycle_days)} / {_num(report.median_cycle_days)}",
+        },
+        {"figure": "open deals", "value": str(report.open_deals)},
+        {"figure": "weighted pipeline", "value": _money(report.weighted_pipeline)},
+        {"figure": "pipeline velocity (per day)", "value": _money(report.pipeline_velocity)},
+    ]
+    notes = () if report.deals or report.won or report.lost else (_EMPTY,)
+    return ReportView(
+        title=f"Funnel {report.period_label}",
+        subtitle=f"{what}; amounts in {report.currency}",
+        columns=(
+            column("stage"),
+            column("reached", numeric=True),
+            column("amount", numeric=True),
+            column("conversion_to_next", "→ next", numeric=True),
+        ),
+        rows=cells(rows),
+        chart=Chart(
+            title="Deals reaching each stage",
+            kind="bar",
+            labels=tuple(s.stage for s in report.stages),
+            series=(("reached", tuple(float(s.reached) for s in report.stages)),),
+        ),
+        notes=notes,
+        extra=(("Summary", (column("figure"), column("value", numeric=True)), cells(summary)),),
+    )
+
+
+_EMPTY = "no deals in this period: every figure is zero"
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _money(value: Decimal | None) -> str:
+    return "–" if value is None else f"{value:,.2f}"
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f}"
