@@ -25,7 +25,7 @@ INDEXES = [
         deals.owner_id,  # type: ignore[attr-defined]
         deals.status,  # type: ignore[attr-defined]
         deals.currency,  # type: ignore[attr-defined]
-        deals.amount_cents,  # type: ignore[attr-defined]
+        deals.amount_milli,  # type: ignore[attr-defined]
     ),
     # won/lost in a period (funnel, forecast, lost), covering owner, amount and currency
     Index(
@@ -35,7 +35,7 @@ INDEXES = [
         deals.pipeline_id,  # type: ignore[attr-defined]
         deals.owner_id,  # type: ignore[attr-defined]
         deals.currency,  # type: ignore[attr-defined]
-        deals.amount_cents,  # type: ignore[attr-defined]
+        deals.amount_milli,  # type: ignore[attr-defined]
     ),
     # segments: each company's won deals
     Index(
@@ -44,7 +44,7 @@ INDEXES = [
         deals.status,  # type: ignore[attr-defined]
         deals.closed_at,  # type: ignore[attr-defined]
         deals.currency,  # type: ignore[attr-defined]
-        deals.amount_cents,  # type: ignore[attr-defined]
+        deals.amount_milli,  # type: ignore[attr-defined]
     ),
     # funnel reach: each deal's stages entered, without visiting the table
     Index(

@@ -23,7 +23,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from crmcli.money import round_cents
 from crmcli.reports.filters import ReportFilters, Scope, resolve
 from crmcli.reports.render import Chart, ReportView, cells, column
 from crmcli.reports.source import DealSource, close_day_sql, deal_source
@@ -240,7 +239,7 @@ def funnel_report(
         amounts[row["stage_id"]] += _convert(rates, row)
     won = sum(x["n"] for x in closed_rows if x["status"] == "won")
     lost = sum(x["n"] for x in closed_rows if x["status"] == "lost")
-    won_amount = round_cents(
+    won_amount = rates.round(
         sum((_convert(rates, x) for x in closed_rows if x["status"] == "won"), Decimal(0))
     )
     won_stage = next((s for s in stages if s["kind"] == "won"), None)
@@ -259,20 +258,20 @@ def funnel_report(
                 kind=stage["kind"],
                 probability=stage["probability"],
                 reached=reached,
-                amount=round_cents(amounts[stage["id"]]),
+                amount=rates.round(amounts[stage["id"]]),
                 conversion_to_next=_ratio(counts[following["id"]], reached) if following else None,
             )
         )
     open_count = sum(x["n"] for x in open_rows)
-    weighted = round_cents(
+    weighted = rates.round(
         sum((_convert(rates, x, "weighted") / 100 for x in open_rows), Decimal(0))
     )
     win_rate = _ratio(won, won + lost)
-    avg_size = round_cents(won_amount / won) if won else None
+    avg_size = rates.round(won_amount / won) if won else None
     mean = cycle.get("mean")
     median = cycle.get("median")
     velocity = (
-        round_cents(
+        rates.round(
             Decimal(open_count) * won / (won + lost) * avg_size / Decimal(str(round(mean, 6)))
         )
         if won and avg_size is not None and mean

@@ -21,7 +21,7 @@ API for other modules (reports, commission, board):
 * ``rates.convert(amount, currency, day)`` — a Decimal amount converted, rounded at the
   reporting currency's minor unit (raises on a missing rate);
 * ``rates.convert_units(total, currency, rate_from=..., day=...)`` — an integer sum of
-  stored minor units (``*_cents`` / ``*_milli``) converted with the rate chosen in SQL;
+  stored thousandths (``*_milli``) converted with the rate chosen in SQL;
 * ``rate_from_sql(currency_col, day_expr)`` — the SQL expression choosing that rate.
 """
 
@@ -35,15 +35,14 @@ from typing import Any
 
 from crmcli import clock
 from crmcli.errors import InvalidInput
-from crmcli.money import parse_currency, round_cents
+from crmcli.money import SCALE, parse_currency, round_money
 from crmcli.services.book import Book
 from crmcli.services.handles import short
 from crmcli.storage.db import Reader
 
-# Stored money: integer minor units. One place says which column and scale, so the move
-# from cents to thousandths (``*_milli``) changes these two lines only.
-AMOUNT = "amount_cents"
-UNITS = Decimal(100)
+# Stored money: integer thousandths of the unit (``crmcli.money.SCALE``).
+AMOUNT = "amount_milli"
+UNITS = Decimal(SCALE)
 MAX_RATE = Decimal("1000000")
 
 
@@ -193,12 +192,16 @@ class Rates:
 
     def convert(self, amount: Decimal, currency: str, day: date) -> Decimal:
         """``amount`` of ``currency`` in the base currency at the rate of ``day``."""
-        return round_cents(amount * self.rate(currency, day))
+        return self.round(amount * self.rate(currency, day))
+
+    def round(self, amount: Decimal) -> Decimal:
+        """Rounded half-up at the base currency's minor unit."""
+        return round_money(amount, self.base)
 
     def convert_units(
         self, total: int | None, currency: str, *, rate_from: Any, day: Any
     ) -> Decimal:
-        """A SQL sum of stored minor units, converted at the rate SQL chose (``rate_from``).
+        """A SQL sum of stored thousandths, converted at the rate SQL chose (``rate_from``).
 
         ``day`` names the date in an error when no rate was in force.
         """

@@ -1,7 +1,7 @@
 """reports: exchange rates, activity targets, forecast categories, report indexes
 
 Revision ID: 0005_reports
-Revises: 0002_indexes
+Revises: 0003_money_milli
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0005_reports"
-down_revision: str | None = "0002_indexes"
+down_revision: str | None = "0003_money_milli"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -21,17 +21,17 @@ INDEXES = [
     (
         "ix_deals_report_created",
         "deals",
-        ["pipeline_id", "created_at", "owner_id", "status", "currency", "amount_cents"],
+        ["pipeline_id", "created_at", "owner_id", "status", "currency", "amount_milli"],
     ),
     (
         "ix_deals_report_closed",
         "deals",
-        ["status", "closed_at", "pipeline_id", "owner_id", "currency", "amount_cents"],
+        ["status", "closed_at", "pipeline_id", "owner_id", "currency", "amount_milli"],
     ),
     (
         "ix_deals_report_company",
         "deals",
-        ["company_id", "status", "closed_at", "currency", "amount_cents"],
+        ["company_id", "status", "closed_at", "currency", "amount_milli"],
     ),
     ("ix_stage_history_reach", "stage_history", ["deal_id", "to_stage_id", "at", "deleted_at"]),
     (
