@@ -248,6 +248,10 @@ def edit(
     next_step: Annotated[str | None, typer.Option(help="Next step ('' clears).")] = None,
     owner: Annotated[str | None, typer.Option(help="Owning rep.")] = None,
     notes: Annotated[str | None, typer.Option(help="Notes.")] = None,
+    forecast: Annotated[
+        str | None,
+        typer.Option(help="Forecast category: commit, best-case, pipeline, omitted ('none' = from probability)."),
+    ] = None,
     at: AtOption = None,
 ) -> None:
     """Change a deal's details (stages change with move, win, lose, reopen)."""
@@ -268,6 +272,7 @@ def edit(
         next_step=next_step,
         owner=owner,
         notes=notes,
+        forecast=forecast,
     )
     output.done(f"updated deal {record['name']} ({record['handle']})", record)
 

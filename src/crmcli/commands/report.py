@@ -54,6 +54,25 @@ def funnel(
     emit_report(report.to_dict(), funnel_view(report), html=html)
 
 
+@report_command(app, "forecast")
+def forecast(
+    ctx: typer.Context,
+    filters: ReportFilters,
+    html: str | None,
+    by: Annotated[str, typer.Option("--by", help="month or quarter.")] = "month",
+    by_rep: Annotated[bool, typer.Option("--by-rep", help="One row per rep and period.")] = False,
+    as_of: AsOfOption = None,
+) -> None:
+    """Won, commit, best case, pipeline, weighted, quota, attainment and gap per period."""
+    from crmcli.reports.filters import parse_as_of
+    from crmcli.reports.forecast import forecast_report, forecast_view
+
+    report = forecast_report(
+        book(ctx), filters, by=by, by_rep=by_rep, as_of=parse_as_of(as_of)
+    )
+    emit_report(report.to_dict(), forecast_view(report), html=html)
+
+
 # Report verbs of other areas: each module registers itself with @report_command(app, …).
 EXTRA_MODULES: tuple[str, ...] = (
     "crmcli.commands.report_sales",
