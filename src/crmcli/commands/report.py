@@ -73,6 +73,32 @@ def forecast(
     emit_report(report.to_dict(), forecast_view(report), html=html)
 
 
+@report_command(app, "lost")
+def lost(ctx: typer.Context, filters: ReportFilters, html: str | None) -> None:
+    """Lost deals by reason, competitor and stage; win/loss record per competitor."""
+    from crmcli.reports.lost import lost_report, lost_view
+
+    report = lost_report(book(ctx), filters)
+    emit_report(report.to_dict(), lost_view(report), html=html)
+
+
+@report_command(app, "segments")
+def segments(
+    ctx: typer.Context,
+    filters: ReportFilters,
+    html: str | None,
+    dormant: Annotated[
+        str | None, typer.Option("--dormant", help="Also list key accounts idle this long: 90d.")
+    ] = None,
+    segment: Annotated[str | None, typer.Option("--segment", help="Only this segment.")] = None,
+) -> None:
+    """RFM scores and segments of companies; dormant key accounts."""
+    from crmcli.reports.segments import segments_report, segments_view
+
+    report = segments_report(book(ctx), filters, dormant=dormant, segment=segment)
+    emit_report(report.to_dict(), segments_view(report), html=html)
+
+
 # Report verbs of other areas: each module registers itself with @report_command(app, …).
 EXTRA_MODULES: tuple[str, ...] = (
     "crmcli.commands.report_sales",
