@@ -157,10 +157,8 @@ def forecast_queries(
 
 
 def _quota(reader: Reader, user_id: str, period: Period) -> Decimal | None:
-    try:
-        from crmcli.services.quotas import quota_for
-    except ImportError:  # pragma: no cover - until the quotas service lands
-        return None
+    from crmcli.services.quotas import quota_for
+
     value: Decimal | None = quota_for(reader, user_id=user_id, period=period)
     return value
 

@@ -48,10 +48,8 @@ MAX_RATE = Decimal("1000000")
 
 def reporting_currency() -> str:
     """The currency reports add up in (``crm config set reporting_currency``; default EUR)."""
-    try:
-        from crmcli import settings  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - until the settings module lands
-        return "EUR"
+    from crmcli import settings
+
     return str(settings.get("reporting_currency") or "EUR").upper()
 
 
