@@ -99,6 +99,20 @@ def segments(
     emit_report(report.to_dict(), segments_view(report), html=html)
 
 
+@report_command(app, "activity")
+def activity(
+    ctx: typer.Context,
+    filters: ReportFilters,
+    html: str | None,
+    by: Annotated[str, typer.Option("--by", help="week or month.")] = "week",
+) -> None:
+    """Activities per rep, kind and week or month: done, scheduled, target."""
+    from crmcli.reports.activity import activity_report, activity_view
+
+    report = activity_report(book(ctx), filters, by=by)
+    emit_report(report.to_dict(), activity_view(report), html=html)
+
+
 # Report verbs of other areas: each module registers itself with @report_command(app, …).
 EXTRA_MODULES: tuple[str, ...] = (
     "crmcli.commands.report_sales",

@@ -269,7 +269,7 @@ def _row(
         weighted=rates.round(figures.get("weighted", Decimal(0))),
         quota=quota,
         attainment=round(float(won / quota), 4) if quota else None,
-        gap=max(quota - won, Decimal(0)) if quota is not None else None,
+        gap=rates.round(max(quota - won, Decimal(0))) if quota is not None else None,
     )
 
 
