@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,20 +16,20 @@ def _book(crm) -> None:
     crm("user add alice --team east --territory dach")
     crm("user add bob --team west")
     # A: Prospecting → Proposal (skips Qualification) → won 20 Oct, 1000 EUR, 18 days
-    crm('deal add A --amount 1000 --owner alice --at 2026-10-02')
-    crm('deal move A Proposal --at 2026-10-05')
-    crm('deal win A --at 2026-10-20')
+    crm("deal add A --amount 1000 --owner alice --at 2026-10-02")
+    crm("deal move A Proposal --at 2026-10-05")
+    crm("deal win A --at 2026-10-20")
     # B: lost from Proposal, price, Globex, 2000 EUR
-    crm('deal add B --amount 2000 --owner bob --at 2026-10-03')
-    crm('deal move B Proposal --at 2026-10-04')
-    crm('deal lose B --reason price --competitor Globex --at 2026-10-21')
+    crm("deal add B --amount 2000 --owner bob --at 2026-10-03")
+    crm("deal move B Proposal --at 2026-10-04")
+    crm("deal lose B --reason price --competitor Globex --at 2026-10-21")
     # C: won straight from Prospecting on 30 Oct, then reopened on 5 Nov (into Prospecting)
-    crm('deal add C --amount 500 --owner alice --at 2026-10-10')
-    crm('deal win C --at 2026-10-30')
-    crm('deal reopen C --at 2026-11-05')
+    crm("deal add C --amount 500 --owner alice --at 2026-10-10")
+    crm("deal win C --at 2026-10-30")
+    crm("deal reopen C --at 2026-11-05")
     # D: open in Negotiation (80%), 4000 EUR
-    crm('deal add D --amount 4000 --owner bob --at 2026-10-12')
-    crm('deal move D Negotiation --at 2026-10-14')
+    crm("deal add D --amount 4000 --owner bob --at 2026-10-12")
+    crm("deal move D Negotiation --at 2026-10-14")
 
 
 class TestFunnel:
@@ -67,16 +66,16 @@ class TestFunnel:
     def test_as_of_matches_the_snapshot_saved_that_day(self, crm, monkeypatch) -> None:
         monkeypatch.setenv("CRM_NOW", "2026-10-25T12:00:00+00:00")
         crm("user add alice")
-        crm('deal add A --amount 1000 --owner alice --at 2026-10-02')
-        crm('deal add B --amount 3000 --owner alice --at 2026-10-03')
-        crm('deal move B Evaluation --at 2026-10-10')
+        crm("deal add A --amount 1000 --owner alice --at 2026-10-02")
+        crm("deal add B --amount 3000 --owner alice --at 2026-10-03")
+        crm("deal move B Evaluation --at 2026-10-10")
         saved = crm.json("report funnel --snapshot --period 2026-Q4")
         # later: amounts, owners and stages change, a deal is added and one deleted
         monkeypatch.setenv("CRM_NOW", "2026-11-20T12:00:00+00:00")
         crm("user add bob")
         crm("deal edit A --amount 9999 --owner bob")
         crm("deal win B")
-        crm('deal add E --amount 50 --owner alice')
+        crm("deal add E --amount 50 --owner alice")
         crm("deal delete A")
         then = crm.json("report funnel --as-of 2026-10-25 --period 2026-Q4")
         for key in ("stages", "won", "lost", "open_deals", "weighted_pipeline", "deals"):
@@ -95,9 +94,9 @@ class TestFunnel:
         crm("user add alice")
         crm("currency rate set USD 0.90 --at 2026-10-01")
         crm("currency rate set USD 0.95 --at 2026-11-01")
-        crm('deal add A --amount 1000 --currency USD --owner alice --at 2026-10-02')
+        crm("deal add A --amount 1000 --currency USD --owner alice --at 2026-10-02")
         crm('deal win A --at "2026-10-20 12:00"')  # converts at 0.90 (rate in force on 20 Oct)
-        crm('deal add B --amount 1000 --currency USD --owner alice --at 2026-10-03')
+        crm("deal add B --amount 1000 --currency USD --owner alice --at 2026-10-03")
         # B is open: latest rate 0.95; Prospecting 10% → 95.00
         report = crm.json("report funnel --period 2026-Q4")
         assert report["currency"] == "EUR"
@@ -106,14 +105,20 @@ class TestFunnel:
 
     def test_missing_rate_is_an_error_naming_currency_and_date(self, crm) -> None:
         crm("user add alice")
-        crm('deal add A --amount 1000 --currency USD --owner alice --at 2026-10-02')
+        crm("deal add A --amount 1000 --currency USD --owner alice --at 2026-10-02")
         crm('deal win A --at "2026-10-20 12:00"')  # rates apply by the UTC close date
         run = crm("report funnel --period 2026-Q4", ok=False)
         assert run.exit_code == 1
         assert "USD" in run.stderr and "2026-10-20" in run.stderr
 
-    @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(st.lists(st.tuples(st.sampled_from(["alice", "bob"]), st.integers(1, 5)), min_size=1, max_size=5))
+    @settings(
+        max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        st.lists(
+            st.tuples(st.sampled_from(["alice", "bob"]), st.integers(1, 5)), min_size=1, max_size=5
+        )
+    )
     def test_per_rep_counts_sum_to_the_team(self, crm, deals) -> None:
         crm.db.unlink(missing_ok=True)
         crm("user add alice --team east")
@@ -123,7 +128,10 @@ class TestFunnel:
             if stage > 1:
                 crm(f"deal move D{index} {stage} --at 2026-10-06")
         team = crm.json("report funnel --team east --period 2026-Q4")["stages"]
-        per_rep = [crm.json(f"report funnel --owner {u} --period 2026-Q4")["stages"] for u in ("alice", "bob")]
+        per_rep = [
+            crm.json(f"report funnel --owner {u} --period 2026-Q4")["stages"]
+            for u in ("alice", "bob")
+        ]
         for index, stage in enumerate(team):
             assert stage["reached"] == sum(r[index]["reached"] for r in per_rep)
 
@@ -185,7 +193,9 @@ class TestLost:
         assert report["lost"] == 1 and report["amount"] == "2000.00"
         assert report["by_reason"] == [{"reason": "price", "deals": 1, "amount": "2000.00"}]
         assert report["by_stage"][0]["stage"] == "Proposal"
-        assert report["competitors"] == [{"competitor": "Globex", "won": 0, "lost": 1, "win_rate": 0.0}]
+        assert report["competitors"] == [
+            {"competitor": "Globex", "won": 0, "lost": 1, "win_rate": 0.0}
+        ]
 
 
 class TestActivity:
@@ -215,8 +225,12 @@ class TestSegments:
         for k in range(1, 11):
             crm(f'company add "Co{k:02d}"')
             for n in range(k):
-                crm(f'deal add "Co{k:02d}-{n}" --company "Co{k:02d}" --amount {k * 100} --owner alice --at 2026-06-01')
-                crm(f'deal win "Co{k:02d}-{n}" --at 2026-11-{23 - (11 - k) if n == 0 else 1:02d}T09:00')
+                crm(
+                    f'deal add "Co{k:02d}-{n}" --company "Co{k:02d}" --amount {k * 100} --owner alice --at 2026-06-01'
+                )
+                crm(
+                    f'deal win "Co{k:02d}-{n}" --at 2026-11-{23 - (11 - k) if n == 0 else 1:02d}T09:00'
+                )
         report = crm.json("report segments")
         by = {c["company"]: c for c in report["companies"]}
         # 10 distinct values: score = ceil(5 × rank / 10): ranks 1-2 → 1, 3-4 → 2, … 9-10 → 5
@@ -227,7 +241,9 @@ class TestSegments:
         assert by["Co01"]["segment"] == "lost"
         assert by["Co03"]["monetary"] == "900.00"  # 3 deals × 300
         listed = crm.json("company list --segment champions")
-        assert {c["name"] for c in listed} == {c for c, v in by.items() if v["segment"] == "champions"}
+        assert {c["name"] for c in listed} == {
+            c for c, v in by.items() if v["segment"] == "champions"
+        }
 
     def test_bad_segment(self, crm) -> None:
         run = crm("company list --segment vip", ok=False)
@@ -280,10 +296,23 @@ class TestOutput:
         if chromium is None:
             pytest.skip("chromium is installed by .ci/run")
         dom = subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
-            capture_output=True, text=True, timeout=60, check=True,
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={tmp_path / 'profile'}",
+                "--dump-dom",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         ).stdout
         assert "<svg" in dom and "Lost deals by reason" in dom
 
@@ -292,23 +321,35 @@ class TestQueryPlans:
     """Each report's SQL reads activities through an index, never a scan of the table."""
 
     def test_no_scan_of_activities(self, crm) -> None:
+        from crmcli.clock import now
         from crmcli.config import Settings
         from crmcli.reports.activity import _buckets, activity_query
         from crmcli.reports.filters import ReportFilters, resolve
         from crmcli.reports.segments import segments_sql
         from crmcli.services.book import Book
-        from crmcli.clock import now
 
         crm("user add alice")
         book = Book.open(Settings(db=str(crm.db), user=None))
         actor = book.actor
         with book.read() as r:
-            scope = resolve(r, ReportFilters(period="2026-Q4"), actor=actor, default_to_pipeline=False)
+            scope = resolve(
+                r, ReportFilters(period="2026-Q4"), actor=actor, default_to_pipeline=False
+            )
             sql, params = activity_query(scope, _buckets(scope.period, "week"))
-            plans = [" ".join(str(x[3]) for x in r.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())]
+            plans = [
+                " ".join(
+                    str(x[3]) for x in r.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+                )
+            ]
             sql, params = segments_sql(r, base="EUR", now=now())
-            plans.append(" ".join(str(x[3]) for x in r.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()))
+            plans.append(
+                " ".join(
+                    str(x[3]) for x in r.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+                )
+            )
         book.close()
         for plan in plans:
             assert "ix_activities_report" in plan, plan
-            assert "SCAN activities" not in plan or "INDEX" in plan.split("SCAN activities")[1][:40], plan
+            assert (
+                "SCAN activities" not in plan or "INDEX" in plan.split("SCAN activities")[1][:40]
+            ), plan

@@ -23,10 +23,15 @@ _SHARED: list[tuple[str, Any]] = [
         "period",
         Annotated[
             str | None,
-            typer.Option("--period", "-p", help="2026-Q4, 2026-11, 2026 or 2026-W49 (default: this quarter)."),
+            typer.Option(
+                "--period", "-p", help="2026-Q4, 2026-11, 2026 or 2026-W49 (default: this quarter)."
+            ),
         ],
     ),
-    ("from_", Annotated[str | None, typer.Option("--from", help="First day (instead of --period).")]),
+    (
+        "from_",
+        Annotated[str | None, typer.Option("--from", help="First day (instead of --period).")],
+    ),
     ("to", Annotated[str | None, typer.Option("--to", help="Last day (instead of --period).")]),
     ("owner", Annotated[str | None, typer.Option("--owner", help="Only this rep (me: you).")]),
     ("team", Annotated[str | None, typer.Option("--team", help="Only reps of this team.")]),
@@ -36,13 +41,17 @@ _SHARED: list[tuple[str, Any]] = [
     ),
     (
         "pipeline",
-        Annotated[str | None, typer.Option("--pipeline", help="Pipeline (default: the default one).")],
+        Annotated[
+            str | None, typer.Option("--pipeline", help="Pipeline (default: the default one).")
+        ],
     ),
     (
         "currency",
         Annotated[
             str | None,
-            typer.Option("--currency", help="Report in this currency (default: reporting_currency)."),
+            typer.Option(
+                "--currency", help="Report in this currency (default: reporting_currency)."
+            ),
         ],
     ),
     (
@@ -56,7 +65,9 @@ _SHARED: list[tuple[str, Any]] = [
 _FILTER_KEYS = ("period", "from_", "to", "owner", "team", "territory", "pipeline", "currency")
 
 
-def report_command(app: typer.Typer, name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+def report_command(
+    app: typer.Typer, name: str
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Register ``func`` as ``crm report NAME`` with the shared report options."""
 
     def decorate(func: Callable[..., None]) -> Callable[..., None]:
@@ -75,9 +86,7 @@ def report_command(app: typer.Typer, name: str) -> Callable[[Callable[..., None]
         positional = [p for p in kept if p.kind is not inspect.Parameter.KEYWORD_ONLY]
         keyword = [p for p in kept if p.kind is inspect.Parameter.KEYWORD_ONLY]
         command.__signature__ = own.replace(  # type: ignore[attr-defined]
-            parameters=[
-                p.replace(kind=inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in positional
-            ]
+            parameters=[p.replace(kind=inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in positional]
             + [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in keyword]
             + shared
         )

@@ -13,8 +13,6 @@ from crmcli import output
 from crmcli.output import Column
 from crmcli.reports.render import Chart, ReportView
 
-
-
 _COLOURS = ("green", "cyan", "yellow", "magenta", "blue", "red")
 _BLOCKS = "█▓▒░"
 
@@ -31,7 +29,9 @@ def _terminal_chart(chart: Chart, width: int) -> Any:
     peak = max(totals, default=0) or 1
     label_width = min(20, max((len(x) for x in chart.labels), default=4))
     bar_width = max(10, min(width, 120) - label_width - 16)
-    lines = [Text(output.safe(chart.title) + (f" ({chart.unit})" if chart.unit else ""), style="bold")]
+    lines = [
+        Text(output.safe(chart.title) + (f" ({chart.unit})" if chart.unit else ""), style="bold")
+    ]
     for index, label in enumerate(chart.labels):
         line = Text(output.safe(label)[:label_width].ljust(label_width) + " ")
         for number, (_, values) in enumerate(chart.series):
@@ -79,7 +79,11 @@ def emit_report(document: Mapping[str, Any], view: ReportView, *, html: str | No
         output.emit_list(list(view.rows), _columns(view.columns))
         return
     console = output.console()
-    console.print(output.table(list(view.rows), _columns(view.columns), title=view.title, caption=view.subtitle))
+    console.print(
+        output.table(
+            list(view.rows), _columns(view.columns), title=view.title, caption=view.subtitle
+        )
+    )
     for title, columns, rows in view.extra:
         if rows:
             console.print(output.table(list(rows), _columns(columns), title=title))

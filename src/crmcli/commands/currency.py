@@ -11,8 +11,12 @@ from crmcli import output
 from crmcli.commands._common import book
 from crmcli.output import Column
 
-app = typer.Typer(help="Exchange rates: crm currency rate set USD 0.92 [--at DATE].", no_args_is_help=True)
-rate_app = typer.Typer(help="Dated exchange rates into the reporting currency.", no_args_is_help=True)
+app = typer.Typer(
+    help="Exchange rates: crm currency rate set USD 0.92 [--at DATE].", no_args_is_help=True
+)
+rate_app = typer.Typer(
+    help="Dated exchange rates into the reporting currency.", no_args_is_help=True
+)
 app.add_typer(rate_app, name="rate")
 
 COLUMNS = [
@@ -42,9 +46,7 @@ def set_(
     from crmcli.services.currency import set_rate
 
     view = set_rate(book(ctx), currency=code, rate=rate, valid_from=parse_date(at) if at else None)
-    output.done(
-        f"1 {view.currency} = {view.rate} {view.base} from {view.valid_from}", asdict(view)
-    )
+    output.done(f"1 {view.currency} = {view.rate} {view.base} from {view.valid_from}", asdict(view))
 
 
 @rate_app.command("list")

@@ -250,7 +250,9 @@ def edit(
     notes: Annotated[str | None, typer.Option(help="Notes.")] = None,
     forecast: Annotated[
         str | None,
-        typer.Option(help="Forecast category: commit, best-case, pipeline, omitted ('none' = from probability)."),
+        typer.Option(
+            help="Forecast: commit, best-case, pipeline, omitted ('none' = from probability)."
+        ),
     ] = None,
     at: AtOption = None,
 ) -> None:

@@ -24,7 +24,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def report() -> None:
     """Funnel, forecast, activity, lost deals, segments: tables, JSON/CSV, charts, HTML."""
@@ -67,9 +66,7 @@ def forecast(
     from crmcli.reports.filters import parse_as_of
     from crmcli.reports.forecast import forecast_report, forecast_view
 
-    report = forecast_report(
-        book(ctx), filters, by=by, by_rep=by_rep, as_of=parse_as_of(as_of)
-    )
+    report = forecast_report(book(ctx), filters, by=by, by_rep=by_rep, as_of=parse_as_of(as_of))
     emit_report(report.to_dict(), forecast_view(report), html=html)
 
 

@@ -11,7 +11,9 @@ from crmcli import output
 from crmcli.commands._common import AtOption, book, when
 from crmcli.output import Column
 
-app = typer.Typer(help="Activity targets: crm user target set alice 2026-W49 calls=20.", no_args_is_help=True)
+app = typer.Typer(
+    help="Activity targets: crm user target set alice 2026-W49 calls=20.", no_args_is_help=True
+)
 COLUMNS = [Column("user"), Column("period"), Column("kind"), Column("target", justify="right")]
 
 

@@ -11,7 +11,7 @@ soft ``deleted_at``.
 
 from sqlmodel import SQLModel
 
-import crmcli.models.indexes  # noqa: F401  (attaches the 0002 indexes)
+import crmcli.models.indexes
 import crmcli.models.report_indexes  # noqa: F401  (attaches the 0005 indexes)
 from crmcli.models.activities import Activity
 from crmcli.models.changes import Change, Meta, SyncConflict

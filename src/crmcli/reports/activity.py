@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from crmcli.errors import InvalidInput
-from crmcli.periods import Period, parse_period, period_of
-from crmcli.reports.filters import ReportFilters, Scope, buckets_sql, resolve
+from crmcli.periods import Period, parse_period
+from crmcli.reports.filters import ReportFilters, Scope, buckets_sql, overlapping, resolve
 from crmcli.reports.render import Chart, ReportView, cells, column
 from crmcli.services.book import Book
 from crmcli.storage.db import Reader
@@ -91,14 +91,8 @@ def activity_query(scope: Scope, buckets: list[Period]) -> tuple[str, tuple[Any,
 
 
 def _buckets(period: Period, by: str) -> list[Period]:
-    """The weeks or months overlapping ``period`` (a month's first week may start before)."""
-    found = []
-    day = period.start
-    while day <= period.end:
-        part = period_of(by, day)  # type: ignore[arg-type]
-        found.append(part)
-        day = part.end + timedelta(days=1)
-    return found
+    """The weeks or months overlapping ``period``."""
+    return overlapping(period, "week" if by == "week" else "month")
 
 
 def _targets(reader: Reader, scope: Scope) -> dict[tuple[str, str], list[tuple[Period, int]]]:

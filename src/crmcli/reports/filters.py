@@ -17,7 +17,7 @@ from typing import Any
 from crmcli import clock
 from crmcli.errors import InvalidInput, NotFound
 from crmcli.money import parse_currency
-from crmcli.periods import Period, resolve_period
+from crmcli.periods import Period, PeriodKind, period_of, resolve_period
 from crmcli.services.currency import reporting_currency
 from crmcli.services.deals import default_pipeline, find_pipeline, find_rep
 from crmcli.storage.db import Reader, Row
@@ -124,9 +124,7 @@ def resolve(
     )
     team = _known(reader, "team", filters.team, "team") if filters.team else None
     territory = (
-        _known(reader, "territory", filters.territory, "territory")
-        if filters.territory
-        else None
+        _known(reader, "territory", filters.territory, "territory") if filters.territory else None
     )
     if filters.pipeline:
         pipeline: Row | None = find_pipeline(reader, filters.pipeline)
@@ -179,3 +177,16 @@ def day_buckets_sql(column: str, periods: Sequence[Period]) -> tuple[str, list[A
         parts.append(f"WHEN {column} >= ? AND {column} <= ? THEN {index}")
         params += [sub.start, sub.end]
     return f"CASE {' '.join(parts)} END", params
+
+
+def overlapping(period: Period, kind: PeriodKind) -> list[Period]:
+    """The weeks, months… overlapping ``period`` (a month's first week may start before)."""
+    if period.kind == kind:
+        return [period]
+    found = []
+    day = period.start
+    while day <= period.end:
+        part = period_of(kind, day)
+        found.append(part)
+        day = part.end + timedelta(days=1)
+    return found

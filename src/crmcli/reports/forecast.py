@@ -20,7 +20,14 @@ from typing import Any
 
 from crmcli.errors import InvalidInput
 from crmcli.periods import Period
-from crmcli.reports.filters import ReportFilters, Scope, buckets_sql, day_buckets_sql, resolve
+from crmcli.reports.filters import (
+    ReportFilters,
+    Scope,
+    buckets_sql,
+    day_buckets_sql,
+    overlapping,
+    resolve,
+)
 from crmcli.reports.render import Chart, ReportView, cells, column
 from crmcli.reports.source import DealSource, close_day_sql, deal_source
 from crmcli.services.book import Book
@@ -114,7 +121,8 @@ def forecast_queries(
     won_bucket, won_bucket_params = buckets_sql("d.closed_at", buckets)
     base = f"WITH d AS ({source.sql}) "
     open_sql = (
-        base + f"SELECT bucket, owner_id, category, currency, rate_from, MIN(first_day) AS first_day, "
+        base
+        + f"SELECT bucket, owner_id, category, currency, rate_from, MIN(first_day) AS first_day, "
         "SUM(amount) AS total, SUM(weighted) AS weighted FROM ("
         f"SELECT {open_bucket} AS bucket, d.owner_id, {CATEGORY_SQL} AS category, d.currency, "
         f"{rate} AS rate_from, {day} AS first_day, d.{AMOUNT} AS amount, "
@@ -177,7 +185,7 @@ def forecast_report(
     actor = book.actor
     with book.read() as r:
         scope = resolve(r, filters, actor=actor, default_to_pipeline=False, today=as_of)
-        buckets = list(scope.period.subperiods(by)) if scope.period.kind != by else [scope.period]
+        buckets = overlapping(scope.period, "month" if by == "month" else "quarter")
         source = deal_source(r, as_of=as_of, today=scope.today)
         rates = load_rates(r, base=scope.currency)
         queries = forecast_queries(r, scope, source, buckets)
@@ -222,8 +230,8 @@ def forecast_report(
 
     def quota_of(rep_id: str | None, index: int) -> Decimal | None:
         wanted = [rep_id] if rep_id else [rep["id"] for rep in reps]
-        found = [quotas[(x, index)] for x in wanted if quotas.get((x, index)) is not None]
-        return sum(found, Decimal(0)) if found else None  # type: ignore[arg-type]
+        found = [q for x in wanted if (q := quotas.get((x, index))) is not None]
+        return sum(found, Decimal(0)) if found else None
 
     rows = []
     for index, sub in enumerate(buckets):
@@ -236,8 +244,8 @@ def forecast_report(
             )
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for figures in sums.values():
-        for key, value in figures.items():
-            totals[key] += value
+        for name, value in figures.items():
+            totals[name] += value
     quota_values = [q for index in range(len(buckets)) if (q := quota_of(None, index)) is not None]
     total_quota = sum(quota_values, Decimal(0)) if quota_values else None
     return Forecast(

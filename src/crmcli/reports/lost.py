@@ -8,6 +8,7 @@ name it: won, lost, and win rate = won / (won + lost).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -127,7 +128,9 @@ def _grouped(rows: list[dict[str, Any]], key: str, rates: Rates) -> tuple[LostGr
             row["total"], row["currency"], rate_from=row["rate_from"], day=row["first_day"]
         )
         order[row[key]] = row["position"]
-    names = sorted(counts, key=(lambda n: order[n]) if key == "stage" else (lambda n: (-counts[n], n)))
+    names = sorted(
+        counts, key=(lambda n: order[n]) if key == "stage" else (lambda n: (-counts[n], n))
+    )
     return tuple(LostGroup(n, counts[n], rates.round(amounts[n])) for n in names)
 
 
@@ -171,7 +174,7 @@ def lost_view(report: LostReport) -> ReportView:
     """Lost deals by reason (the table and chart), competitor, stage and the record."""
     group_columns = (column("name"), column("deals", numeric=True), column("amount", numeric=True))
 
-    def rows(items: tuple[LostGroup, ...]) -> tuple[dict[str, Any], ...]:
+    def rows(items: tuple[LostGroup, ...]) -> tuple[Mapping[str, Any], ...]:
         return cells([{"name": g.name, "deals": g.deals, "amount": g.amount} for g in items])
 
     record = cells(
@@ -193,7 +196,11 @@ def lost_view(report: LostReport) -> ReportView:
         ),
         notes=() if report.lost else ("no deals lost in this period: every figure is zero",),
         extra=(
-            ("By competitor", (column("name", "competitor"), *group_columns[1:]), rows(report.by_competitor)),
+            (
+                "By competitor",
+                (column("name", "competitor"), *group_columns[1:]),
+                rows(report.by_competitor),
+            ),
             ("Lost at stage", (column("name", "stage"), *group_columns[1:]), rows(report.by_stage)),
             (
                 "Record against competitors",

@@ -44,9 +44,7 @@ def parse_segment(text: str) -> str:
     """A segment name (``at risk`` and ``at_risk`` too)."""
     value = text.strip().lower().replace("_", "-").replace(" ", "-")
     if value not in SEGMENTS:
-        raise InvalidInput(
-            f"unknown segment {text!r}", hint=f"segments: {', '.join(SEGMENTS)}"
-        )
+        raise InvalidInput(f"unknown segment {text!r}", hint=f"segments: {', '.join(SEGMENTS)}")
     return value
 
 
@@ -147,8 +145,10 @@ def _days_since(reader: Reader, expr: str) -> str:
 def segments_sql(reader: Reader, *, base: str, now: datetime) -> tuple[str, tuple[Any, ...]]:
     """The whole RFM computation; one row per scored company."""
     since = now - timedelta(days=365)
-    day = "substr(d.closed_at, 1, 10)" if reader.dialect == "sqlite" else (
-        "CAST(d.closed_at AT TIME ZONE 'UTC' AS DATE)"
+    day = (
+        "substr(d.closed_at, 1, 10)"
+        if reader.dialect == "sqlite"
+        else ("CAST(d.closed_at AT TIME ZONE 'UTC' AS DATE)")
     )
     ppm = (
         f"CASE WHEN d.currency = ? THEN {PPM} ELSE (SELECT CAST(ROUND(CAST(x.rate AS REAL) "

@@ -84,8 +84,7 @@ def deal_source(reader: Reader, *, as_of: date | None, today: date) -> DealSourc
         for c in COLUMNS
     )
     rebuilt = ",\n".join(
-        f"CASE WHEN f.has_{c} = 1 THEN {_json_value(reader, f'f.old_{c}', c)} ELSE d.{c} END "
-        f"AS {c}"
+        f"CASE WHEN f.has_{c} = 1 THEN {_json_value(reader, f'f.old_{c}', c)} ELSE d.{c} END AS {c}"
         for c in COLUMNS
     )
     fields = ", ".join(f"'{c}'" for c in COLUMNS)

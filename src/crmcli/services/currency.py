@@ -155,7 +155,7 @@ def rate_from_sql(currency_col: str, day_expr: str) -> str:
 
 
 def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
     if isinstance(value, datetime):
         return value.date()

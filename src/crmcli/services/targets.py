@@ -33,7 +33,9 @@ def parse_targets(items: list[str], kinds: list[str]) -> dict[str, int]:
             kind = kind[:-1]
         if not sep or kind not in kinds:
             raise InvalidInput(
-                f"unknown activity kind {name.strip()!r}" if sep else f"expected KIND=N, not {item!r}",
+                f"unknown activity kind {name.strip()!r}"
+                if sep
+                else f"expected KIND=N, not {item!r}",
                 hint=f"kinds: {', '.join(kinds)}; e.g. calls=20 meetings=5",
             )
         if not number.strip().isdigit():
