@@ -32,6 +32,10 @@ class Case:
     # Optional: runs before each timed repetition (e.g. to undo a write); not timed.
     setup: Callable[[Path], None] | None = None
     env: dict[str, str] = field(default_factory=dict)
+    # Optional baselines of the case's own (reports): the same statements as raw SQL run by
+    # the bare Typer app through stdlib sqlite3 ("sql"), or another `crm` command ("crm").
+    baseline_queries: Callable[[Path], list[tuple[str, list[object]]]] | None = None
+    baseline_crm: list[str] | None = None
 
 
 @dataclass
