@@ -353,3 +353,20 @@ class TestQueryPlans:
             assert (
                 "SCAN activities" not in plan or "INDEX" in plan.split("SCAN activities")[1][:40]
             ), plan
+
+
+class TestBoardCurrencies:
+    def test_board_folds_currencies_with_a_rate_and_keeps_the_rest_apart(self, crm) -> None:
+        crm("user add alice")
+        crm("deal add E --amount 1000 --owner alice")
+        crm("deal add U --amount 1000 --currency USD --owner alice")
+        crm("deal add G --amount 100 --currency GBP --owner alice")
+        prospecting = crm.json("board")["stages"][0]
+        # no rates yet: only EUR is summed; USD and GBP stay apart, never added in
+        assert prospecting["amount"] == "1000.00"
+        assert {g["currency"] for g in prospecting["other_currencies"]} == {"USD", "GBP"}
+        crm("currency rate set USD 0.9 --at 2026-11-01")
+        prospecting = crm.json("board")["stages"][0]
+        assert prospecting["amount"] == "1900.00"  # 1000 + 1000 × 0.9
+        assert prospecting["weighted_amount"] == "190.00"  # 10% of it
+        assert [g["currency"] for g in prospecting["other_currencies"]] == ["GBP"]

@@ -181,6 +181,13 @@ class Rates:
             raise self.missing(currency, day)
         return values[index]
 
+    def has(self, currency: str, day: date) -> bool:
+        """Whether a rate for ``currency`` is in force on ``day`` (always for the base)."""
+        if currency == self.base:
+            return True
+        days, _ = self.by_currency.get(currency, ((), ()))
+        return bool(days) and days[0] <= day
+
     def missing(self, currency: str, day: date | None) -> InvalidInput:
         when = day.isoformat() if day else "today"
         return InvalidInput(
