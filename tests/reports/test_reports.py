@@ -370,3 +370,14 @@ class TestBoardCurrencies:
         assert prospecting["amount"] == "1900.00"  # 1000 + 1000 × 0.9
         assert prospecting["weighted_amount"] == "190.00"  # 10% of it
         assert [g["currency"] for g in prospecting["other_currencies"]] == ["GBP"]
+
+    def test_deal_list_total_follows_the_rule(self, crm) -> None:
+        crm("user add alice")
+        crm("currency rate set USD 0.9 --at 2026-10-01")
+        crm("deal add E --amount 1000 --owner alice")
+        crm("deal add U --amount 1000 --currency USD --owner alice")
+        crm("deal add G --amount 100 --currency GBP --owner alice")
+        out = crm("deal list").stdout
+        # 1000 + 1000 × 0.9 = 1900; GBP has no rate and is left out, named
+        assert "Σ 1,900.00 EUR over 3 deals" in out and "100.00 GBP" in out
+        assert "Σ" not in crm("deal list --json").stdout

@@ -216,7 +216,12 @@ def list_(
         sort=sort,
         limit=limit,
     )
-    output.emit_list(rows, COLUMNS, empty="no deals match")
+    caption = None
+    if rows and output.options.format == "table" and not output.options.quiet:
+        from crmcli.services.currency import total_of
+
+        caption = total_of(book(ctx), rows).caption()
+    output.emit_list(rows, COLUMNS, empty="no deals match", caption=caption)
 
 
 @app.command("show")

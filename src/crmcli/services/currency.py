@@ -237,3 +237,40 @@ def load_rates(reader: Reader, *, base: str | None = None) -> Rates:
         base=target,
         by_currency={c: (tuple(d), tuple(v)) for c, (d, v) in grouped.items()},
     )
+
+
+@dataclass(frozen=True)
+class Total:
+    """Amounts added up by the rule above; currencies without a rate are kept apart."""
+
+    amount: Decimal
+    currency: str
+    count: int
+    apart: dict[str, Decimal]
+
+    def caption(self) -> str:
+        """``Σ 12,345.00 EUR over 3 deals`` (plus what stayed apart)."""
+        text = f"Σ {self.amount:,.2f} {self.currency} over {self.count} deal"
+        text += "" if self.count == 1 else "s"
+        if self.apart:
+            kept = ", ".join(f"{v:,.2f} {k}" for k, v in sorted(self.apart.items()))
+            text += f" (no exchange rate, not added: {kept})"
+        return text
+
+
+def total_of(book: Book, deals: list[dict[str, Any]]) -> Total:
+    """The total of a page of deals (``amount``, ``currency``, ``status``, ``closed_at``)."""
+    with book.read() as r:
+        rates = load_rates(r)
+    today = clock.today()
+    amount = Decimal(0)
+    apart: dict[str, Decimal] = {}
+    for deal in deals:  # one page of a list (≤ --limit rows), already in memory
+        closed = _as_date(deal.get("closed_at")) if deal.get("status") != "open" else None
+        day = closed or today
+        value = Decimal(deal.get("amount") or 0)
+        if rates.has(deal["currency"], day):
+            amount += value * rates.rate(deal["currency"], day)
+        else:
+            apart[deal["currency"]] = apart.get(deal["currency"], Decimal(0)) + value
+    return Total(rates.round(amount), rates.base, len(deals), apart)
