@@ -381,3 +381,72 @@ class TestBoardCurrencies:
         # 1000 + 1000 × 0.9 = 1900; GBP has no rate and is left out, named
         assert "Σ 1,900.00 EUR over 3 deals" in out and "100.00 GBP" in out
         assert "Σ" not in crm("deal list --json").stdout
+
+
+class TestAsOfProperty:
+    """For any history, --as-of DAY equals the report saved on DAY (funnel and forecast)."""
+
+    OPS = st.lists(
+        st.tuples(
+            st.integers(0, 3),  # day offset from 2 Oct
+            st.sampled_from(
+                ["add", "next", "win", "lose", "amount", "owner", "reopen", "delete", "forecast"]
+            ),
+            st.integers(0, 3),  # which deal
+        ),
+        min_size=3,
+        max_size=10,
+    )
+
+    @settings(
+        max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(OPS)
+    def test_as_of_equals_saved_report(self, crm, monkeypatch, ops) -> None:
+        crm.db.unlink(missing_ok=True)
+        monkeypatch.setenv("CRM_NOW", "2026-10-01T12:00:00+00:00")
+        crm("user add alice")
+        crm("user add bob")
+        crm("deal add D0 --amount 100 --owner alice --close 2026-11-10")
+        made = 1
+        saved: dict[str, tuple[object, object]] = {}
+        for offset in range(4):
+            day = f"2026-10-{2 + offset:02d}"
+            monkeypatch.setenv("CRM_NOW", f"{day}T12:00:00+00:00")
+            for when, op, which in ops:
+                if when != offset:
+                    continue
+                name = f"D{which % made}"
+                args = {
+                    "add": f"deal add D{made} --amount {100 + made} --owner bob --close 2026-12-0{made % 9 + 1}",
+                    "next": f"deal move {name} --next",
+                    "win": f"deal win {name}",
+                    "lose": f"deal lose {name} --reason price",
+                    "amount": f"deal edit {name} --amount {7 * (which + 1)}",
+                    "owner": f"deal edit {name} --owner bob",
+                    "reopen": f"deal reopen {name}",
+                    "delete": f"deal delete {name}",
+                    "forecast": f"deal edit {name} --forecast commit",
+                }[op]
+                if crm(args, ok=False).exit_code == 0 and op == "add":
+                    made += 1
+            saved[day] = (
+                crm.json("report funnel --snapshot --period 2026-Q4"),
+                crm.json("report forecast --period 2026-Q4"),
+            )
+        monkeypatch.setenv("CRM_NOW", "2026-11-20T12:00:00+00:00")
+        crm("deal add Later --amount 5 --owner alice")
+        for day, (funnel, forecast) in saved.items():
+            then = crm.json(f"report funnel --snapshot --as-of {day} --period 2026-Q4")
+            for key in (
+                "stages",
+                "won",
+                "lost",
+                "open_deals",
+                "weighted_pipeline",
+                "deals",
+                "avg_cycle_days",
+            ):
+                assert then[key] == funnel[key], (day, key)
+            then_forecast = crm.json(f"report forecast --as-of {day} --period 2026-Q4")
+            assert then_forecast["rows"] == forecast["rows"], day
