@@ -58,8 +58,14 @@ def _columns(view_columns: Any) -> list[Column]:
 
 
 def _cell(value: Any, _row: Mapping[str, Any]) -> str:
+    """A cell in the terminal: amounts in whole units (a report table is a glance, like the
+    board; JSON, CSV and the HTML page keep every decimal)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
     from crmcli.reports.render.html import text
 
+    if isinstance(value, Decimal):
+        return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
     return output.safe(text(value))
 
 

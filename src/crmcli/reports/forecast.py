@@ -311,7 +311,7 @@ def forecast_view(report: Forecast) -> ReportView:
         subtitle=f"by {report.by}; amounts in {report.currency}",
         columns=(
             column("period"),
-            column("rep"),
+            *((column("rep"),) if report.by_rep else ()),
             *(
                 column(k, numeric=True)
                 for k in ("won", "commit", "best_case", "pipeline", "weighted", "quota")

@@ -6,7 +6,8 @@ Formulas (README "Reports"):
   the book as it stands, or (``as_of``) every deal as it stood at the end of that day;
 * ``reached[s]``: deals whose stage history ever entered stage ``s`` or a later open
   stage, or a won stage (a win counts as past every open stage; skipped stages count as
-  reached, a reopened deal keeps what it reached); the won row counts deals won now;
+  reached, a reopened deal keeps what it reached); the won row counts the deals counted
+  that are won now;
 * ``conversion_to_next`` = reached[next] / reached[s];
 * ``win_rate`` = won / (won + lost) over deals closed in the period;
 * ``avg_deal_size`` = mean amount of those won deals; ``avg_cycle_days`` and
@@ -154,11 +155,11 @@ def funnel_queries(
         scope.pipeline["id"],
     )
     open_deals = (
-        base + f"SELECT d.currency, {rate} AS rate_from, MIN({day}) AS first_day, "
+        base + f"SELECT d.status, d.currency, {rate} AS rate_from, MIN({day}) AS first_day, "
         f"count(*) AS n, SUM(d.{AMOUNT}) AS total, "
         f"SUM(d.{AMOUNT} * COALESCE(d.probability, s.probability)) AS weighted "
         "FROM d JOIN stages s ON s.id = d.stage_id "
-        f"WHERE d.status = 'open' AND {counted} GROUP BY d.currency, rate_from"
+        f"WHERE d.status IN ('open', 'won') AND {counted} GROUP BY d.status, d.currency, rate_from"
     )
     open_params = (*source.params, scope.currency, source.day, source.day, *counted_params)
     closed_filter = "d.pipeline_id = ? AND " + owner_sql
@@ -223,7 +224,7 @@ def funnel_report(
         rates = load_rates(r, base=scope.currency)
         queries = funnel_queries(r, scope, source, snapshot=snapshot)
         reach_rows = r.rows(*queries["reach"])
-        open_rows = r.rows(*queries["open"])
+        counted_rows = r.rows(*queries["open"])
         closed_rows = r.rows(*queries["closed"])
         cycle = r.row(*queries["cycle"]) or {}
         stages = r.rows(
@@ -242,10 +243,12 @@ def funnel_report(
     won_amount = rates.round(
         sum((_convert(rates, x) for x in closed_rows if x["status"] == "won"), Decimal(0))
     )
+    open_rows = [x for x in counted_rows if x["status"] == "open"]
     won_stage = next((s for s in stages if s["kind"] == "won"), None)
-    if won_stage is not None:
-        counts[won_stage["id"]] = won
-        amounts[won_stage["id"]] = won_amount
+    if won_stage is not None:  # the counted deals won now (the cohort's, or every one)
+        counted_won = [x for x in counted_rows if x["status"] == "won"]
+        counts[won_stage["id"]] = sum(x["n"] for x in counted_won)
+        amounts[won_stage["id"]] = sum((_convert(rates, x) for x in counted_won), Decimal(0))
     shown = [s for s in stages if s["kind"] == "open"] + ([won_stage] if won_stage else [])
     rows = []
     for index, stage in enumerate(shown):
