@@ -450,3 +450,18 @@ class TestAsOfProperty:
                 assert then[key] == funnel[key], (day, key)
             then_forecast = crm.json(f"report forecast --as-of {day} --period 2026-Q4")
             assert then_forecast["rows"] == forecast["rows"], day
+
+
+class TestSegmentCurrencies:
+    def test_monetary_converts_and_a_missing_rate_is_an_error(self, crm) -> None:
+        crm("user add alice")
+        crm('company add "Yankee"')
+        crm('deal add Y --company Yankee --amount 1000 --currency USD --owner alice --at 2026-06-01')
+        crm("deal win Y --at 2026-11-02")  # 00:00 in Berlin on 2 Nov: the 2 Nov rate applies
+        run = crm("report segments", ok=False)
+        assert run.exit_code == 1 and "USD" in run.stderr and "2026-11-02" in run.stderr
+        assert crm("company list --segment loyal", ok=False).exit_code == 1
+        crm("currency rate set USD 0.5 --at 2026-11-01")
+        crm("currency rate set USD 0.8 --at 2026-11-02")
+        company = crm.json("report segments")["companies"][0]
+        assert company["monetary"] == "800.00"  # 1000 × 0.8

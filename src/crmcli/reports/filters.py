@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from crmcli import clock
 from crmcli.errors import InvalidInput, NotFound
 from crmcli.money import parse_currency
 from crmcli.periods import Period, PeriodKind, period_of, resolve_period
-from crmcli.services.currency import reporting_currency
+from crmcli.services.currency import day_start, reporting_currency
 from crmcli.services.deals import default_pipeline, find_pipeline, find_rep
 from crmcli.storage.db import Reader, Row
 
@@ -35,11 +35,6 @@ class ReportFilters:
     territory: str | None = None
     pipeline: str | None = None
     currency: str | None = None
-
-
-def day_start(day: date) -> datetime:
-    """The first instant of ``day`` in the user's zone, in UTC."""
-    return datetime.combine(day, time(0), tzinfo=clock.local_zone()).astimezone(UTC)
 
 
 def day_end(day: date) -> datetime:

@@ -150,8 +150,8 @@ def funnel_queries(
         *history_params,
         scope.pipeline["id"],
         scope.currency,
-        source.day,
-        source.day,
+        source.rate_at,
+        source.rate_at,
         scope.pipeline["id"],
     )
     open_deals = (
@@ -161,7 +161,7 @@ def funnel_queries(
         "FROM d JOIN stages s ON s.id = d.stage_id "
         f"WHERE d.status IN ('open', 'won') AND {counted} GROUP BY d.status, d.currency, rate_from"
     )
-    open_params = (*source.params, scope.currency, source.day, source.day, *counted_params)
+    open_params = (*source.params, scope.currency, source.rate_at, source.rate_at, *counted_params)
     closed_filter = "d.pipeline_id = ? AND " + owner_sql
     closed_params: list[Any] = [scope.pipeline["id"], *owner_params]
     closed = (
@@ -173,8 +173,8 @@ def funnel_queries(
     closed_args = (
         *source.params,
         scope.currency,
-        source.day,
-        source.day,
+        source.rate_at,
+        source.rate_at,
         scope.start,
         scope.end,
         *closed_params,

@@ -18,7 +18,7 @@ from crmcli.reports.filters import ReportFilters, Scope, resolve
 from crmcli.reports.render import Chart, ReportView, cells, column
 from crmcli.reports.source import close_day_sql
 from crmcli.services.book import Book
-from crmcli.services.currency import AMOUNT, Rates, load_rates, rate_from_sql
+from crmcli.services.currency import AMOUNT, Rates, day_last_instant, load_rates, rate_from_sql
 from crmcli.storage.db import Reader
 
 
@@ -109,7 +109,8 @@ def lost_queries(reader: Reader, scope: Scope) -> dict[str, tuple[str, tuple[Any
         f"WHERE d.status = 'lost' AND {closed} "
         "GROUP BY reason, competitor, stage, position, d.currency, rate_from"
     )
-    lost_params = (*closed_params, scope.currency, scope.today, scope.today, *closed_params)
+    now_at = day_last_instant(scope.today)
+    lost_params = (*closed_params, scope.currency, now_at, now_at, *closed_params)
     record_sql = (
         "SELECT d.competitor, d.status, count(*) AS n FROM deals d "
         f"WHERE d.status IN ('won', 'lost') AND d.competitor IS NOT NULL AND {closed} "

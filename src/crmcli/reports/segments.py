@@ -25,7 +25,7 @@ from crmcli.errors import InvalidInput
 from crmcli.reports.filters import ReportFilters, resolve
 from crmcli.reports.render import Chart, ReportView, cells, column
 from crmcli.services.book import Book
-from crmcli.services.currency import AMOUNT, UNITS, reporting_currency
+from crmcli.services.currency import AMOUNT, UNITS, Rates, as_date, reporting_currency
 from crmcli.services.handles import short
 from crmcli.storage.db import Reader
 
@@ -145,16 +145,11 @@ def _days_since(reader: Reader, expr: str) -> str:
 def segments_sql(reader: Reader, *, base: str, now: datetime) -> tuple[str, tuple[Any, ...]]:
     """The whole RFM computation; one row per scored company."""
     since = now - timedelta(days=365)
-    day = (
-        "substr(d.closed_at, 1, 10)"
-        if reader.dialect == "sqlite"
-        else ("CAST(d.closed_at AT TIME ZONE 'UTC' AS DATE)")
-    )
     ppm = (
         f"CASE WHEN d.currency = ? THEN {PPM} ELSE (SELECT CAST(ROUND(CAST(x.rate AS REAL) "
         f"* {PPM}) AS BIGINT) FROM exchange_rates x WHERE x.base = ? AND x.currency = d.currency "
-        f"AND x.valid_from <= {day} AND x.deleted_at IS NULL "
-        "ORDER BY x.valid_from DESC LIMIT 1) END"
+        "AND x.valid_from_at <= d.closed_at AND x.deleted_at IS NULL "
+        "ORDER BY x.valid_from_at DESC LIMIT 1) END"
     )
     sql = f"""
 WITH won AS (
@@ -162,7 +157,7 @@ WITH won AS (
            SUM(CASE WHEN d.closed_at >= ? THEN 1 ELSE 0 END) AS frequency,
            SUM(CASE WHEN d.closed_at >= ? THEN d.{AMOUNT} * ({ppm}) ELSE 0 END) AS monetary,
            MAX(CASE WHEN d.closed_at >= ? AND ({ppm}) IS NULL THEN d.currency END) AS no_rate,
-           MIN(CASE WHEN d.closed_at >= ? AND ({ppm}) IS NULL THEN {day} END) AS no_rate_day
+           MIN(CASE WHEN d.closed_at >= ? AND ({ppm}) IS NULL THEN d.closed_at END) AS no_rate_day
     FROM deals d
     WHERE d.status = 'won' AND d.deleted_at IS NULL AND d.company_id IS NOT NULL
     GROUP BY d.company_id
@@ -233,10 +228,7 @@ def segment_rows(reader: Reader, *, base: str, now: datetime) -> list[dict[str, 
     rows = reader.rows(sql, params)
     missing = next((x for x in rows if x["no_rate"]), None)
     if missing:
-        raise InvalidInput(
-            f"no exchange rate from {missing['no_rate']} to {base} on {missing['no_rate_day']}",
-            hint=f"crm currency rate set {missing['no_rate']} RATE --at {missing['no_rate_day']}",
-        )
+        raise Rates(base=base).missing(missing["no_rate"], as_date(missing["no_rate_day"]))
     return rows
 
 
@@ -301,10 +293,7 @@ def segment_condition(book: Book, segment: str) -> tuple[str, tuple[Any, ...]]:
             params,
         )
     if missing:
-        raise InvalidInput(
-            f"no exchange rate from {missing['no_rate']} to {base} on {missing['no_rate_day']}",
-            hint=f"crm currency rate set {missing['no_rate']} RATE --at {missing['no_rate_day']}",
-        )
+        raise Rates(base=base).missing(missing["no_rate"], as_date(missing["no_rate_day"]))
     return f"c.id IN (SELECT id FROM ({sql}) rfm WHERE segment = ?)", (*params, wanted)
 
 

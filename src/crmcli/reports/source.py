@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from crmcli.reports.filters import day_end
-from crmcli.services.currency import AMOUNT
+from crmcli.services.currency import AMOUNT, day_last_instant
 from crmcli.storage.db import Reader
 
 # The deal columns the reports read; each is rebuilt from the change log for --as-of.
@@ -45,6 +45,11 @@ class DealSource:
     params: tuple[Any, ...]
     cut: datetime | None  # None: now
     day: date  # the day open deals convert at
+
+    @property
+    def rate_at(self) -> datetime:
+        """The instant open deals convert at (the end of ``day``)."""
+        return day_last_instant(self.day)
 
     def history_clause(self, alias: str) -> tuple[str, tuple[Any, ...]]:
         """The condition keeping stage-history rows stated up to the moment."""
@@ -117,12 +122,9 @@ WHERE d.created_at < ?
 
 
 def close_day_sql(reader: Reader, alias: str) -> str:
-    """SQL: the (UTC) date a closed deal converts at; one parameter: the day for open ones."""
-    if reader.dialect == "sqlite":
-        closed = f"substr({alias}.closed_at, 1, 10)"
-    else:
-        closed = f"CAST({alias}.closed_at AT TIME ZONE 'UTC' AS DATE)"
+    """SQL: the instant a deal converts at: its close, or (one parameter, ``rate_at``) the
+    last instant of the report's day for an open one."""
     return (
         f"CASE WHEN {alias}.status <> 'open' AND {alias}.closed_at IS NOT NULL "
-        f"THEN {closed} ELSE ? END"
+        f"THEN {alias}.closed_at ELSE ? END"
     )

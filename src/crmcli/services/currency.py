@@ -22,14 +22,14 @@ API for other modules (reports, commission, board):
   reporting currency's minor unit (raises on a missing rate);
 * ``rates.convert_units(total, currency, rate_from=..., day=...)`` — an integer sum of
   stored thousandths (``*_milli``) converted with the rate chosen in SQL;
-* ``rate_from_sql(currency_col, day_expr)`` — the SQL expression choosing that rate.
+* ``rate_from_sql(currency_col, instant_expr)`` — the SQL expression choosing that rate.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -122,7 +122,13 @@ def set_rate(
             return _view(w.get("exchange_rates", existing["id"]))
         row = w.insert(
             "exchange_rates",
-            {"currency": code, "base": base, "rate": str(value), "valid_from": day},
+            {
+                "currency": code,
+                "base": base,
+                "rate": str(value),
+                "valid_from": day,
+                "valid_from_at": day_start(day),
+            },
         )
         return _view(row)
 
@@ -141,25 +147,41 @@ def list_rates(book: Book, *, currency: str | None = None) -> list[RateView]:
     return [_view(x) for x in rows]
 
 
-def rate_from_sql(currency_col: str, day_expr: str) -> str:
-    """SQL: the ``valid_from`` of the rate in force for ``currency_col`` on ``day_expr``.
+def day_start(day: date) -> datetime:
+    """The first instant of ``day`` in the user's zone, in UTC."""
+    return datetime.combine(day, time(0), tzinfo=clock.local_zone()).astimezone(UTC)
+
+
+def day_last_instant(day: date) -> datetime:
+    """The last instant of ``day`` in the user's zone (what "the rate on that day" means)."""
+    return day_start(day + timedelta(days=1)) - timedelta(microseconds=1)
+
+
+def rate_from_sql(currency_col: str, instant_expr: str) -> str:
+    """SQL: the ``valid_from`` of the rate in force for ``currency_col`` at ``instant_expr``.
 
     Takes one bound parameter, the reporting currency. NULL when no rate applies (or the
     amount is already in the reporting currency: then no rate is needed).
     """
     return (
         f"(SELECT x.valid_from FROM exchange_rates x WHERE x.base = ? "
-        f"AND x.currency = {currency_col} AND x.valid_from <= {day_expr} "
-        f"AND x.deleted_at IS NULL ORDER BY x.valid_from DESC LIMIT 1)"
+        f"AND x.currency = {currency_col} AND x.valid_from_at <= {instant_expr} "
+        f"AND x.deleted_at IS NULL ORDER BY x.valid_from_at DESC LIMIT 1)"
     )
 
 
-def _as_date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
+    """A date, or the local date of an instant (a datetime or its stored text)."""
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
-    if isinstance(value, datetime):
-        return value.date()
-    return date.fromisoformat(str(value)[:10])
+    if not isinstance(value, datetime):
+        text = str(value)
+        if len(text) <= 10:
+            return date.fromisoformat(text)
+        value = datetime.fromisoformat(text)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+    return clock.to_local(value).date()
 
 
 @dataclass(frozen=True)
@@ -213,9 +235,9 @@ class Rates:
         amount = Decimal(int(total or 0)) / UNITS
         if currency == self.base:
             return amount
-        chosen = _as_date(rate_from)
+        chosen = as_date(rate_from)
         if chosen is None:
-            raise self.missing(currency, _as_date(day))
+            raise self.missing(currency, as_date(day))
         return amount * self.rate(currency, chosen)
 
 
@@ -229,7 +251,7 @@ def load_rates(reader: Reader, *, base: str | None = None) -> Rates:
         (target,),
     ):
         days, values = grouped.setdefault(row["currency"], ([], []))
-        day = _as_date(row["valid_from"])
+        day = as_date(row["valid_from"])
         assert day is not None
         days.append(day)
         values.append(Decimal(row["rate"]))
@@ -266,7 +288,7 @@ def total_of(book: Book, deals: list[dict[str, Any]]) -> Total:
     amount = Decimal(0)
     apart: dict[str, Decimal] = {}
     for deal in deals:  # one page of a list (≤ --limit rows), already in memory
-        closed = _as_date(deal.get("closed_at")) if deal.get("status") != "open" else None
+        closed = as_date(deal.get("closed_at")) if deal.get("status") != "open" else None
         day = closed or today
         value = Decimal(deal.get("amount") or 0)
         if rates.has(deal["currency"], day):

@@ -61,11 +61,12 @@ def upgrade() -> None:
         sa.Column("base", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
         sa.Column("rate", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("valid_from_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("base", "currency", "valid_from"),
     )
     op.create_index(
-        "ix_exchange_rates_lookup", "exchange_rates", ["base", "currency", "valid_from"]
+        "ix_exchange_rates_lookup", "exchange_rates", ["base", "currency", "valid_from_at"]
     )
     op.create_table(
         "activity_targets",
