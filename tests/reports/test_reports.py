@@ -456,7 +456,9 @@ class TestSegmentCurrencies:
     def test_monetary_converts_and_a_missing_rate_is_an_error(self, crm) -> None:
         crm("user add alice")
         crm('company add "Yankee"')
-        crm('deal add Y --company Yankee --amount 1000 --currency USD --owner alice --at 2026-06-01')
+        crm(
+            "deal add Y --company Yankee --amount 1000 --currency USD --owner alice --at 2026-06-01"
+        )
         crm("deal win Y --at 2026-11-02")  # 00:00 in Berlin on 2 Nov: the 2 Nov rate applies
         run = crm("report segments", ok=False)
         assert run.exit_code == 1 and "USD" in run.stderr and "2026-11-02" in run.stderr
