@@ -467,3 +467,17 @@ class TestSegmentCurrencies:
         crm("currency rate set USD 0.8 --at 2026-11-02")
         company = crm.json("report segments")["companies"][0]
         assert company["monetary"] == "800.00"  # 1000 × 0.8
+
+    def test_limit_lists_the_first_companies_and_counts_all(self, crm) -> None:
+        crm("user add alice")
+        for k in range(3):
+            crm(f'company add "Co{k}"')
+            crm(
+                f'deal add "D{k}" --company "Co{k}" --amount {100 * (k + 1)} --owner alice --at 2026-06-01'
+            )
+            crm(f'deal win "D{k}" --at 2026-11-0{k + 1}')
+        run = crm("report segments --limit 2 --json")
+        report = run.json()
+        assert report["scored"] == 3 and sum(report["counts"].values()) == 3
+        assert len(report["companies"]) == 2
+        assert "showing 2 of 3" in run.stderr

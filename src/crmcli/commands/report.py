@@ -88,11 +88,14 @@ def segments(
         str | None, typer.Option("--dormant", help="Also list key accounts idle this long: 90d.")
     ] = None,
     segment: Annotated[str | None, typer.Option("--segment", help="Only this segment.")] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="List at most this many companies.")
+    ] = 50,
 ) -> None:
     """RFM scores and segments of companies; dormant key accounts."""
     from crmcli.reports.segments import segments_report, segments_view
 
-    report = segments_report(book(ctx), filters, dormant=dormant, segment=segment)
+    report = segments_report(book(ctx), filters, dormant=dormant, segment=segment, limit=limit)
     emit_report(report.to_dict(), segments_view(report), html=html)
 
 

@@ -119,7 +119,7 @@ def forecast_queries(
     rate = rate_from_sql("d.currency", day)
     open_bucket, open_bucket_params = day_buckets_sql("d.expected_close", buckets)
     won_bucket, won_bucket_params = buckets_sql("d.closed_at", buckets)
-    base = f"WITH d AS ({source.sql}) "
+    base = source.cte
     open_sql = (
         base
         + f"SELECT bucket, owner_id, category, currency, rate_from, MIN(first_day) AS first_day, "
@@ -197,9 +197,15 @@ def forecast_report(
             "ORDER BY username",
             owner_params,
         )
+        # quota_for per rep and period, only for the reps who have any quota (one query)
+        with_quota = {
+            x["user_id"]
+            for x in r.rows("SELECT DISTINCT user_id FROM quotas WHERE deleted_at IS NULL")
+        }
         quotas = {
             (rep["id"], index): _quota(r, rep["id"], sub)
             for rep in reps
+            if rep["id"] in with_quota
             for index, sub in enumerate(buckets)
         }
     sums: dict[tuple[int, str | None], dict[str, Decimal]] = defaultdict(

@@ -120,7 +120,7 @@ def funnel_queries(
     """The funnel's SQL (also what the benchmark runs as its raw-SQL baseline)."""
     assert scope.pipeline is not None
     owner_sql, owner_params = scope.owner_sql("d.owner_id")
-    base = f"WITH d AS ({source.sql}) "
+    base = source.cte
     counted = "d.pipeline_id = ? AND " + owner_sql
     counted_params: list[Any] = [scope.pipeline["id"], *owner_params]
     if not snapshot and source.cut is None:
@@ -129,20 +129,25 @@ def funnel_queries(
     history, history_params = source.history_clause("h")
     day = close_day_sql(reader, "d")
     rate = rate_from_sql("d.currency", day)
+    # Per counted deal: how far its history reached, with what the rate choice needs; the
+    # rate is chosen once per deal (``reached``), then every stage counts the deals past it.
     reach = (
-        base + f", sel AS (SELECT d.* FROM d WHERE {counted}), "
-        "reach AS ("
-        f"SELECT h.deal_id, MAX(CASE WHEN s.kind = 'won' THEN {WON_REACH} "
+        base + ", reach AS ("
+        f"SELECT d.id, MAX(d.currency) AS currency, MAX(d.status) AS status, "
+        f"MAX(d.closed_at) AS closed_at, MAX(d.{AMOUNT}) AS amount, "
+        f"MAX(CASE WHEN s.kind = 'won' THEN {WON_REACH} "
         "WHEN s.kind = 'open' THEN s.position ELSE 0 END) AS reach "
-        "FROM stage_history h JOIN stages s ON s.id = h.to_stage_id "
-        f"WHERE {history} AND s.pipeline_id = ? AND h.deal_id IN (SELECT id FROM sel) "
-        "GROUP BY h.deal_id) "
-        f"SELECT st.id AS stage_id, d.currency, {rate} AS rate_from, MIN({day}) AS first_day, "
-        f"count(*) AS n, SUM(d.{AMOUNT}) AS total "
-        "FROM stages st JOIN reach r ON r.reach >= st.position "
-        "JOIN sel d ON d.id = r.deal_id "
+        "FROM d JOIN stage_history h ON h.deal_id = d.id "
+        "JOIN stages s ON s.id = h.to_stage_id "
+        f"WHERE {counted} AND {history} AND s.pipeline_id = ? GROUP BY d.id), "
+        f"reached AS MATERIALIZED (SELECT r.reach, r.currency, r.amount, "
+        f"{rate_from_sql('r.currency', close_day_sql(reader, 'r'))} AS rate_from, "
+        f"{close_day_sql(reader, 'r')} AS first_day FROM reach r) "
+        "SELECT st.id AS stage_id, r.currency, r.rate_from, MIN(r.first_day) AS first_day, "
+        "count(*) AS n, SUM(r.amount) AS total "
+        "FROM stages st JOIN reached r ON r.reach >= st.position "
         "WHERE st.pipeline_id = ? AND st.kind = 'open' AND st.deleted_at IS NULL "
-        "GROUP BY st.id, d.currency, rate_from"
+        "GROUP BY st.id, r.currency, r.rate_from"
     )
     reach_params = (
         *source.params,

@@ -38,6 +38,7 @@ SEGMENT_SQL = (
     "WHEN r_score >= 2 THEN 'hibernating' ELSE 'lost' END"
 )
 PPM = 1_000_000
+DEFAULT_LIMIT = 50
 
 
 def parse_segment(text: str) -> str:
@@ -94,14 +95,17 @@ class Segments:
     as_of: date
     companies: tuple[CompanySegment, ...]
     counts: dict[str, int]
+    total: int
     dormant_days: int | None
     dormant: tuple[DormantAccount, ...]
+    limit: int = DEFAULT_LIMIT
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
             "currency": self.currency,
             "counts": self.counts,
+            "scored": self.total,
             "companies": [
                 {
                     "id": c.company_id,
@@ -238,8 +242,12 @@ def segments_report(
     *,
     dormant: str | None = None,
     segment: str | None = None,
+    limit: int = DEFAULT_LIMIT,
 ) -> Segments:
-    """RFM scores and segments of every engaged company; dormant key accounts."""
+    """RFM scores and segments of every engaged company (the first ``limit`` listed, by
+    segment then monetary; the counts cover all); dormant key accounts."""
+    if limit < 1:
+        raise InvalidInput("--limit must be at least 1")
     wanted = parse_segment(segment) if segment else None
     dormant_days = parse_days(dormant) if dormant else None
     now = clock.now()
@@ -248,6 +256,14 @@ def segments_report(
         scope = resolve(r, filters, actor=actor, default_to_pipeline=False)
         rows = segment_rows(r, base=scope.currency, now=now)
         idle = _dormant(r, days=dormant_days, now=now) if dormant_days else []
+    counts = dict.fromkeys(SEGMENTS, 0)
+    for x in rows:
+        counts[x["segment"]] += 1
+    order = {name: index for index, name in enumerate(SEGMENTS)}
+    chosen = sorted(
+        (x for x in rows if wanted is None or x["segment"] == wanted),
+        key=lambda x: (order[x["segment"]], -int(x["monetary"]), x["name"]),
+    )[:limit]
     companies = [
         CompanySegment(
             company_id=x["id"],
@@ -262,19 +278,17 @@ def segments_report(
             m=int(x["m_score"]),
             segment=x["segment"],
         )
-        for x in rows
+        for x in chosen
     ]
-    counts = {name: sum(1 for c in companies if c.segment == name) for name in SEGMENTS}
-    if wanted:
-        companies = [c for c in companies if c.segment == wanted]
-    companies.sort(key=lambda c: (SEGMENTS.index(c.segment), -c.monetary, c.company))
     return Segments(
         currency=scope.currency,
         as_of=clock.today(),
         companies=tuple(companies),
         counts=counts,
+        total=len(rows),
         dormant_days=dormant_days,
         dormant=tuple(idle),
+        limit=limit,
     )
 
 
@@ -334,7 +348,17 @@ def segments_view(report: Segments) -> ReportView:
             labels=SEGMENTS,
             series=(("companies", tuple(float(report.counts[s]) for s in SEGMENTS)),),
         ),
-        notes=() if report.companies else ("no company has won deals or activities yet",),
+        notes=(
+            ()
+            if report.total
+            else ("no company has won deals or activities yet: nothing to score",)
+        )
+        + (
+            (f"showing {len(report.companies)} of {report.total} companies (--limit)",)
+            if len(report.companies) < sum(report.counts.values())
+            and len(report.companies) == report.limit
+            else ()
+        ),
         extra=(
             (
                 f"Dormant key accounts (no activity for {report.dormant_days} days)",

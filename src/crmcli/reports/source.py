@@ -47,6 +47,16 @@ class DealSource:
     day: date  # the day open deals convert at
 
     @property
+    def cte(self) -> str:
+        """``WITH d AS (…) `` for a report's SQL.
+
+        Now: not materialised, so each use reads ``deals`` through its own index (SQLite
+        would otherwise copy the whole table once per statement); as of a day: rebuilt once.
+        """
+        hint = "NOT MATERIALIZED " if self.cut is None else "MATERIALIZED "
+        return f"WITH d AS {hint}({self.sql}) "
+
+    @property
     def rate_at(self) -> datetime:
         """The instant open deals convert at (the end of ``day``)."""
         return day_last_instant(self.day)
