@@ -62,6 +62,8 @@ INDEXES = [
         acts.kind,  # type: ignore[attr-defined]
         acts.done_at,  # type: ignore[attr-defined]
         acts.deleted_at,  # type: ignore[attr-defined]
+        acts.start_at,  # type: ignore[attr-defined]
+        acts.due_at,  # type: ignore[attr-defined]
     ),
     # segments: each company's last activity
     Index(
