@@ -40,11 +40,12 @@ INDEXES = [
     # segments: each company's won deals
     Index(
         "ix_deals_report_company",
-        deals.company_id,  # type: ignore[attr-defined]
         deals.status,  # type: ignore[attr-defined]
+        deals.company_id,  # type: ignore[attr-defined]
         deals.closed_at,  # type: ignore[attr-defined]
         deals.currency,  # type: ignore[attr-defined]
         deals.amount_milli,  # type: ignore[attr-defined]
+        deals.deleted_at,  # type: ignore[attr-defined]
     ),
     # funnel reach: each deal's stages entered, without visiting the table
     Index(

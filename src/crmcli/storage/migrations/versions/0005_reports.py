@@ -31,7 +31,7 @@ INDEXES = [
     (
         "ix_deals_report_company",
         "deals",
-        ["company_id", "status", "closed_at", "currency", "amount_milli"],
+        ["status", "company_id", "closed_at", "currency", "amount_milli", "deleted_at"],
     ),
     ("ix_stage_history_reach", "stage_history", ["deal_id", "to_stage_id", "at", "deleted_at"]),
     (
