@@ -481,3 +481,19 @@ class TestSegmentCurrencies:
         assert report["scored"] == 3 and sum(report["counts"].values()) == 3
         assert len(report["companies"]) == 2
         assert "showing 2 of 3" in run.stderr
+
+
+def test_every_report_option_has_help() -> None:
+    import typer
+
+    from crmcli.commands import currency, report, user_target
+
+    for module in (report, currency, user_target):
+        group = typer.main.get_command(module.app)
+        for name, command in group.commands.items():  # type: ignore[attr-defined]
+            commands = getattr(command, "commands", {name: command})
+            for sub in commands.values():
+                assert sub.help, (module.__name__, name)
+                for param in sub.params:
+                    if isinstance(param, typer.core.TyperOption) and param.name != "help":
+                        assert param.help, (name, param.name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import typing
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -72,7 +73,14 @@ def report_command(
 
     def decorate(func: Callable[..., None]) -> Callable[..., None]:
         own = inspect.signature(func)
-        kept = [p for p in own.parameters.values() if p.name not in ("filters", "html")]
+        # The command module's annotations are strings (postponed evaluation): resolve them
+        # in that module, or Typer would not see its typer.Option(...) metadata.
+        hints = typing.get_type_hints(func, include_extras=True)
+        kept = [
+            p.replace(annotation=hints.get(p.name, p.annotation))
+            for p in own.parameters.values()
+            if p.name not in ("filters", "html")
+        ]
         shared = [
             inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
             for key, kind in _SHARED
