@@ -6,6 +6,7 @@ horizontal bars, stacked by category where a report has several series.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,12 +53,17 @@ def _terminal_chart(chart: Chart, width: int) -> Any:
 
 def _columns(view_columns: Any) -> list[Column]:
     return [
-        Column(c.key, c.header, justify="right" if c.numeric else "left", render=_cell)
+        Column(
+            c.key,
+            c.header,
+            justify="right" if c.numeric else "left",
+            render=functools.partial(_cell, percent=c.percent),
+        )
         for c in view_columns
     ]
 
 
-def _cell(value: Any, _row: Mapping[str, Any]) -> str:
+def _cell(value: Any, _row: Mapping[str, Any], *, percent: bool = False) -> str:
     """A cell in the terminal: amounts in whole units (a report table is a glance, like the
     board; JSON, CSV and the HTML page keep every decimal)."""
     from decimal import ROUND_HALF_UP, Decimal
@@ -66,7 +72,7 @@ def _cell(value: Any, _row: Mapping[str, Any]) -> str:
 
     if isinstance(value, Decimal):
         return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
-    return output.safe(text(value))
+    return output.safe(text(value, percent=percent))
 
 
 def emit_report(document: Mapping[str, Any], view: ReportView, *, html: str | None) -> None:

@@ -180,7 +180,7 @@ def activity_view(report: ActivityReport) -> ReportView:
             column("done", numeric=True),
             column("scheduled", numeric=True),
             column("target", numeric=True),
-            column("attainment", numeric=True),
+            column("attainment", percent=True),
         ),
         rows=cells([r.__dict__ for r in report.rows]),
         chart=Chart(

@@ -322,7 +322,7 @@ def forecast_view(report: Forecast) -> ReportView:
                 column(k, numeric=True)
                 for k in ("won", "commit", "best_case", "pipeline", "weighted", "quota")
             ),
-            column("attainment", numeric=True),
+            column("attainment", percent=True),
             column("gap", numeric=True),
         ),
         rows=cells(table),

@@ -345,7 +345,7 @@ def funnel_view(report: Funnel) -> ReportView:
             column("stage"),
             column("reached", numeric=True),
             column("amount", numeric=True),
-            column("conversion_to_next", "→ next", numeric=True),
+            column("conversion_to_next", "→ next", percent=True),
         ),
         rows=cells(rows),
         chart=Chart(

@@ -209,7 +209,7 @@ def lost_view(report: LostReport) -> ReportView:
                     column("competitor"),
                     column("won", numeric=True),
                     column("lost", numeric=True),
-                    column("win_rate", "win rate", numeric=True),
+                    column("win_rate", "win rate", percent=True),
                 ),
                 record,
             ),

@@ -20,6 +20,7 @@ class ViewColumn:
     key: str
     header: str
     numeric: bool = False
+    percent: bool = False  # a ratio shown as a percentage (0.375 → 37.5%)
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,11 @@ class ReportView:
     extra: tuple[tuple[str, tuple[ViewColumn, ...], tuple[Mapping[str, Any], ...]], ...] = ()
 
 
-def column(key: str, header: str | None = None, *, numeric: bool = False) -> ViewColumn:
+def column(
+    key: str, header: str | None = None, *, numeric: bool = False, percent: bool = False
+) -> ViewColumn:
     """A column whose header defaults to the key in words."""
-    return ViewColumn(key, header or key.replace("_", " "), numeric)
+    return ViewColumn(key, header or key.replace("_", " "), numeric or percent, percent)
 
 
 def cells(rows: Sequence[Mapping[str, Any]]) -> tuple[Mapping[str, Any], ...]:

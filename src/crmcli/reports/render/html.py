@@ -28,16 +28,18 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 
-def text(value: Any) -> str:
-    """A cell as a person reads it (numbers grouped, times as dates)."""
+def text(value: Any, *, percent: bool = False) -> str:
+    """A cell as a person reads it (numbers grouped, ratios as percentages, dates)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if percent and isinstance(value, int | float):
+        return f"{value:.1%}"
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     if isinstance(value, float):
-        return f"{value:.1%}" if 0 <= value <= 1 else f"{value:,.1f}"
+        return f"{value:,.1f}"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, datetime | date):
@@ -76,7 +78,8 @@ def _table(columns: tuple[ViewColumn, ...], rows: tuple[Mapping[str, Any], ...])
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="{"n" if c.numeric else ""}">{html.escape(text(row.get(c.key)))}</td>'
+            f'<td class="{"n" if c.numeric else ""}">'
+            f"{html.escape(text(row.get(c.key), percent=c.percent))}</td>"
             for c in columns
         )
         + "</tr>"
