@@ -28,7 +28,7 @@ def _terminal_chart(chart: Chart, width: int) -> Any:
 
     totals = [sum(values[i] for _, values in chart.series) for i in range(len(chart.labels))]
     peak = max(totals, default=0) or 1
-    label_width = min(20, max((len(x) for x in chart.labels), default=4))
+    label_width = min(24, max((len(x) for x in chart.labels), default=4))
     bar_width = max(10, min(width, 120) - label_width - 16)
     lines = [
         Text(output.safe(chart.title) + (f" ({chart.unit})" if chart.unit else ""), style="bold")

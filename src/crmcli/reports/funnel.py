@@ -349,9 +349,15 @@ def funnel_view(report: Funnel) -> ReportView:
         ),
         rows=cells(rows),
         chart=Chart(
-            title="Deals reaching each stage",
+            title="Deals reaching each stage (conversion from the one before)",
             kind="bar",
-            labels=tuple(s.stage for s in report.stages),
+            # each bar's label carries the conversion into it from the stage before
+            labels=tuple(
+                s.stage
+                if index == 0 or report.stages[index - 1].conversion_to_next is None
+                else f"{s.stage} ({report.stages[index - 1].conversion_to_next:.0%})"
+                for index, s in enumerate(report.stages)
+            ),
             series=(("reached", tuple(float(s.reached) for s in report.stages)),),
         ),
         notes=notes,
