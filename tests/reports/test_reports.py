@@ -168,6 +168,17 @@ class TestForecast:
         quarter = crm.json("report forecast --period 2026-Q4 --by quarter")["rows"][0]
         assert quarter["quota"] == "6000.00" and quarter["commit"] == "1000.00"
 
+    def test_a_quarter_quota_shows_in_the_monthly_total(self, crm) -> None:
+        crm("user add alice")
+        crm("user quota set alice 2026-Q4 9000")
+        crm("deal add W --amount 3000 --owner alice --at 2026-10-01")
+        crm("deal win W --at 2026-11-15")
+        report = crm.json("report forecast --period 2026-Q4")
+        assert all(r["quota"] is None for r in report["rows"])  # no monthly quotas
+        # the quarter's own quota, 9000; attainment 3000 / 9000; gap 6000
+        assert (report["total"]["quota"], report["total"]["gap"]) == ("9000.00", "6000.00")
+        assert report["total"]["attainment"] == 0.3333
+
     def test_as_of_shows_what_was_committed(self, crm, monkeypatch) -> None:
         monkeypatch.setenv("CRM_NOW", "2026-10-01T12:00:00+00:00")
         crm("user add alice")

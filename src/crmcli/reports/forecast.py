@@ -208,6 +208,12 @@ def forecast_report(
             if rep["id"] in with_quota
             for index, sub in enumerate(buckets)
         }
+        # the whole period's quota: stated for it, else rolled up (a quarter from months)
+        whole = [
+            q
+            for rep in reps
+            if rep["id"] in with_quota and (q := _quota(r, rep["id"], scope.period)) is not None
+        ]
     sums: dict[tuple[int, str | None], dict[str, Decimal]] = defaultdict(
         lambda: defaultdict(Decimal)
     )
@@ -253,7 +259,10 @@ def forecast_report(
         for name, value in figures.items():
             totals[name] += value
     quota_values = [q for index in range(len(buckets)) if (q := quota_of(None, index)) is not None]
-    total_quota = sum(quota_values, Decimal(0)) if quota_values else None
+    if whole:
+        total_quota: Decimal | None = sum(whole, Decimal(0))
+    else:
+        total_quota = sum(quota_values, Decimal(0)) if quota_values else None
     return Forecast(
         period_from=scope.period.start,
         period_to=scope.period.end,
