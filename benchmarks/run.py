@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from harness import Case, Throughput, crm_argv, time_command  # noqa: E402
+from harness import Case, Throughput, crm_argv, time_command, time_pair  # noqa: E402
 
 DATA = HERE / ".data"
 BOOK_VERSION = "7"  # bump when the generator or schema changes
@@ -118,20 +118,16 @@ def demo_seconds(tmp: Path) -> float:
     return time.perf_counter() - started
 
 
-def case_baseline(
-    case: Case, book: Path, tmp: Path, env: dict[str, str], repeat: int | None
-) -> float | None:
-    """A case's own baseline in seconds: its statements as raw SQL, or another crm command."""
+def case_baseline_argv(case: Case, book: Path, tmp: Path) -> list[str] | None:
+    """A case's own baseline: its statements as raw SQL, or another crm command."""
     import json
 
     if case.baseline_queries is not None:
         statements = tmp / f"{abs(hash(case.name))}.json"
         statements.write_text(json.dumps(case.baseline_queries(book)))
-        argv = [sys.executable, str(tmp / "baseline_query.py"), "query", str(book), str(statements)]
-        return time_command(argv, repeat=repeat or case.repeat, env={**env, **case.env})
+        return [sys.executable, str(tmp / "baseline_query.py"), "query", str(book), str(statements)]
     if case.baseline_crm is not None:
-        argv = [*crm_argv(), "--db", str(book), *case.baseline_crm]
-        return time_command(argv, repeat=repeat or case.repeat, env={**env, **case.env})
+        return [*crm_argv(), "--db", str(book), *case.baseline_crm]
     return None
 
 
@@ -228,10 +224,20 @@ def main() -> int:
             argv = [*crm_argv(), *(["--db", str(book)] if case.uses_book else []), *case.argv]
             setup = (lambda c=case: c.setup(book)) if case.setup else None
             try:
-                seconds = time_command(
-                    argv, repeat=args.repeat or case.repeat, env={**env, **case.env}, setup=setup
-                )
-                base = case_baseline(case, book, tmp, env, args.repeat) or baselines[case.baseline]
+                own = case_baseline_argv(case, book, tmp)
+                if own is not None:
+                    # ours and its own baseline alternate, so a busy machine slows both alike
+                    seconds, base = time_pair(
+                        argv, own, repeat=args.repeat or case.repeat, env={**env, **case.env}
+                    )
+                else:
+                    seconds = time_command(
+                        argv,
+                        repeat=args.repeat or case.repeat,
+                        env={**env, **case.env},
+                        setup=setup,
+                    )
+                    base = baselines[case.baseline]
             except RuntimeError as exc:
                 failed += 1
                 rows.append((case.name, "error", case.baseline, "", str(exc)[-60:], "FAIL"))
