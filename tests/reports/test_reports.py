@@ -529,3 +529,16 @@ def test_every_report_option_has_help() -> None:
                 for param in sub.params:
                     if isinstance(param, typer.core.TyperOption) and param.name != "help":
                         assert param.help, (name, param.name)
+
+
+class TestReportCurrency:
+    def test_currency_option_uses_rates_into_that_currency(self, crm) -> None:
+        crm("user add alice")
+        crm("deal add E --amount 1000 --owner alice --at 2026-10-02")
+        run = crm("report funnel --period 2026-Q4 --currency USD", ok=False)
+        assert run.exit_code == 1 and "--into USD" in run.stderr
+        crm("currency rate set EUR 1.10 --into USD --at 2026-10-01")
+        report = crm.json("report funnel --period 2026-Q4 --currency USD")
+        # 1000 EUR open in Prospecting at 1.10 → 1100 USD; weighted 10% → 110.00
+        assert report["currency"] == "USD" and report["weighted_pipeline"] == "110.00"
+        assert [r["base"] for r in crm.json("currency rate list --into USD")] == ["USD"]

@@ -40,12 +40,22 @@ def set_(
     at: Annotated[
         str | None, typer.Option("--at", help="Day the rate takes effect (default: today).")
     ] = None,
+    into: Annotated[
+        str | None,
+        typer.Option("--into", help="Currency it converts into (default: reporting_currency)."),
+    ] = None,
 ) -> None:
     """Record the rate of CODE into the reporting currency from a day on."""
     from crmcli.clock import parse_date
     from crmcli.services.currency import set_rate
 
-    view = set_rate(book(ctx), currency=code, rate=rate, valid_from=parse_date(at) if at else None)
+    view = set_rate(
+        book(ctx),
+        currency=code,
+        rate=rate,
+        valid_from=parse_date(at) if at else None,
+        into=into,
+    )
     output.done(f"1 {view.currency} = {view.rate} {view.base} from {view.valid_from}", asdict(view))
 
 
@@ -53,9 +63,12 @@ def set_(
 def list_(
     ctx: typer.Context,
     code: Annotated[str | None, typer.Argument(help="Only this currency.")] = None,
+    into: Annotated[
+        str | None, typer.Option("--into", help="Rates into this currency (default: reporting).")
+    ] = None,
 ) -> None:
     """The recorded rates, by currency and day."""
     from crmcli.services.currency import list_rates
 
-    rows = [asdict(v) for v in list_rates(book(ctx), currency=code)]
+    rows = [asdict(v) for v in list_rates(book(ctx), currency=code, into=into)]
     output.emit_list(rows, COLUMNS, title="Exchange rates", empty="no exchange rates yet")

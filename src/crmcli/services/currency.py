@@ -96,17 +96,19 @@ def set_rate(
     currency: str,
     rate: str | Decimal,
     valid_from: date | None = None,
+    into: str | None = None,
     at: datetime | None = None,
 ) -> RateView:
-    """Record that one ``currency`` is worth ``rate`` reporting-currency units from a date.
+    """Record that one ``currency`` is worth ``rate`` units of ``into`` (default: the
+    reporting currency) from a date on.
 
     Setting a rate again for the same day replaces it (logged as an update).
     """
     code = parse_currency(currency)
-    base = reporting_currency()
+    base = parse_currency(into) if into else reporting_currency()
     if code == base:
         raise InvalidInput(
-            f"{code} is the reporting currency; its rate is always 1",
+            f"{code} is the currency rates convert into; its rate is always 1",
             hint="set rates for the other currencies your deals use",
         )
     value = parse_rate(rate)
@@ -133,16 +135,19 @@ def set_rate(
         return _view(row)
 
 
-def list_rates(book: Book, *, currency: str | None = None) -> list[RateView]:
-    """The rates into the reporting currency, by currency and date."""
+def list_rates(
+    book: Book, *, currency: str | None = None, into: str | None = None
+) -> list[RateView]:
+    """The rates into the reporting currency (or ``into``), by currency and date."""
     code = parse_currency(currency) if currency else None
+    base = parse_currency(into) if into else reporting_currency()
     with book.read() as r:
         rows = r.rows(
             "SELECT id, currency, base, rate, valid_from FROM exchange_rates "
             "WHERE base = ? AND deleted_at IS NULL"
             + (" AND currency = ?" if code else "")
             + " ORDER BY currency, valid_from",
-            (reporting_currency(), *((code,) if code else ())),
+            (base, *((code,) if code else ())),
         )
     return [_view(x) for x in rows]
 
@@ -212,9 +217,10 @@ class Rates:
 
     def missing(self, currency: str, day: date | None) -> InvalidInput:
         when = day.isoformat() if day else "today"
+        into = "" if self.base == reporting_currency() else f" --into {self.base}"
         return InvalidInput(
             f"no exchange rate from {currency} to {self.base} on {when}",
-            hint=f"crm currency rate set {currency} RATE --at {when}",
+            hint=f"crm currency rate set {currency} RATE --at {when}{into}",
         )
 
     def convert(self, amount: Decimal, currency: str, day: date) -> Decimal:
