@@ -9,5 +9,6 @@ REVISIONS: tuple[str, ...] = (
     "0002_indexes",
     "0003_money_milli",
     "0004_quote_to_cash",
+    "0005_reports",
 )
 HEAD = REVISIONS[-1]
