@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from crmcli import clock
 from crmcli.errors import DatabaseError, InvalidInput, LockTimeout, NotFound
+from crmcli.storage import search_index
 
 Row = dict[str, Any]
 Dialect = Literal["sqlite", "postgresql"]
@@ -539,6 +540,7 @@ class Writer(Reader):
                 for r, stamp in zip(rows, stamps, strict=True)
             ],
         )
+        search_index.inserted(self, table, rows)  # the full-text index, in bulk too
 
     @contextmanager
     def deferred_indexes(self, *tables: str) -> Iterator[None]:
@@ -589,6 +591,7 @@ class Writer(Reader):
         )
         for name, (old, new) in diff.items():
             self.log(table, record_id, "update", field_name=name, old=old, new=new)
+        search_index.updated(self, table, record_id, diff)
         return diff
 
     def delete(self, table: str, record_id: str) -> str:
@@ -598,6 +601,7 @@ class Writer(Reader):
             f"UPDATE {table} SET deleted_at = ?, updated_at = ? WHERE id = ?",
             (self.at, self.at, record_id),
         )
+        search_index.deleted(self, table, record_id)
         return self.log(table, record_id, "delete", new=self.at)
 
     def restore(self, table: str, record_id: str) -> None:
@@ -610,3 +614,4 @@ class Writer(Reader):
             (self.at, record_id),
         )
         self.log(table, record_id, "restore", old=row["deleted_at"])
+        search_index.restored(self, table, record_id)
