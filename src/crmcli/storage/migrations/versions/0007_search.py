@@ -1,7 +1,7 @@
 """full-text search index (SQLite FTS5), built from the existing records
 
 Revision ID: 0007_search
-Revises: 0002_indexes
+Revises: 0003_money_milli
 Create Date: 2026-12-01
 
 On PostgreSQL nothing is created: search falls back to ILIKE there (storage/search_index.py).
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0007_search"
-down_revision: str | None = "0002_indexes"
+down_revision: str | None = "0003_money_milli"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
