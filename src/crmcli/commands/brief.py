@@ -59,7 +59,9 @@ def _rows(items: Any) -> list[dict[str, Any]]:
 @app.command()
 def brief(
     ctx: typer.Context,
-    handle: Annotated[str, typer.Argument(help="A contact, company, lead or deal: name, e-mail, id.")],
+    handle: Annotated[
+        str, typer.Argument(help="A contact, company, lead or deal: name, e-mail, id.")
+    ],
     type_: Annotated[
         str | None, typer.Option("--type", "-t", help="contact, company, lead or deal.")
     ] = None,

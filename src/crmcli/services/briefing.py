@@ -121,7 +121,7 @@ def find_subject(reader: Reader, handle: str, *, kind: str | None = None) -> tup
     if not found and not candidates:
         raise NotFound(
             f"no contact, company, lead or deal matches {handle!r}",
-            hint="see: crm search " + handle.split()[0] if handle.split() else None,
+            hint=f"try: crm search {handle.strip()!r}",
         )
     candidates += [f"{n} {short(r['id'])}  {ENTITIES[n].label(r)}" for n, r in found]
     raise Ambiguous("record", handle, candidates)
@@ -160,10 +160,13 @@ def brief(book: Book, handle: str, *, kind: str | None = None) -> Briefing:
         else:
             profile = deals.views(r, [row], now=now)[0]
             company_id = row.get("company_id")
-            deal_where, deal_args = "(id = ? OR (company_id = ? AND company_id IS NOT NULL))", [
-                rid,
-                company_id,
-            ]
+            deal_where, deal_args = (
+                "(id = ? OR (company_id = ? AND company_id IS NOT NULL))",
+                [
+                    rid,
+                    company_id,
+                ],
+            )
             # the deal's own activities and those with its contact
             activity_where = "(deal_id = ? OR contact_id = ?)"
             activity_args = [rid, row.get("contact_id") or ""]
@@ -172,7 +175,7 @@ def brief(book: Book, handle: str, *, kind: str | None = None) -> Briefing:
             f"SELECT * FROM deals WHERE {deal_where} AND deleted_at IS NULL", deal_args
         )
         open_rows = [d for d in scope_deals if d["status"] == "open"]
-        open_deals = tuple(_deal(v) for v in deals.views(r, open_rows, now=now))
+        open_deals = tuple(deal_summary(v) for v in deals.views(r, open_rows, now=now))
         deal_ids = [d["id"] for d in scope_deals]
         activities = with_labels(
             r,
@@ -222,9 +225,9 @@ def brief(book: Book, handle: str, *, kind: str | None = None) -> Briefing:
         | {"tags": profile.get("tags") or []},
         company=company,
         open_deals=open_deals,
-        last_interactions=tuple(_interaction(a) for a in done[:LAST_INTERACTIONS]),
-        open_tasks=tuple(_interaction(a) for a in tasks[:OPEN_TASKS]),
-        next_meeting=_interaction(meeting) if meeting else None,
+        last_interactions=tuple(interaction(a) for a in done[:LAST_INTERACTIONS]),
+        open_tasks=tuple(interaction(a) for a in tasks[:OPEN_TASKS]),
+        next_meeting=interaction(meeting) if meeting else None,
         quotes=quotes,
         open_balance=balance,
         recent_changes=tuple(
@@ -265,7 +268,8 @@ def _company(r: Reader, company_id: str | None) -> Mapping[str, Any] | None:
     return public(row) if row else None
 
 
-def _deal(v: Row) -> DealSummary:
+def deal_summary(v: Row) -> DealSummary:
+    """A deal view (``deals.views``) as a briefing line."""
     return DealSummary(
         id=v["id"],
         handle=v["handle"],
@@ -282,7 +286,8 @@ def _deal(v: Row) -> DealSummary:
     )
 
 
-def _interaction(a: Row) -> Interaction:
+def interaction(a: Row) -> Interaction:
+    """An activity or occurrence row (with agenda labels) as a briefing line."""
     record_id = a.get("id") or a["series_id"]  # an occurrence of a series has no row yet
     return Interaction(
         id=record_id,

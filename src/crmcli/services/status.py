@@ -1,0 +1,215 @@
+"""``crm status``: the rep's day (or, with ``--team``, the team's) on one screen.
+
+Every piece comes from the service that owns it: the agenda (today, overdue), deals (idle
+deals, deals closing this month), the board (pipeline by stage) and quotas (attainment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from crmcli import clock
+from crmcli.periods import Period, period_of
+from crmcli.services.book import Book
+from crmcli.services.briefing import DealSummary, Interaction, deal_summary, interaction
+from crmcli.storage.db import Reader
+
+IDLE_SHOWN = 10
+CLOSING_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    """One open stage of the default pipeline: how many deals, how much, weighted."""
+
+    stage: str
+    count: int
+    amount: Decimal
+    weighted_amount: Decimal
+    currency: str
+    rotting: int
+
+
+@dataclass(frozen=True)
+class Attainment:
+    """Won this period against the quota (deals won in the quota's currency)."""
+
+    period: str
+    start: date
+    end: date
+    quota: Decimal
+    won: Decimal
+    currency: str
+    attainment: float | None  # won / quota
+
+
+@dataclass(frozen=True)
+class RepStatus:
+    """One rep's line in ``crm status --team``."""
+
+    user: str
+    name: str
+    team: str | None
+    today: int
+    overdue: int
+    open_deals: int
+    idle_deals: int
+    attainment: Attainment | None
+
+
+@dataclass(frozen=True)
+class Status:
+    """What ``crm status`` shows."""
+
+    day: date
+    user: str | None  # None: the whole team
+    agenda: tuple[Interaction, ...]
+    overdue: tuple[Interaction, ...]
+    idle_deals: tuple[DealSummary, ...]
+    closing_this_month: tuple[DealSummary, ...]
+    pipeline: tuple[StageTotal, ...]
+    attainment: Attainment | None
+    team: tuple[RepStatus, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def status(book: Book, *, team: bool = False) -> Status:
+    """Today for the acting rep; ``team``: for everyone, with one line per active rep."""
+    from crmcli.services import agenda, board, deals
+
+    today = clock.today()
+    me = book.actor["username"]
+    owner = None if team else me
+    day = agenda.agenda(book, view="day", day=today, owner=owner, everyone=team)
+    late = agenda.overdue(book, owner=owner, everyone=team)
+    idle = deals.list_deals(book, owner=owner, rotting=True, sort="updated", limit=IDLE_SHOWN)
+    pipeline = board.board(book, owner=owner, cards=0)
+    month = period_of("month", today)
+    quarter = period_of("quarter", today)
+    with book.read() as r:
+        closing = _closing(r, month, owner_id=None if team else book.actor["id"])
+        closing_views = deals.views(r, closing)
+        reps = _reps(r)
+        mine = None if team else attainment(r, user_id=book.actor["id"], period=quarter)
+        lines = (
+            tuple(_rep_line(r, rep, today=today, period=quarter) for rep in reps) if team else ()
+        )
+    return Status(
+        day=today,
+        user=owner,
+        agenda=tuple(interaction(a) for a in day["items"]),
+        overdue=tuple(interaction(a) for a in late),
+        idle_deals=tuple(deal_summary(v) for v in idle),
+        closing_this_month=tuple(deal_summary(v) for v in closing_views),
+        pipeline=tuple(
+            StageTotal(
+                stage=s["stage"],
+                count=s["count"],
+                amount=s["amount"],
+                weighted_amount=s["weighted_amount"],
+                currency=s["currency"],
+                rotting=s["rotting"],
+            )
+            for s in pipeline["stages"]
+        ),
+        attainment=mine,
+        team=lines,
+    )
+
+
+def _closing(r: Reader, month: Period, *, owner_id: str | None) -> list[dict[str, Any]]:
+    owner = " AND owner_id = ?" if owner_id else ""
+    return r.rows(
+        "SELECT * FROM deals WHERE expected_close >= ? AND expected_close <= ? "
+        f"AND status = 'open' AND deleted_at IS NULL{owner} ORDER BY expected_close, name LIMIT ?",
+        (month.start, month.end, *((owner_id,) if owner_id else ()), CLOSING_SHOWN),
+    )
+
+
+def _reps(r: Reader) -> list[dict[str, Any]]:
+    return r.rows(
+        "SELECT id, username, name, team FROM users WHERE active = ? AND deleted_at IS NULL "
+        "ORDER BY team, username",
+        (True,),
+    )
+
+
+def attainment(r: Reader, *, user_id: str, period: Period) -> Attainment | None:
+    """``user_id``'s quota for ``period`` and what they won in it (None without a quota)."""
+    from crmcli.money import from_milli
+    from crmcli.services.quotas import quota_for
+
+    quota = quota_for(r, user_id=user_id, period=period)
+    if quota is None:
+        return None
+    currency = str(
+        r.scalar(
+            "SELECT currency FROM quotas WHERE user_id = ? AND deleted_at IS NULL LIMIT 1",
+            (user_id,),
+        )
+    )
+    from crmcli.services.agenda import window
+
+    start, end = window("day", period.start)[0], window("day", period.end)[1]
+    won_milli = r.scalar(
+        "SELECT coalesce(sum(amount_milli), 0) FROM deals WHERE owner_id = ? AND status = 'won' "
+        "AND currency = ? AND closed_at >= ? AND closed_at < ? AND deleted_at IS NULL",
+        (user_id, currency, start, end),
+    )
+    won = from_milli(int(won_milli or 0), currency) or Decimal(0)
+    return Attainment(
+        period=period.label,
+        start=period.start,
+        end=period.end,
+        quota=quota,
+        won=won,
+        currency=currency,
+        attainment=float(won / quota) if quota else None,
+    )
+
+
+def _rep_line(r: Reader, rep: Mapping[str, Any], *, today: date, period: Period) -> RepStatus:
+    from crmcli.services.agenda import overdue_rows, window
+    from crmcli.services.deals import IDLE_SQL, all_stages
+
+    start, end = window("day", today)
+    now = clock.now()
+    today_count = r.scalar(
+        "SELECT count(*) FROM activities WHERE owner_id = ? AND deleted_at IS NULL AND "
+        "coalesce(start_at, due_at) >= ? AND coalesce(start_at, due_at) < ?",
+        (rep["id"], start, end),
+    )
+    late = overdue_rows(r, ["deleted_at IS NULL", "owner_id = ?"], [rep["id"]], now=now)
+    open_deals = r.scalar(
+        "SELECT count(*) FROM deals WHERE owner_id = ? AND status = 'open' AND deleted_at IS NULL",
+        (rep["id"],),
+    )
+    idle = 0
+    for stage in all_stages(r).values():
+        if stage["kind"] != "open" or not stage["rotting_days"] or stage["deleted_at"]:
+            continue
+        cutoff = now - timedelta(days=stage["rotting_days"])
+        idle += int(
+            r.scalar(
+                f"SELECT count(*) FROM deals WHERE owner_id = ? AND status = 'open' "
+                f"AND stage_id = ? AND deleted_at IS NULL AND {IDLE_SQL}",
+                (rep["id"], stage["id"], cutoff, cutoff),
+            )
+            or 0
+        )
+    return RepStatus(
+        user=rep["username"],
+        name=rep["name"],
+        team=rep["team"],
+        today=int(today_count or 0),
+        overdue=len(late),
+        open_deals=int(open_deals or 0),
+        idle_deals=idle,
+        attainment=attainment(r, user_id=rep["id"], period=period),
+    )
