@@ -232,6 +232,7 @@ class TestMigration:
         crm("contact delete 'Gone Person'")
         conn = sqlite3.connect(crm.db)
         conn.execute("DROP TABLE search_index")
+        conn.execute("DROP TABLE change_origins")
         before = REVISIONS[REVISIONS.index("0007_search") - 1]
         conn.execute("UPDATE alembic_version SET version_num = ?", (before,))
         conn.commit()

@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 import crmcli.models.indexes  # noqa: F401  (attaches the 0002 indexes)
 from crmcli.models.activities import Activity
-from crmcli.models.changes import Change, Meta, SyncConflict
+from crmcli.models.changes import Change, ChangeOrigin, Meta, SyncConflict
 from crmcli.models.compensation import CommissionPlan, PlanAssignment, Quota
 from crmcli.models.parties import Company, Contact, Lead, Tag, User
 from crmcli.models.pipeline import Deal, DealLine, DealSplit, Pipeline, Stage, StageHistory
@@ -24,6 +24,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "Activity",
     "Change",
+    "ChangeOrigin",
     "CommissionPlan",
     "Company",
     "Contact",

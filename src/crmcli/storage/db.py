@@ -192,6 +192,7 @@ class Database:
             writer = Writer(self, user=user, at=at)
             try:
                 yield writer
+                writer.record_origin()
                 writer.flush_clock()
             except BaseException:
                 self._rollback()
@@ -392,6 +393,8 @@ class Writer(Reader):
         self._hlc: tuple[int, int] | None = None
         self._hlc_dirty = False
         self._bulk = False
+        self.origin: str | None = None  # e.g. "mcp": noted beside each change (change_origins)
+        self._originated: list[str] = []
 
     # -- hybrid logical clock --------------------------------------------------------
     @property
@@ -441,6 +444,16 @@ class Writer(Reader):
             self.set_meta("hlc", f"{self._hlc[0]:013d}-{self._hlc[1]:05d}-{self.replica_id}")
             self._hlc_dirty = False
 
+    def record_origin(self) -> None:
+        """Note where this transaction's changes came from (the ``changes`` rows stay as sync
+        ships them; the note is this replica's own)."""
+        if self._originated:
+            self.executemany(
+                "INSERT INTO change_origins (change_id, origin) VALUES (?, ?)",
+                [(change_id, self.origin) for change_id in self._originated],
+            )
+            self._originated = []
+
     def set_meta(self, key: str, value: str) -> None:
         self.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -461,8 +474,11 @@ class Writer(Reader):
         at: Any,
     ) -> tuple[Any, ...]:
         """One row of the change log, as ``_INSERT_CHANGE`` takes it."""
+        change_id = new_id()
+        if self.origin:
+            self._originated.append(change_id)
         return (
-            new_id(),
+            change_id,
             stamp,
             self.replica_id,
             self.user,

@@ -1,14 +1,16 @@
-"""full-text search index (SQLite FTS5), built from the existing records
+"""full-text search index (SQLite FTS5), built from the existing records; change origins
 
 Revision ID: 0007_search
 Revises: 0003_money_milli
 Create Date: 2026-12-01
 
-On PostgreSQL nothing is created: search falls back to ILIKE there (storage/search_index.py).
+On PostgreSQL no index is created: search falls back to ILIKE there (storage/search_index.py).
+``change_origins`` notes changes made through MCP (an AI assistant), on both dialects.
 """
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_search"
@@ -18,6 +20,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "change_origins",
+        sa.Column("change_id", sa.String(length=36), nullable=False),
+        sa.Column("origin", sa.String(length=20), nullable=False),
+        sa.PrimaryKeyConstraint("change_id"),
+    )
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
         return
@@ -27,6 +35,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("change_origins")
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         from crmcli.storage.search_index import TABLE
