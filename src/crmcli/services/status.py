@@ -20,6 +20,7 @@ from crmcli.storage.db import Reader
 
 IDLE_SHOWN = 10
 CLOSING_SHOWN = 20
+TEAM_OVERDUE_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,12 @@ def status(book: Book, *, team: bool = False) -> Status:
     me = book.actor["username"]
     owner = None if team else me
     day = agenda.agenda(book, view="day", day=today, owner=owner, everyone=team)
-    late = agenda.overdue(book, owner=owner, everyone=team)
+    if team:  # the team's oldest overdue items (the per-rep counts are in ``team``)
+        with book.read() as r:
+            oldest = agenda.overdue_rows(r, ["deleted_at IS NULL"], [], now=clock.now())
+            late = agenda.with_labels(r, oldest[:TEAM_OVERDUE_SHOWN])
+    else:
+        late = agenda.overdue(book, owner=owner)
     idle = deals.list_deals(book, owner=owner, rotting=True, sort="updated", limit=IDLE_SHOWN)
     pipeline = board.board(book, owner=owner, cards=0)
     month = period_of("month", today)
@@ -98,7 +104,7 @@ def status(book: Book, *, team: bool = False) -> Status:
         reps = _reps(r)
         mine = None if team else attainment(r, user_id=book.actor["id"], period=quarter)
         lines = (
-            tuple(_rep_line(r, rep, today=today, period=quarter) for rep in reps) if team else ()
+            _team_lines(r, reps, agenda_items=day["items"], period=quarter) if team else ()
         )
     return Status(
         day=today,
@@ -174,42 +180,55 @@ def attainment(r: Reader, *, user_id: str, period: Period) -> Attainment | None:
     )
 
 
-def _rep_line(r: Reader, rep: Mapping[str, Any], *, today: date, period: Period) -> RepStatus:
-    from crmcli.services.agenda import overdue_rows, window
+def _team_lines(
+    r: Reader, reps: list[dict[str, Any]], *, agenda_items: list[dict[str, Any]], period: Period
+) -> tuple[RepStatus, ...]:
+    """One line per rep from grouped counts (a handful of queries, whatever the team's size)."""
     from crmcli.services.deals import IDLE_SQL, all_stages
 
-    start, end = window("day", today)
     now = clock.now()
-    today_count = r.scalar(
-        "SELECT count(*) FROM activities WHERE owner_id = ? AND deleted_at IS NULL AND "
-        "coalesce(start_at, due_at) >= ? AND coalesce(start_at, due_at) < ?",
-        (rep["id"], start, end),
-    )
-    late = overdue_rows(r, ["deleted_at IS NULL", "owner_id = ?"], [rep["id"]], now=now)
-    open_deals = r.scalar(
-        "SELECT count(*) FROM deals WHERE owner_id = ? AND status = 'open' AND deleted_at IS NULL",
-        (rep["id"],),
-    )
-    idle = 0
+    today: dict[str, int] = {}
+    for item in agenda_items:
+        today[item.get("owner_id") or ""] = today.get(item.get("owner_id") or "", 0) + 1
+    late: dict[str, int] = {}
+    for part in (
+        "due_at < ?",  # the (done_at, due_at) index, as the agenda's overdue query
+        "due_at IS NULL AND start_at < ?",
+    ):
+        for row in r.rows(
+            f"SELECT owner_id, count(*) AS n FROM activities WHERE done_at IS NULL AND {part} "
+            "AND rrule IS NULL AND kind <> 'note' AND deleted_at IS NULL GROUP BY owner_id",
+            (now,),
+        ):
+            late[row["owner_id"] or ""] = late.get(row["owner_id"] or "", 0) + row["n"]
+    open_deals = {
+        row["owner_id"]: row["n"]
+        for row in r.rows(
+            "SELECT owner_id, count(*) AS n FROM deals WHERE status = 'open' "
+            "AND deleted_at IS NULL GROUP BY owner_id"
+        )
+    }
+    idle: dict[str, int] = {}
     for stage in all_stages(r).values():
         if stage["kind"] != "open" or not stage["rotting_days"] or stage["deleted_at"]:
             continue
         cutoff = now - timedelta(days=stage["rotting_days"])
-        idle += int(
-            r.scalar(
-                f"SELECT count(*) FROM deals WHERE owner_id = ? AND status = 'open' "
-                f"AND stage_id = ? AND deleted_at IS NULL AND {IDLE_SQL}",
-                (rep["id"], stage["id"], cutoff, cutoff),
-            )
-            or 0
+        for row in r.rows(
+            "SELECT owner_id, count(*) AS n FROM deals WHERE status = 'open' AND stage_id = ? "
+            f"AND deleted_at IS NULL AND {IDLE_SQL} GROUP BY owner_id",
+            (stage["id"], cutoff, cutoff),
+        ):
+            idle[row["owner_id"] or ""] = idle.get(row["owner_id"] or "", 0) + row["n"]
+    return tuple(
+        RepStatus(
+            user=rep["username"],
+            name=rep["name"],
+            team=rep["team"],
+            today=today.get(rep["id"], 0),
+            overdue=late.get(rep["id"], 0),
+            open_deals=open_deals.get(rep["id"], 0),
+            idle_deals=idle.get(rep["id"], 0),
+            attainment=attainment(r, user_id=rep["id"], period=period),
         )
-    return RepStatus(
-        user=rep["username"],
-        name=rep["name"],
-        team=rep["team"],
-        today=int(today_count or 0),
-        overdue=len(late),
-        open_deals=int(open_deals or 0),
-        idle_deals=idle,
-        attainment=attainment(r, user_id=rep["id"], period=period),
+        for rep in reps
     )
