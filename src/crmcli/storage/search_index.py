@@ -11,8 +11,9 @@ Tokenizer (measured, see the README): ``unicode61 remove_diacritics 2`` folds ca
 accents (``muller`` finds Müller). It keeps a run of CJK characters as one token, so
 Chinese, Japanese and Korean characters are spaced out here, on the way in and in queries,
 and a CJK word becomes a phrase of single characters (``山田`` finds 山田太郎). The trigram
-tokenizer was measured too: on this SQLite it cannot fold accents, misses words shorter
-than three characters (most CJK names) and makes the index ~3x larger.
+tokenizer was measured too (README, "Search"): on SQLite before 3.45 it cannot fold accents,
+it misses words shorter than three characters (most CJK given names) and its index is ~6x
+larger.
 
 A table joins the index by one line in ``INDEXED``. PostgreSQL has no FTS5: the hook is a
 no-op there and :func:`search` falls back to ``ILIKE`` over the same declared columns.
