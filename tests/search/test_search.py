@@ -79,6 +79,15 @@ class TestWhatItFinds:
         assert found(book, '"acme renewal"') == [("deal", "Acme renewal")]
         assert found(book, '"renewal acme"') == []
 
+    def test_operators_pass_through(self, book: Crm) -> None:
+        assert ("deal", "Acme renewal") not in found(book, "acme NOT renewal")
+        assert ("company", "Acme GmbH") in found(book, "acme NOT renewal")
+        assert {"José Müller", "Grace Hopper"} <= {n for _, n in found(book, "muller OR grace")}
+        assert found(book, "renew*") == [("deal", "Acme renewal")]
+        names = found(book, "name: acme")
+        assert ("contact", "Ada Lovelace") not in names  # her e-mail is not her name
+        assert ("company", "Acme GmbH") in names
+
     def test_type_filter_and_limit(self, book: Crm) -> None:
         assert {t for t, _ in found(book, "acme", "--type", "deal")} == {"deal"}
         assert len(found(book, "acme", "--limit", "1")) == 1
@@ -244,3 +253,69 @@ class TestMigration:
         assert found(crm, "lovelace") == [("contact", "Ada Lovelace")]
         assert found(crm, "vip") == [("contact", "Ada Lovelace")]
         assert found(crm, "gone") == []
+
+
+class TestInvariant:
+    """Whatever the sequence of adds, edits, tags, deletes and undos, the index holds exactly
+    the live records (and their live tags)."""
+
+    @staticmethod
+    def _check(crm: Crm) -> None:
+        conn = sqlite3.connect(crm.db)
+        docs = set(conn.execute("SELECT entity, record_id, name FROM search_index"))
+        live = {
+            ("contact", i, n)
+            for i, n in conn.execute("SELECT id, name FROM contacts WHERE deleted_at IS NULL")
+        }
+        tags = {
+            ("contact", r, "")
+            for (r,) in conn.execute(
+                "SELECT t.record_id FROM tags t JOIN contacts c ON c.id = t.record_id "
+                "WHERE t.deleted_at IS NULL AND c.deleted_at IS NULL"
+            )
+        }
+        conn.close()
+        assert {d for d in docs if d[0] == "contact"} == live | tags
+
+    def test_random_sequences(self, tmp_path) -> None:
+        from hypothesis import HealthCheck, given, settings
+        from hypothesis import strategies as st
+        from typer.testing import CliRunner
+
+        ops = st.lists(
+            st.tuples(
+                st.sampled_from(["add", "rename", "tag", "untag", "delete", "undo"]),
+                st.integers(0, 3),
+            ),
+            min_size=1,
+            max_size=8,
+        )
+        counter = iter(range(10_000))
+
+        @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(ops)
+        def run(sequence: list[tuple[str, int]]) -> None:
+            crm = Crm(db=tmp_path / f"p{next(counter)}.db", runner=CliRunner())
+            names: list[str] = []
+            for op, pick in sequence:
+                if op == "add" or not names:
+                    names.append(f"Person {len(names)}")
+                    crm("contact", "add", names[-1])
+                    continue
+                name = names[pick % len(names)]
+                if op == "rename":
+                    new = f"{name} X"
+                    if crm("contact", "edit", name, "--name", new, ok=False).exit_code == 0:
+                        names[names.index(name)] = new
+                elif op == "tag":
+                    crm("contact", "edit", name, "--tag", f"t{pick}", ok=False)
+                elif op == "untag":
+                    crm("contact", "edit", name, "--untag", f"t{pick}", ok=False)
+                elif op == "delete":
+                    crm("contact", "delete", name, ok=False)
+                else:
+                    last = crm.json("history", "-n", "1")[0]["id"]
+                    crm("history", "--undo", last, ok=False)
+                self._check(crm)
+
+        run()

@@ -103,9 +103,7 @@ def status(book: Book, *, team: bool = False) -> Status:
         closing_views = deals.views(r, closing)
         reps = _reps(r)
         mine = None if team else attainment(r, user_id=book.actor["id"], period=quarter)
-        lines = (
-            _team_lines(r, reps, agenda_items=day["items"], period=quarter) if team else ()
-        )
+        lines = _team_lines(r, reps, agenda_items=day["items"], period=quarter) if team else ()
     return Status(
         day=today,
         user=owner,

@@ -188,14 +188,23 @@ def inserted(w: Writer, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
 
 
 def updated(w: Writer, table: str, record_id: str, columns: Iterable[str]) -> None:
-    """Changed fields: re-index the row when an indexed column changed."""
+    """Changed fields: re-index the row when an indexed column changed (a ``deleted_at``
+    set or cleared — as sync applies a tombstone — takes its tags and lines along)."""
     spec = _active(w, table)
-    if spec is None or spec.columns.isdisjoint(columns):
+    changed = set(columns)
+    if spec is None or spec.columns.isdisjoint(changed):
         return
     row = w.row(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
+    if row is None or row.get("deleted_at"):
+        deleted(w, table, record_id)
+        return
     _forget(w, [record_id])
-    if row is not None and not row.get("deleted_at"):
-        inserted(w, table, [row])
+    inserted(w, table, [row])
+    if "deleted_at" in changed:
+        for child, child_row in _children(w, table, record_id):
+            _forget(w, [child_row["id"]])
+            if not child_row.get("deleted_at"):
+                inserted(w, child, [child_row])
 
 
 def deleted(w: Writer, table: str, record_id: str) -> None:
@@ -207,13 +216,7 @@ def deleted(w: Writer, table: str, record_id: str) -> None:
 
 def restored(w: Writer, table: str, record_id: str) -> None:
     """An undone delete: the row and its live tags and lines are found again."""
-    if _active(w, table) is None:
-        return
     updated(w, table, record_id, ["deleted_at"])
-    for child, row in _children(w, table, record_id):
-        if not row.get("deleted_at"):
-            _forget(w, [row["id"]])
-            inserted(w, child, [row])
 
 
 def _children(w: Reader, table: str, record_id: str) -> list[tuple[str, Row]]:
