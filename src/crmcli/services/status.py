@@ -6,7 +6,6 @@ deals, deals closing this month), the board (pipeline by stage) and quotas (atta
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
