@@ -68,6 +68,11 @@ class TestWhatItFinds:
         assert found(book, "山田") == [("contact", "山田太郎")]
         assert found(book, "太郎") == [("contact", "山田太郎")]
         assert found(book, "田中") == []
+        [hit] = book.json("search", "太郎")
+        assert (hit["snippet"], hit["highlights"]) == ("山田太郎", [[2, 4]])
+        book("contact", "add", "李小龍", "--notes", "会议在北京举行 next week")
+        [hit] = book.json("search", "北京")
+        assert (hit["snippet"], hit["highlights"]) == ("会议在北京举行 next week", [[3, 5]])
 
     def test_accented_name_typed_without_accents(self, book: Crm) -> None:
         assert found(book, "jose muller") == [("contact", "José Müller")]

@@ -493,7 +493,9 @@ def _register_reports(book: Book, tool: Register) -> None:
 
 def tool_names(server: MCPServer) -> Sequence[str]:
     """The registered tools' names (for tests and `crm mcp tools`)."""
-    return [t.name for t in server._tool_manager.list_tools()]
+    import anyio
+
+    return [t.name for t in anyio.run(server.list_tools)]
 
 
 def serve(book: Book, *, read_only: bool = False) -> None:
