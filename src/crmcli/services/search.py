@@ -12,7 +12,17 @@ from crmcli.services.handles import ENTITIES, short
 from crmcli.storage import search_index
 from crmcli.storage.db import Reader, Row
 
-SEARCH_TYPES = ("contact", "company", "lead", "deal", "activity", "quote", "product", "payment")
+SEARCH_TYPES = (
+    "contact",
+    "company",
+    "lead",
+    "deal",
+    "activity",
+    "quote",
+    "product",
+    "payment",
+    "expense",
+)
 # What owns a hit of each kind (first link set wins): an activity's deal, a contact's company.
 OWNER_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
     "activity": (

@@ -99,7 +99,7 @@ INDEXED: dict[str, Indexed] = {
         Indexed("quote_lines", "quote", (), ("description",), "quote_id", "quotes"),
         Indexed("products", "product", ("sku", "name"), ("description",)),
         Indexed("payments", "payment", ("reference",), ("method",)),
-        Indexed("expenses", "expense", ("description",), ("category", "notes")),
+        Indexed("expenses", "expense", ("note",), ("category",)),
         Indexed("tags", "", (), ("name",), "record_id", entity_column="entity"),
     )
 }
@@ -170,6 +170,21 @@ def _document(
 
 
 # -- the Writer's hooks (no-ops on PostgreSQL and for tables that are not indexed) -------------
+
+
+def applied(
+    w: Writer,
+    table: str,
+    record_id: str,
+    *,
+    insert: Mapping[str, Any] | None = None,
+    assign: Mapping[str, Any] | None = None,
+) -> None:
+    """An operation received from another replica (``crm sync``'s ``Writer.apply_foreign``)."""
+    if insert:
+        inserted(w, table, [insert])
+    if assign:
+        updated(w, table, record_id, assign)
 
 
 def _active(w: Reader, table: str) -> Indexed | None:
