@@ -59,6 +59,12 @@ class TestWhatItFinds:
         assert found(book, "morning") == [("contact", "José Müller")]
         assert found(book, "multi-year") == [("activity", "Discussed pricing")]
 
+    def test_text_with_punctuation_is_plain_words(self, book: Crm) -> None:
+        book("company edit 'Acme GmbH' --website https://www.acme.example/shop")
+        assert ("company", "Acme GmbH") in found(book, "https://www.acme.example")
+        book("log note 'Meeting moved to 10:30' --with ada@acme.example")
+        assert found(book, "10:30") == [("activity", "Meeting moved to 10:30")]
+
     def test_by_phone_and_tag(self, book: Crm) -> None:
         assert ("contact", "Ada Lovelace") in found(book, "+44 20 7946 0000")
         assert ("contact", "Ada Lovelace") in found(book, "+44 (20) 7946")

@@ -294,7 +294,8 @@ def rebuild(conn: Any) -> int:
 
 # -- queries ---------------------------------------------------------------------------------
 
-_OPERATORS = re.compile(r'["()*^:]|\b(AND|OR|NOT|NEAR)\b')
+# FTS5 syntax a person may type on purpose: phrases, groups, prefixes, operators, a column.
+_OPERATORS = re.compile(r'["()*^]|\b(AND|OR|NOT|NEAR)\b|(?:^|[\s(])(name|body)\s*:')
 _WORD = re.compile(r"\S+")
 _PHONE = re.compile(r"^\+?\(?\d[\d\s\-().]{5,}$")
 
