@@ -157,17 +157,23 @@ class TestStatus:
         )
 
     def test_overdue_and_idle(self, book: Crm) -> None:
+        mine = book.json("status")  # the default user scheduled the task
+        assert [o["subject"] for o in mine["overdue"]] == ["Send proposal"]
         s = book.json("status --team")
-        assert [o["subject"] for o in s["overdue"]] == ["Send proposal"]
-        assert s["user"] is None
+        assert s["user"] is None and s["overdue"] == [] and s["agenda"] == []
         users = {line["user"]: line for line in s["team"]}
         assert users["alice"]["open_deals"] == 1 and users["bob"]["open_deals"] == 0
+        me = mine["user"]
+        assert users[me]["overdue"] == 1 and users["alice"]["overdue"] == 0
         book("deal add 'Forgotten' --amount 10 --owner alice --at 2026-09-01")
         assert "Forgotten" in [d["name"] for d in book.json("status --team")["idle_deals"]]
 
     def test_table_output(self, book: Crm) -> None:
+        out = book("status").stdout
+        for heading in ("Status", "Overdue", "Send proposal"):
+            assert heading in out
         out = book("status --team").stdout
-        for heading in ("Status", "Overdue", "Pipeline", "Team"):
+        for heading in ("Status", "Pipeline", "Team", "alice", "bob"):
             assert heading in out
 
 

@@ -253,6 +253,7 @@ class TestMigration:
         conn = sqlite3.connect(crm.db)
         conn.execute("DROP TABLE search_index")
         conn.execute("DROP TABLE change_origins")
+        conn.execute("DROP INDEX ix_activities_owner_open_due")
         before = REVISIONS[REVISIONS.index("0007_search") - 1]
         conn.execute("UPDATE alembic_version SET version_num = ?", (before,))
         conn.commit()

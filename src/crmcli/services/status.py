@@ -19,7 +19,6 @@ from crmcli.storage.db import Reader
 
 IDLE_SHOWN = 10
 CLOSING_SHOWN = 20
-TEAM_OVERDUE_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -86,13 +85,10 @@ def status(book: Book, *, team: bool = False) -> Status:
     today = clock.today()
     me = book.actor["username"]
     owner = None if team else me
-    day = agenda.agenda(book, view="day", day=today, owner=owner, everyone=team)
-    if team:  # the team's oldest overdue items (the per-rep counts are in ``team``)
-        with book.read() as r:
-            oldest = agenda.overdue_rows(r, ["deleted_at IS NULL"], [], now=clock.now())
-            late = agenda.with_labels(r, oldest[:TEAM_OVERDUE_SHOWN])
-    else:
-        late = agenda.overdue(book, owner=owner)
+    # A team's day is its per-rep counts (``team``): listing every rep's agenda and overdue
+    # items would expand every recurring series of the book for a screen nobody reads.
+    items = [] if team else agenda.agenda(book, view="day", day=today, owner=owner)["items"]
+    late = [] if team else agenda.overdue(book, owner=owner)
     idle = deals.list_deals(book, owner=owner, rotting=True, sort="updated", limit=IDLE_SHOWN)
     pipeline = board.board(book, owner=owner, cards=0)
     month = period_of("month", today)
@@ -102,11 +98,11 @@ def status(book: Book, *, team: bool = False) -> Status:
         closing_views = deals.views(r, closing)
         reps = _reps(r)
         mine = None if team else attainment(r, user_id=book.actor["id"], period=quarter)
-        lines = _team_lines(r, reps, agenda_items=day["items"], period=quarter) if team else ()
+        lines = _team_lines(r, reps, day=today, period=quarter) if team else ()
     return Status(
         day=today,
         user=owner,
-        agenda=tuple(interaction(a) for a in day["items"]),
+        agenda=tuple(interaction(a) for a in items),
         overdue=tuple(interaction(a) for a in late),
         idle_deals=tuple(deal_summary(v) for v in idle),
         closing_this_month=tuple(deal_summary(v) for v in closing_views),
@@ -178,15 +174,26 @@ def attainment(r: Reader, *, user_id: str, period: Period) -> Attainment | None:
 
 
 def _team_lines(
-    r: Reader, reps: list[dict[str, Any]], *, agenda_items: list[dict[str, Any]], period: Period
+    r: Reader, reps: list[dict[str, Any]], *, day: date, period: Period
 ) -> tuple[RepStatus, ...]:
-    """One line per rep from grouped counts (a handful of queries, whatever the team's size)."""
+    """One line per rep from grouped counts (a handful of queries, whatever the team's size).
+
+    ``today`` counts the day's one-off activities; a rep's own ``crm status`` also expands
+    their recurring series."""
+    from crmcli.services.agenda import window
     from crmcli.services.deals import IDLE_SQL, all_stages
 
     now = clock.now()
+    start, end = window("day", day)
     today: dict[str, int] = {}
-    for item in agenda_items:
-        today[item.get("owner_id") or ""] = today.get(item.get("owner_id") or "", 0) + 1
+    for column in ("start_at", "due_at"):
+        other = "" if column == "start_at" else " AND start_at IS NULL"
+        for row in r.rows(
+            f"SELECT owner_id, count(*) AS n FROM activities WHERE {column} >= ? "
+            f"AND {column} < ?{other} AND rrule IS NULL AND deleted_at IS NULL GROUP BY owner_id",
+            (start, end),
+        ):
+            today[row["owner_id"] or ""] = today.get(row["owner_id"] or "", 0) + row["n"]
     late: dict[str, int] = {}
     for part in (
         "due_at < ?",  # the (done_at, due_at) index, as the agenda's overdue query

@@ -6,6 +6,8 @@ Create Date: 2026-12-01
 
 On PostgreSQL no index is created: search falls back to ILIKE there (storage/search_index.py).
 ``change_origins`` notes changes made through MCP (an AI assistant), on both dialects.
+``ix_activities_owner_open_due``: one rep's overdue items (``crm status``, ``crm agenda
+--overdue``) without walking everyone's (17k on the benchmark book) for a rep's 86.
 """
 
 from collections.abc import Sequence
@@ -26,6 +28,7 @@ def upgrade() -> None:
         sa.Column("origin", sa.String(length=20), nullable=False),
         sa.PrimaryKeyConstraint("change_id"),
     )
+    op.create_index("ix_activities_owner_open_due", "activities", ["owner_id", "done_at", "due_at"])
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
         return
@@ -35,6 +38,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_activities_owner_open_due", table_name="activities")
     op.drop_table("change_origins")
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
