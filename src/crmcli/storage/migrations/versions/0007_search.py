@@ -1,7 +1,7 @@
 """full-text search index (SQLite FTS5), built from the existing records; change origins
 
 Revision ID: 0007_search
-Revises: 0003_money_milli
+Revises: 0004_quote_to_cash
 Create Date: 2026-12-01
 
 On PostgreSQL no index is created: search falls back to ILIKE there (storage/search_index.py).
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_search"
-down_revision: str | None = "0003_money_milli"
+down_revision: str | None = "0004_quote_to_cash"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
