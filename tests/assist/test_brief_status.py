@@ -124,6 +124,25 @@ class TestBrief:
         assert [q["number"] for q in b["quotes"]] == ["Q-7"]
         assert b["open_balance"] == {"EUR": "28000.00"}
 
+    def test_quote_to_cash_through_the_cli(self, book: Crm) -> None:
+        book("product add SKU-1 'Onboarding workshop' --price 1000")
+        book("quote new --deal 'Acme renewal' --valid 30d")
+        number = book("quote list -q").stdout.split()[0]
+        book(f"quote line add {number} --product SKU-1 --qty 3 --discount 10")
+        book(f"quote send {number}")
+        book(f"quote accept {number}")
+        book("payment add 'Acme renewal' 1000")
+        b = book.json("brief 'Acme GmbH'")
+        assert [(q["number"], q["status"], q["total"]) for q in b["quotes"]] == [
+            (number, "accepted", "2700.00")
+        ]
+        assert b["open_balance"] == {"EUR": "1700.00"}
+        assert book.json("brief ada@acme.example")["open_balance"] == {"EUR": "1700.00"}
+        hits = book.json("search onboarding --type quote")
+        assert [(h["type"], h["name"], h["owner"]["name"]) for h in hits] == [
+            ("quote", number, "Acme renewal")
+        ]
+
     def test_bad_handles(self, book: Crm) -> None:
         run = book("brief nobody-at-all", ok=False)
         assert run.exit_code == 1 and run.stderr.startswith("error: no contact, company")

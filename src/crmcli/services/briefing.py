@@ -243,7 +243,7 @@ def brief(book: Book, handle: str, *, kind: str | None = None) -> Briefing:
             iter(upcoming), None
         )
         quotes = tuple(_quote(q, scope_deals) for q in _in_deals(r, "quotes", deal_ids))
-        balance = _balance(r, deal_ids)
+        balance = _balance(r, deal_ids, company_id=rid if entity == "company" else None)
         changes = changes_where(
             r,
             f"record_id IN ({', '.join('?' * (1 + len(deal_ids)))})",
@@ -364,16 +364,20 @@ def _quote(q: Row, scope_deals: Sequence[Row]) -> QuoteSummary:
     )
 
 
-def _balance(r: Reader, deal_ids: Sequence[str]) -> dict[str, Decimal]:
-    """What the subject's orders still wait for: ordered minus paid, per currency."""
-    balance: dict[str, Decimal] = {}
-    for order in _in_deals(r, "orders", deal_ids):
-        balance[order["currency"]] = balance.get(order["currency"], Decimal(0)) + (
-            order.get("amount") or Decimal(0)
-        )
-    if not balance:
-        return {}
-    for pay in _in_deals(r, "payments", deal_ids):
-        if pay["currency"] in balance:
-            balance[pay["currency"]] -= pay.get("amount") or Decimal(0)
-    return {cur: amount for cur, amount in balance.items() if amount}
+def _balance(
+    r: Reader, deal_ids: Sequence[str], *, company_id: str | None = None
+) -> dict[str, Decimal]:
+    """What the subject's orders still wait for, per currency (the receivables service's
+    balance of each deal: ordered minus paid on its orders)."""
+    from crmcli.services.sales.receivables import balances
+
+    today = clock.today()
+    total: dict[str, Decimal] = {}
+    lines = (
+        balances(r, today=today, company_id=company_id)
+        if company_id
+        else [line for d in deal_ids for line in balances(r, today=today, deal_id=d)]
+    )
+    for line in lines:
+        total[line["currency"]] = total.get(line["currency"], Decimal(0)) + line["balance"]
+    return {currency: amount for currency, amount in total.items() if amount}

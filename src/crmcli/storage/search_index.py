@@ -165,7 +165,7 @@ def _document(
         if row.get(column):
             found = reader.scalar(sql, (row[column],))
             if found:
-                body = f"{body} {spaced(str(found))}"
+                body = f"{body} {spaced(str(found))}" if body else spaced(str(found))
     return key(str(row["id"])), entity, str(record_id), _join(row, spec.name), body
 
 
