@@ -47,15 +47,37 @@ def add_user(
         }
     )
     with book.write(at=at) as w:
-        existing = w.row("SELECT id, deleted_at FROM users WHERE username = ?", (username,))
+        existing = w.row(
+            "SELECT id, username, name, email, team, territory, deleted_at FROM users "
+            "WHERE username = ?",
+            (username,),
+        )
         if existing is not None:
-            raise InvalidInput(f"user {username!r} already exists")
+            if _first_use_placeholder(w, existing):
+                # The first open created this user with nothing but the login name: adding
+                # it now completes it (one logged update) instead of refusing a duplicate.
+                w.update("users", existing["id"], values)
+                return public_user(w.get("users", existing["id"]))
+            raise InvalidInput(
+                f"user {username!r} already exists",
+                hint=f"change their details with: crm user edit {username} --name …",
+            )
         return public_user(
             w.insert(
                 "users",
                 {"id": stable_id("user", username), "username": username, "active": True, **values},
             )
         )
+
+
+def _first_use_placeholder(reader: Reader, user: Row) -> bool:
+    """Whether ``user`` is the book's first-use user, still as the first open made it."""
+    return (
+        user["deleted_at"] is None
+        and user["id"] == reader.meta("default_user")
+        and user["name"] == user["username"]
+        and not (user["email"] or user["team"] or user["territory"])
+    )
 
 
 def _validated(values: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -391,6 +391,9 @@ class Writer(Reader):
         self._hlc: tuple[int, int] | None = None
         self._hlc_dirty = False
         self._bulk = False
+        # Who made each inserted row, when one transaction writes for several people (the
+        # demo generator records each rep's records as theirs); None: ``user`` made all.
+        self.actor_of: Callable[[str, Mapping[str, Any]], str | None] | None = None
 
     # -- hybrid logical clock --------------------------------------------------------
     @property
@@ -458,13 +461,14 @@ class Writer(Reader):
         new_json: str | None,
         stamp: str,
         at: Any,
+        actor: str | None = None,
     ) -> tuple[Any, ...]:
         """One row of the change log, as ``_INSERT_CHANGE`` takes it."""
         return (
             new_id(),
             stamp,
             self.replica_id,
-            self.user,
+            actor or self.user,
             entity,
             record_id,
             op,
@@ -532,10 +536,21 @@ class Writer(Reader):
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
             [tuple(r[c] for c in columns) for r in rows],
         )
+        actor_of = self.actor_of or (lambda _table, _row: None)
         self.executemany(
             _INSERT_CHANGE,
             [
-                self._change(table, r["id"], "create", None, None, dumps(r), stamp, r["created_at"])
+                self._change(
+                    table,
+                    r["id"],
+                    "create",
+                    None,
+                    None,
+                    dumps(r),
+                    stamp,
+                    r["created_at"],
+                    actor_of(table, r),
+                )
                 for r, stamp in zip(rows, stamps, strict=True)
             ],
         )
