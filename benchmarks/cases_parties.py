@@ -55,6 +55,6 @@ CASES = [
     ),
     Case("lead list --limit 50", ["lead", "list", "--limit", "50"]),
     Case(
-        "lead list --sort -score -n 50", ["lead", "list", "--sort", "-score", "-n", "50"], goal=None
+        "lead list --sort -score -n 50", ["lead", "list", "--sort", "-score", "-n", "50"]
     ),
 ]

@@ -207,6 +207,7 @@ def main() -> int:
             ok = ratio <= case.limit
             failed += not ok
             goal = f" (goal {case.goal}×)" if case.goal else ""
+            verdict = "FAIL" if not ok else "over goal" if case.goal and ratio > case.goal else "ok"
             rows.append(
                 (
                     case.name,
@@ -214,7 +215,7 @@ def main() -> int:
                     case.baseline,
                     f"{ratio:.2f}×",
                     f"≤ {case.limit}×{goal}",
-                    "ok" if ok else "FAIL",
+                    verdict,
                 )
             )
         for tp in throughputs:
