@@ -112,7 +112,7 @@ def _days(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _grid(doc: dict[str, Any]) -> Any:
+def _grid(doc: dict[str, Any]) -> str:
     """The month as a calendar: one row per week, up to three items per day."""
     from crmcli.clock import to_local
     from crmcli.services.agenda import month_grid
@@ -134,4 +134,4 @@ def _grid(doc: dict[str, Any]) -> Any:
             row[name] = "\n".join(lines)
         rows.append(row)
     columns = [Column(name, name.capitalize(), max_width=22) for name in _WEEKDAYS]
-    return output.table(rows, columns, title=_title(doc))
+    return output.table_text(rows, columns, title=_title(doc))
