@@ -55,6 +55,7 @@ def time_command(
     repeat: int,
     env: dict[str, str] | None = None,
     setup: Callable[[], None] | None = None,
+    warm_up: bool = True,
 ) -> float:
     """Median wall time in seconds of `argv` over `repeat` runs (after one warm-up run)."""
     full_env = {**os.environ, **(env or {})}
@@ -62,7 +63,7 @@ def time_command(
     # (some shells and CI images do) every run would recompile crmcli from source instead.
     full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     samples = []
-    for i in range(repeat + 1):
+    for i in range(repeat + 1 if warm_up else repeat):
         if setup:
             setup()
         started = time.perf_counter()
@@ -72,6 +73,29 @@ def time_command(
             raise RuntimeError(
                 f"{' '.join(argv)} failed ({result.returncode}): {result.stderr.decode()[-500:]}"
             )
-        if i:  # the first run warms the page cache and .pyc files
+        if i or not warm_up:  # the first run warms the page cache and .pyc files
             samples.append(elapsed)
-    return statistics.median(samples)
+    return statistics.median(samples) if samples else 0.0
+
+
+def time_against(
+    argv: list[str],
+    baseline: list[str],
+    *,
+    repeat: int,
+    env: dict[str, str] | None = None,
+    setup: Callable[[], None] | None = None,
+) -> tuple[float, float]:
+    """Median wall times of ``argv`` and of its ``baseline``, run turn about.
+
+    The machine is shared: alternating the two runs exposes both to the same load, so the
+    ratio stays honest when other work starts or stops during the benchmark.
+    """
+    ours: list[float] = []
+    base: list[float] = []
+    time_command(baseline, repeat=0)  # warm-ups: page cache and .pyc files
+    time_command(argv, repeat=0, env=env, setup=setup)
+    for _ in range(repeat):
+        base.append(time_command(baseline, repeat=1, warm_up=False))
+        ours.append(time_command(argv, repeat=1, env=env, setup=setup, warm_up=False))
+    return statistics.median(ours), statistics.median(base)

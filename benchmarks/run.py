@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from harness import Case, Throughput, crm_argv, time_command  # noqa: E402
+from harness import Case, Throughput, crm_argv, time_against, time_command  # noqa: E402
 
 DATA = HERE / ".data"
 BOOK_VERSION = "6"  # bump when the generator or schema changes
@@ -179,13 +179,12 @@ def main() -> int:
         (tmp / "baseline_sqlite.py").write_text(BASELINE_SQLITE)
         env = {"CRM_NOW": NOW, "CRM_TZ": "UTC", "COLUMNS": "120", "NO_COLOR": "1"}
         repeat = args.repeat or 7
+        baseline_argv = {
+            "typer": [sys.executable, str(tmp / "baseline_typer.py"), "--help"],
+            "sqlite": [sys.executable, str(tmp / "baseline_sqlite.py"), "list", str(book)],
+        }
         baselines = {
-            "typer": time_command(
-                [sys.executable, str(tmp / "baseline_typer.py"), "--help"], repeat=repeat
-            ),
-            "sqlite": time_command(
-                [sys.executable, str(tmp / "baseline_sqlite.py"), "list", str(book)], repeat=repeat
-            ),
+            name: time_command(command, repeat=repeat) for name, command in baseline_argv.items()
         }
         for name, seconds in baselines.items():
             rows.append((f"baseline: {name}", f"{seconds * 1000:.0f} ms", "", "", "", ""))
@@ -195,14 +194,18 @@ def main() -> int:
             argv = [*crm_argv(), *(["--db", str(book)] if case.uses_book else []), *case.argv]
             setup = (lambda c=case: c.setup(book)) if case.setup else None
             try:
-                seconds = time_command(
-                    argv, repeat=args.repeat or case.repeat, env={**env, **case.env}, setup=setup
+                # Each case against its baseline run turn about (see time_against).
+                seconds, base = time_against(
+                    argv,
+                    baseline_argv[case.baseline],
+                    repeat=args.repeat or case.repeat,
+                    env={**env, **case.env},
+                    setup=setup,
                 )
             except RuntimeError as exc:
                 failed += 1
                 rows.append((case.name, "error", case.baseline, "", str(exc)[-60:], "FAIL"))
                 continue
-            base = baselines[case.baseline]
             ratio = seconds / base
             ok = ratio <= case.limit
             failed += not ok
@@ -212,7 +215,7 @@ def main() -> int:
                 (
                     case.name,
                     f"{seconds * 1000:.0f} ms",
-                    case.baseline,
+                    f"{case.baseline} {base * 1000:.0f} ms",
                     f"{ratio:.2f}×",
                     f"≤ {case.limit}×{goal}",
                     verdict,
