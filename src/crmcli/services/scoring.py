@@ -24,7 +24,7 @@ from typing import Any
 
 from crmcli import clock
 from crmcli.errors import InvalidInput
-from crmcli.storage.db import Reader, Row, as_datetime
+from crmcli.storage.db import Reader, as_datetime
 
 META_KEY = "lead_scoring_rules"
 DEFAULT_RULES: dict[str, Any] = {
@@ -173,12 +173,35 @@ def last_activities(reader: Reader, lead_ids: Sequence[str]) -> dict[str, dateti
     return out
 
 
-def live_scores(reader: Reader, leads: Sequence[Row]) -> dict[str, int]:
-    """Today's score of each lead (with its activity recency)."""
+def live_scores(reader: Reader, leads: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Today's score of each lead (with its activity recency).
+
+    The same points as :func:`score`, rule by rule, but each rule's points are worked out
+    once per distinct value (a book has a few dozen sources, titles and sizes), so sorting
+    20,000 leads by score costs lookups rather than 20,000 breakdowns.
+    """
     rules = load_rules(reader)
     recent = last_activities(reader, [lead["id"] for lead in leads])
     now = clock.now()
-    return {
-        lead["id"]: score(lead, rules, last_activity_at=recent.get(lead["id"]), now=now)
-        for lead in leads
-    }
+    memo: dict[tuple[str, Any], int] = {}
+
+    def points(field: str, value: Any) -> int:
+        key = (field, value)
+        if key not in memo:
+            memo[key] = sum(p for _, p in breakdown({field: value}, rules))
+        return memo[key]
+
+    out = {}
+    for lead in leads:
+        total = (
+            points("source", lead["source"])
+            + points("title", lead["title"])
+            + points("company_size", lead["company_size"])
+            + points("email", bool(lead["email"]))
+            + points("phone", bool(lead["phone"]))
+        )
+        last = recent.get(lead["id"])
+        if last is not None:
+            total += sum(p for _, p in breakdown({}, rules, last_activity_at=last, now=now))
+        out[lead["id"]] = max(0, min(MAX_SCORE, total))
+    return out
