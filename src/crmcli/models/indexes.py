@@ -1,4 +1,4 @@
-"""Indexes added by migration 0002, declared here too so the metadata matches the schema."""
+"""Indexes added by migrations 0002 and 0010, declared here too so the metadata matches."""
 
 from sqlalchemy import Index, func
 
@@ -46,6 +46,7 @@ INDEXES = [
     Index("ix_activities_owner_start", c_acts.owner_id, c_acts.start_at),
     Index("ix_activities_open_due", c_acts.done_at, c_acts.due_at),
     Index("ix_activities_rrule", c_acts.rrule),
+    Index("ix_activities_owner_due", c_acts.owner_id, c_acts.due_at),  # 0010_daily
     Index(
         "ix_stage_history_deal_at",
         _t(StageHistory).c.deal_id,  # type: ignore[attr-defined]

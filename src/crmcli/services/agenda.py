@@ -25,6 +25,8 @@ _COLUMNS = (
     "owner_id, deal_id, contact_id, company_id, lead_id, rrule, exdates, series_id, "
     "recurrence_at, ical_uid, created_at, updated_at"
 )
+# The columns the callers' WHERE conditions may name (owner, kind, links, tombstone).
+_FILTERED = "owner_id, kind, deal_id, contact_id, company_id, lead_id, done_at, deleted_at"
 _LABELS = (
     ("deal_id", "deal", "deals", "name"),
     ("contact_id", "contact", "contacts", "name"),
@@ -68,8 +70,8 @@ def between(
 ) -> list[Row]:
     """Activities and series occurrences with ``start <= when < end``, soonest first.
 
-    ``time_first``: the window is narrower than the other filters (an agenda); pass False
-    when a filter (a deal, a contact) is the narrower one.
+    ``time_first`` is kept for callers; with the (owner, due) index the planner picks the
+    narrower of the window and the other filters by itself.
     """
     extra = " AND ".join(where)
     # Only the time range goes to the index; "rrule IS NULL"/"start_at IS NULL" are
@@ -78,41 +80,51 @@ def between(
         f"SELECT {_COLUMNS} FROM activities WHERE start_at >= ? AND start_at < ? AND {extra}",
         (start, end, *params),
     )
-    if time_first:
-        # There is no (owner, due_at) index: asked for the owner, SQLite would walk all of
-        # that owner's activities; MATERIALIZED makes it take the window off due_at first.
-        by_due = reader.rows(
-            f"WITH due AS MATERIALIZED (SELECT {_COLUMNS}, deleted_at FROM activities "
-            f"WHERE due_at >= ? AND due_at < ?) SELECT {_COLUMNS} FROM due WHERE {extra}",
-            (start, end, *params),
-        )
-    else:
-        by_due = reader.rows(
-            f"SELECT {_COLUMNS} FROM activities WHERE due_at >= ? AND due_at < ? AND {extra}",
-            (start, end, *params),
-        )
+    # ix_activities_owner_due serves one rep's window, ix_activities_due_at everyone's.
+    by_due = reader.rows(
+        f"SELECT {_COLUMNS} FROM activities WHERE due_at >= ? AND due_at < ? AND {extra}",
+        (start, end, *params),
+    )
     singles = [r for r in by_start if r["rrule"] is None]
     singles += [r for r in by_due if r["rrule"] is None and r["start_at"] is None]
     for row in singles:
         row["handle"] = short(row["id"])
     # Few rows repeat: ``rrule > ''`` (a range, unlike IS NOT NULL) lets the planner use the
     # rrule index, and MATERIALIZED keeps it there: with an owner filter SQLite would
-    # otherwise walk all of that owner's activities (200k in the benchmark book).
+    # otherwise walk all of that owner's activities (200k in the benchmark book). Only what
+    # the expansion needs is read; the few series with an occurrence in the window are then
+    # read whole.
     series = reader.rows(
-        f"WITH series AS MATERIALIZED (SELECT {_COLUMNS}, deleted_at FROM activities "
-        "WHERE rrule > ? AND coalesce(start_at, due_at) < ?) "
-        f"SELECT {_COLUMNS} FROM series WHERE {extra}",
+        f"WITH series AS MATERIALIZED (SELECT id, rrule, start_at, due_at, exdates, {_FILTERED} "
+        "FROM activities WHERE rrule > ? AND coalesce(start_at, due_at) < ?) "
+        f"SELECT id, rrule, start_at, due_at, exdates FROM series WHERE {extra}",
         ("", end, *params),
     )
+    hits: dict[str, list[datetime]] = {}
     for row in series:
         anchor = when_of(row)
         if anchor is None:
             continue
         excluded = recurrence.parse_exdates(row.get("exdates"))
-        for at in recurrence.occurrences(row["rrule"], anchor, start, end, exdates=excluded):
-            singles.append(_occurrence(row, at))
+        found = recurrence.occurrences(row["rrule"], anchor, start, end, exdates=excluded)
+        if found:
+            hits[row["id"]] = found
+    for full in _rows_by_id(reader, list(hits)):
+        for at in hits[full["id"]]:
+            singles.append(_occurrence(full, at))
     singles.sort(key=lambda r: (when_of(r), r["subject"]))
     return singles
+
+
+def _rows_by_id(reader: Reader, ids: list[str]) -> list[Row]:
+    """The activities ``ids`` with the agenda's columns (in chunks, under SQLite's limit)."""
+    out: list[Row] = []
+    for first in range(0, len(ids), 500):
+        part = ids[first : first + 500]
+        out += reader.rows(
+            f"SELECT {_COLUMNS} FROM activities WHERE id IN ({', '.join('?' * len(part))})", part
+        )
+    return out
 
 
 def _occurrence(series: Row, at: datetime) -> Row:

@@ -1,0 +1,30 @@
+"""the daily path: an owner/due index for agendas, the invite sequence of activities
+
+Revision ID: 0010_daily
+Revises: 0002_indexes
+Create Date: 2026-12-01
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010_daily"
+down_revision: str | None = "0002_indexes"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # One rep's tasks due in a window (agenda, conflicts) without reading everyone's.
+    op.create_index("ix_activities_owner_due", "activities", ["owner_id", "due_at"])
+    # The iTIP SEQUENCE of the last invite sent (NULL: never invited).
+    with op.batch_alter_table("activities") as batch:
+        batch.add_column(sa.Column("ical_sequence", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("activities") as batch:
+        batch.drop_column("ical_sequence")
+    op.drop_index("ix_activities_owner_due", table_name="activities")
