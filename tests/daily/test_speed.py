@@ -58,3 +58,54 @@ def test_daily_commands_do_not_import_rich(demo) -> None:
             check=False,
         )
         assert done.stderr.strip().splitlines()[-1] == "PLAIN", (argv, done.stderr)
+
+
+class TestShortWindows:
+    """Skipping series by clock time never drops an occurrence dateutil would give."""
+
+    RULES = (
+        "FREQ=DAILY",
+        "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+        "FREQ=MONTHLY;BYMONTHDAY=1,15",
+        "FREQ=DAILY;BYHOUR=9,17",
+        "FREQ=HOURLY;INTERVAL=3",
+        "FREQ=YEARLY",
+    )
+
+    @staticmethod
+    def _reference(rule, anchor, start, end):
+        from datetime import UTC
+
+        from crmcli import clock
+        from crmcli.services import recurrence
+
+        zone = clock.local_zone()
+        found = recurrence.rule_for(rule, anchor).between(
+            start.astimezone(zone), end.astimezone(zone), inc=True
+        )
+        return [f.astimezone(UTC) for f in found if f.astimezone(UTC) < end]
+
+    def test_against_dateutil_across_dst(self) -> None:
+        from datetime import UTC, datetime, timedelta
+
+        from hypothesis import given, settings
+        from hypothesis import strategies as st
+
+        from crmcli.services import recurrence
+
+        @settings(max_examples=300, deadline=None)
+        @given(
+            rule=st.sampled_from(self.RULES),
+            anchor_minutes=st.integers(0, 60 * 24 * 200),
+            offset_minutes=st.integers(0, 60 * 24 * 200),
+            length=st.integers(1, 60 * 21),
+        )
+        def check(rule, anchor_minutes, offset_minutes, length) -> None:
+            base = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)  # through both DST shifts of 2026
+            anchor = base + timedelta(minutes=anchor_minutes)
+            start = base + timedelta(minutes=offset_minutes)
+            end = start + timedelta(minutes=length)
+            ours = recurrence.occurrences(rule, anchor, start, end)
+            assert ours == self._reference(rule, anchor, start, end)
+
+        check()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -310,6 +310,42 @@ def _simple_occurrences(
     return out
 
 
+@lru_cache(maxsize=256)
+def _keeps_wall_time(rule: str) -> bool:
+    """Whether every occurrence is at the anchor's local clock time (daily or coarser,
+    no BYHOUR/BYMINUTE/BYSECOND)."""
+    try:
+        parts = _parts(rule)
+    except InvalidInput:
+        return False
+    return parts["FREQ"] in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY") and not (
+        parts.keys() & {"BYHOUR", "BYMINUTE", "BYSECOND"}
+    )
+
+
+def _misses_by_wall_time(rule: str, anchor: datetime, start: datetime, end: datetime) -> bool:
+    """A short window (reminders: the next 15 minutes) cannot hold an occurrence of a series
+    whose clock time lies outside it: thousands of series skipped without expanding them.
+    A window across a daylight-saving shift gets an hour of margin each side."""
+    if not _keeps_wall_time(rule):
+        return False
+    wall = anchor.astimezone(clock.local_zone()).time()
+    first, last = _wall_window(start, end)
+    inside = first <= wall <= last if first <= last else (wall >= first or wall <= last)
+    return not inside
+
+
+@lru_cache(maxsize=8)
+def _wall_window(start: datetime, end: datetime) -> tuple[time, time]:
+    """The local clock times a window spans (an hour wider each side across a DST shift)."""
+    zone = clock.local_zone()
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    if local_start.utcoffset() == local_end.utcoffset():
+        return local_start.time(), local_end.time()
+    first = (start - timedelta(hours=1)).astimezone(zone).time()
+    return first, (end + timedelta(hours=1)).astimezone(zone).time()
+
+
 def occurrences(
     rule: str,
     anchor: datetime,
@@ -319,6 +355,8 @@ def occurrences(
     exdates: Iterable[datetime] = (),
 ) -> list[datetime]:
     """Occurrence starts (UTC) with ``start <= t < end``, minus the excluded ones."""
+    if end - start < timedelta(hours=22) and _misses_by_wall_time(rule, anchor, start, end):
+        return []
     excluded = {e.astimezone(UTC) for e in exdates}
     spec = _simple(rule)
     if spec is not None and end - start <= timedelta(days=62):
