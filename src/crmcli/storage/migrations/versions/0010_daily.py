@@ -1,7 +1,7 @@
 """the daily path: an owner/due index for agendas, the invite sequence of activities
 
 Revision ID: 0010_daily
-Revises: 0002_indexes
+Revises: 0003_money_milli
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_daily"
-down_revision: str | None = "0002_indexes"
+down_revision: str | None = "0003_money_milli"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
