@@ -32,7 +32,7 @@ class Case:
     uses_book: bool = True  # pass --db BIG_BOOK
     # Optional: runs before each timed repetition (e.g. to undo a write); not timed.
     setup: Callable[[Path], None] | None = None
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # "{book}" is the big book's path
 
 
 @dataclass

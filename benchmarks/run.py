@@ -199,7 +199,7 @@ def main() -> int:
                     argv,
                     baseline_argv[case.baseline],
                     repeat=args.repeat or case.repeat,
-                    env={**env, **case.env},
+                    env={**env, **{k: v.format(book=book) for k, v in case.env.items()}},
                     setup=setup,
                 )
             except RuntimeError as exc:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from crmcli import output
+from crmcli.commands import _complete
 from crmcli.commands._common import AtOption, book, when
 from crmcli.commands._parties import (
     ACTIVITY_COLUMNS,
@@ -60,7 +61,9 @@ CARD = [
     Column("created_at", "created"),
     Column("handle", "id"),
 ]
-Handle = Annotated[str, typer.Argument(help="Id prefix, e-mail or name.")]
+Handle = Annotated[
+    str, typer.Argument(help="Id prefix, e-mail or name.", autocompletion=_complete.leads)
+]
 EmailOption = Annotated[str | None, typer.Option("--email", "-e", help="E-mail address.")]
 PhoneOption = Annotated[str | None, typer.Option("--phone", help="Phone; stored as E.164.")]
 TitleOption = Annotated[str | None, typer.Option("--title", help="Job title.")]
