@@ -22,6 +22,7 @@ from crmcli import clock
 from crmcli.errors import Ambiguous, InvalidInput, NotFound
 from crmcli.services import recurrence
 from crmcli.services.book import Book
+from crmcli.services.calendar.occurrences import anchor_of, occurrence_handle, occurrence_row
 from crmcli.services.handles import resolve, short
 from crmcli.services.users import find_owner, is_me
 from crmcli.services.validate import clean_text
@@ -325,33 +326,7 @@ def find_activity(reader: Reader, handle: str, occurrence: str | None = None) ->
     raise NotFound(f"{row['subject']!r} has no occurrence at {local:%Y-%m-%d %H:%M}", hint=hint)
 
 
-def _anchor(row: Row) -> datetime:
-    anchor = row.get("start_at") or row.get("due_at")
-    assert anchor is not None, "a series always has a start or a due time"
-    return anchor  # type: ignore[no-any-return]
-
-
-def occurrence_handle(series_id: str, at: datetime) -> str:
-    """The handle of one occurrence: ``1a2b3c4d@2026-11-30T10:00`` (local time)."""
-    return f"{short(series_id)}@{clock.to_local(at):%Y-%m-%dT%H:%M}"
-
-
-def occurrence_row(series: Row, at: datetime) -> Row:
-    """One occurrence of ``series`` starting at ``at``, shaped like an activity row."""
-    shift = at - _anchor(series)
-    out = dict(series)
-    out.update(
-        id=None,
-        series_id=series["id"],
-        recurrence_at=at,
-        handle=occurrence_handle(series["id"], at),
-        start_at=series["start_at"] + shift if series.get("start_at") else None,
-        end_at=series["end_at"] + shift if series.get("end_at") else None,
-        due_at=series["due_at"] + shift if series.get("due_at") else None,
-        done_at=None,
-        exdates=None,
-    )
-    return out
+_anchor = anchor_of  # the occurrence helpers live in services.calendar.occurrences
 
 
 def _materialise(w: Writer, occ: Row, changes: Row) -> Row:

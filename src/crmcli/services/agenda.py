@@ -15,6 +15,7 @@ from crmcli import clock
 from crmcli.errors import InvalidInput
 from crmcli.services import recurrence
 from crmcli.services.book import Book
+from crmcli.services.calendar.occurrences import occurrence_row
 from crmcli.services.handles import short
 from crmcli.services.users import find_owner, is_me
 from crmcli.storage.db import Reader, Row
@@ -128,8 +129,6 @@ def _rows_by_id(reader: Reader, ids: list[str]) -> list[Row]:
 
 
 def _occurrence(series: Row, at: datetime) -> Row:
-    from crmcli.services.activities import occurrence_row
-
     return occurrence_row(series, at)
 
 
