@@ -39,6 +39,10 @@ RruleOpt = Annotated[
 ]
 UntilOpt = Annotated[str | None, typer.Option(help="Last day of the repetition (inclusive).")]
 CountOpt = Annotated[int | None, typer.Option(help="Number of occurrences.")]
+NoOverlapOpt = Annotated[
+    bool,
+    typer.Option("--no-overlap", help="Refuse (exit 3) instead of warning when the time clashes."),
+]
 
 
 def _status(_: Any, row: Any) -> str:
@@ -109,6 +113,8 @@ def show_written(ctx: typer.Context, row: dict[str, Any], message: str) -> None:
     with book(ctx).read() as r:
         labelled = with_labels(r, [row])[0]
     labelled.pop("deleted_at", None)
+    for clash in row.get("conflicts") or ():
+        output.warn(clash["message"])
     output.done(message, labelled)
 
 
@@ -142,8 +148,9 @@ def add(
     until: UntilOpt = None,
     count: CountOpt = None,
     at: AtOption = None,
+    no_overlap: NoOverlapOpt = False,
 ) -> None:
-    """Schedule an activity (possibly repeating)."""
+    """Schedule an activity (possibly repeating); warns when it clashes with another."""
     from crmcli.services.activities import add_activity
 
     row = add_activity(
@@ -167,6 +174,7 @@ def add(
         until=when(until),
         count=count,
         at=when(at),
+        no_overlap=no_overlap,
     )
     show_written(ctx, row, f"scheduled {row['kind']} {row['id'][:8]} {row['subject']!r}")
 
@@ -257,8 +265,9 @@ def reschedule(
     due: Annotated[str | None, typer.Option(help="New due time (tasks).")] = None,
     occurrence: OccurrenceOpt = None,
     at: AtOption = None,
+    no_overlap: NoOverlapOpt = False,
 ) -> None:
-    """Move an activity, one occurrence, or a whole series."""
+    """Move an activity, one occurrence, or a whole series; warns when it clashes."""
     from crmcli.services.activities import reschedule_activity
 
     row = reschedule_activity(
@@ -270,6 +279,7 @@ def reschedule(
         due=when(due),
         occurrence=occurrence,
         at=when(at),
+        no_overlap=no_overlap,
     )
     show_written(ctx, row, f"rescheduled {row['subject']} ({row['id'][:8]})")
 

@@ -13,6 +13,15 @@ from crmcli.output import Column
 
 app = typer.Typer()
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CLASH_COLUMNS = [
+    Column("when"),
+    Column("until", render=lambda v, _r: f"{output.human(v)[-5:]}"),
+    Column("owner"),
+    Column("subject"),
+    Column("handle"),
+    Column("overlaps"),
+    Column("overlaps_handle", "its handle"),
+]
 
 
 @app.command()
@@ -30,6 +39,9 @@ def agenda(
     ] = None,
     owner: Annotated[str | None, typer.Option(help="Another rep's agenda.")] = None,
     everyone: Annotated[bool, typer.Option("--all", help="Everyone's agenda.")] = False,
+    clashes: Annotated[
+        bool, typer.Option("--conflicts", help="Only the clashes: timed items that overlap.")
+    ] = False,
 ) -> None:
     """Your agenda: today, --week, --month, --overdue, or --due-within 15m for reminders."""
     from crmcli.commands.activity import COLUMNS
@@ -51,6 +63,14 @@ def agenda(
     from crmcli.clock import parse_date
 
     view: service.View = "month" if month else "week" if week else "day"
+    if clashes:
+        from crmcli.services.calendar.conflicts import agenda_clashes
+
+        found = agenda_clashes(
+            b, view=view, day=parse_date(day) if day else None, owner=owner, everyone=everyone
+        )
+        output.emit_list(found, CLASH_COLUMNS, title="Clashes", empty="no clashes")
+        return
     doc = service.agenda(
         b,
         view=view,

@@ -22,6 +22,7 @@ from crmcli import clock
 from crmcli.errors import Ambiguous, InvalidInput, NotFound
 from crmcli.services import recurrence
 from crmcli.services.book import Book
+from crmcli.services.calendar import conflicts
 from crmcli.services.calendar.occurrences import anchor_of, occurrence_handle, occurrence_row
 from crmcli.services.handles import resolve, short
 from crmcli.services.users import find_owner, is_me
@@ -255,8 +256,13 @@ def add_activity(
     until: datetime | None = None,
     count: int | None = None,
     at: datetime | None = None,
+    no_overlap: bool = False,
 ) -> Row:
-    """Schedule an activity (possibly recurring); validated before anything is written."""
+    """Schedule an activity (possibly recurring); validated before anything is written.
+
+    The result's ``conflicts`` lists the owner's activities it overlaps (series expanded);
+    ``no_overlap`` refuses it instead (Conflict, exit 3).
+    """
     values = _clean(subject, notes, None, location)
     values.update(_times(start=start, end=end, duration=duration, all_day=all_day))
     values["due_at"] = due
@@ -280,7 +286,10 @@ def add_activity(
             ),
             done_at=None,
         )
-        return w.insert("activities", values)
+        found = conflicts.clashes(w, values)
+        if no_overlap:
+            conflicts.refuse(found)
+        return {**w.insert("activities", values), "conflicts": [c.as_dict() for c in found]}
 
 
 def find_activity(reader: Reader, handle: str, occurrence: str | None = None) -> Row:
@@ -416,8 +425,14 @@ def reschedule_activity(
     due: datetime | None = None,
     occurrence: str | None = None,
     at: datetime | None = None,
+    no_overlap: bool = False,
 ) -> Row:
-    """Move an activity (keeping its length), one occurrence, or a whole series."""
+    """Move an activity (keeping its length), one occurrence, or a whole series.
+
+    As for :func:`add_activity`, ``conflicts`` in the result lists what the new time
+    overlaps, and ``no_overlap`` refuses the move instead. A meeting already invited gets
+    the next iTIP sequence (``ical_sequence``): its update goes out with ``activity invite``.
+    """
     if start is None and due is None:
         raise InvalidInput("give the new --start (or --due for a task)")
     with book.write(at=at) as w:
@@ -438,12 +453,22 @@ def reschedule_activity(
             changes.update(start_at=times["start_at"], end_at=times["end_at"])
         if due is not None:
             changes["due_at"] = due
+        moved = {**target, **changes}
         if target["id"] is None:
-            return _materialise(w, target, changes)
-        if target.get("rrule"):
-            _shift_series(w, target, changes)
-        w.update("activities", target["id"], changes)
-        return w.get("activities", target["id"])
+            moved["rrule"] = None  # one occurrence moves, not its series
+        found = conflicts.clashes(w, moved, ignore=(target["id"], target.get("series_id")))
+        if no_overlap:
+            conflicts.refuse(found)
+        if target.get("ical_sequence") is not None:
+            changes["ical_sequence"] = target["ical_sequence"] + 1
+        if target["id"] is None:
+            row = _materialise(w, target, changes)
+        else:
+            if target.get("rrule"):
+                _shift_series(w, target, changes)
+            w.update("activities", target["id"], changes)
+            row = w.get("activities", target["id"])
+        return {**row, "conflicts": [c.as_dict() for c in found]}
 
 
 def _shift_series(w: Writer, series: Row, changes: Row) -> None:

@@ -1,6 +1,5 @@
 """The calendar's jobs beyond storing activities: occurrences, clashes, invitations.
 
-``services.activities`` (writes and reads of activities) and ``services.agenda`` (the
-views) both build on the modules here; nothing here imports either of them, which is
-what breaks the cycle the two used to have.
+Imports point one way: ``activities`` → ``calendar.conflicts`` → ``agenda`` →
+``calendar.occurrences`` (the agenda and activities used to import each other).
 """
