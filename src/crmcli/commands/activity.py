@@ -282,6 +282,11 @@ def reschedule(
         no_overlap=no_overlap,
     )
     show_written(ctx, row, f"rescheduled {row['subject']} ({row['id'][:8]})")
+    if row.get("ical_sequence") is not None:
+        output.note(
+            f"it was sent as an invitation: send the update with "
+            f"crm activity invite {row['id'][:8]} --ics update.ics"
+        )
 
 
 @app.command("edit")
@@ -342,6 +347,11 @@ def delete(
 
     row = delete_activity(book(ctx), handle, occurrence=occurrence, at=when(at))
     what = f"skipped {row['handle']}" if row["id"] is None else f"deleted {row['id'][:8]}"
+    if row["id"] is not None and row.get("ical_sequence") is not None:
+        output.note(
+            "it was sent as an invitation: tell the attendees with "
+            f"crm activity invite {row['id'][:8]} --cancel --ics cancel.ics"
+        )
     output.done(
         f"{what} {row['subject']!r} (undo: crm history)",
         {
@@ -371,3 +381,44 @@ def kinds(
         with b.read() as r:
             names = activity_kinds(r)
     output.emit_list([{"kind": k, "handle": k} for k in names], [Column("kind")])
+
+
+@app.command("invite")
+def invite(
+    ctx: typer.Context,
+    handle: Handle,
+    ics: Annotated[
+        str, typer.Option("--ics", help="File to write the invitation to (- for stdout).")
+    ] = "-",
+    cancel: Annotated[
+        bool, typer.Option("--cancel", help="Call the meeting off: delete it, write the CANCEL.")
+    ] = False,
+    at: AtOption = None,
+) -> None:
+    """Write the meeting's iTIP invitation (METHOD:REQUEST) for its contact and lead.
+
+    After a reschedule the same command writes the update (a higher SEQUENCE); --cancel
+    writes METHOD:CANCEL. Attach the file to an e-mail, or open it in a calendar.
+    """
+    from crmcli.services.calendar.invites import invite as service
+
+    sent = service(book(ctx), handle, cancel=cancel, at=when(at))
+    output.write_file(ics, sent.document)
+    what = "cancellation" if sent.method == "CANCEL" else "invitation"
+    record = {
+        "id": sent.id,
+        "handle": sent.handle,
+        "subject": sent.subject,
+        "method": sent.method,
+        "sequence": sent.sequence,
+        "organizer": sent.organizer,
+        "attendees": sent.attendees,
+        "file": None if ics == "-" else ics,
+    }
+    if ics == "-":
+        return
+    output.done(
+        f"wrote the {what} of {sent.subject!r} (sequence {sent.sequence}) to {ics} "
+        f"for {', '.join(sent.attendees)}",
+        record,
+    )

@@ -558,14 +558,25 @@ def delete_activity(
         if target["id"] is None:
             _exclude(w, w.get("activities", target["series_id"]), target["recurrence_at"])
             return target
-        if target.get("rrule"):
-            for override in w.rows(
-                "SELECT id FROM activities WHERE series_id = ? AND deleted_at IS NULL",
-                (target["id"],),
-            ):
-                w.delete("activities", override["id"])
-        w.delete("activities", target["id"])
+        delete_activity_in(w, target)
         return target
+
+
+def delete_activity_in(w: Writer, target: Row) -> None:
+    """Soft-delete one activity row (a series with its overrides) inside ``w``.
+
+    A meeting sent as an invitation moves to the next iTIP sequence: its cancellation
+    (``crm activity invite --cancel``) must outrank the invitation.
+    """
+    if target.get("ical_sequence") is not None:
+        w.update("activities", target["id"], {"ical_sequence": target["ical_sequence"] + 1})
+    if target.get("rrule"):
+        for override in w.rows(
+            "SELECT id FROM activities WHERE series_id = ? AND deleted_at IS NULL",
+            (target["id"],),
+        ):
+            w.delete("activities", override["id"])
+    w.delete("activities", target["id"])
 
 
 # -- reads --------------------------------------------------------------------------------
