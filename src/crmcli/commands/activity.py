@@ -49,9 +49,10 @@ def _status(_: Any, row: Any) -> str:
     if row.get("done_at"):
         return "done"
     from crmcli.clock import now
+    from crmcli.services.agenda import is_overdue
 
-    at = row.get("due_at") or row.get("start_at")
-    if at is not None and at < now() and row.get("kind") != "note" and not row.get("rrule"):
+    # A series row stands for many occurrences: they are overdue one by one (agenda).
+    if not row.get("rrule") and is_overdue(row, now()):
         return "overdue"
     return "repeats" if row.get("rrule") else ""
 

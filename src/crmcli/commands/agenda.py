@@ -110,6 +110,7 @@ def _days(doc: dict[str, Any]) -> str:
     out (wrapping) that many cells takes Rich seconds.
     """
     from crmcli.clock import now, to_local
+    from crmcli.services.agenda import is_overdue
 
     lines = [_title(doc)]
     last: date | None = None
@@ -120,8 +121,7 @@ def _days(doc: dict[str, Any]) -> str:
             lines.append(f"\n{local:%a %d %b}")
             last = local.date()
         clock_time = "all day" if item.get("all_day") else f"{local:%H:%M}"
-        overdue = item["when"] < current and item["kind"] != "note"
-        mark = "✓" if item.get("done_at") else "!" if overdue else " "
+        mark = "✓" if item.get("done_at") else "!" if is_overdue(item, current) else " "
         extra = " · ".join(x for x in (item.get("contact"), item.get("deal")) if x)
         line = f"  {clock_time:>7} {mark} {item['kind']:<8} {output.safe(item['subject'])}"
         if extra:

@@ -132,10 +132,33 @@ def _occurrence(series: Row, at: datetime) -> Row:
     return occurrence_row(series, at)
 
 
+OVERDUE_LOOKBACK = timedelta(days=365)  # how far back a series' missed occurrences count
+
+
+def overdue_at(row: Row) -> datetime | None:
+    """The time after which an open activity is overdue: its due time, else its start."""
+    value: datetime | None = row.get("due_at") or row.get("start_at")
+    return value
+
+
+def is_overdue(row: Row, now: datetime) -> bool:
+    """The one overdue rule (``crm agenda --overdue`` and the agenda's ``!``): not done,
+    not a note, and its due time (else its start) has passed. A series counts through its
+    occurrences, each like a single activity."""
+    if row.get("done_at") is not None or row.get("kind") == "note":
+        return False
+    at = overdue_at(row)
+    return at is not None and at < now
+
+
 def overdue_rows(
     reader: Reader, where: Sequence[str], params: Sequence[Any], *, now: datetime
 ) -> list[Row]:
-    """Open activities whose due time (else start) has passed; notes and series excluded."""
+    """Open activities and series occurrences that are overdue (:func:`is_overdue`).
+
+    A series' occurrences count from a year back (:data:`OVERDUE_LOOKBACK`); one marked
+    done has a row of its own and is excluded from the series.
+    """
     extra = " AND ".join(where)
     rows = reader.rows(
         f"SELECT {_COLUMNS} FROM activities WHERE done_at IS NULL AND due_at < ? "
@@ -144,9 +167,32 @@ def overdue_rows(
         f"AND due_at IS NULL AND start_at < ? AND rrule IS NULL AND kind <> ? AND {extra}",
         (now, "note", *params, now, "note", *params),
     )
-    rows.sort(key=lambda r: (r.get("due_at") or r["start_at"], r["subject"]))
     for row in rows:
         row["handle"] = short(row["id"])
+    since = now - OVERDUE_LOOKBACK
+    series = reader.rows(
+        f"WITH series AS MATERIALIZED (SELECT id, rrule, start_at, due_at, exdates, {_FILTERED} "
+        "FROM activities WHERE rrule > ? AND coalesce(start_at, due_at) < ?) "
+        f"SELECT id, rrule, start_at, due_at, exdates FROM series WHERE kind <> ? "
+        f"AND done_at IS NULL AND {extra}",
+        ("", now, "note", *params),
+    )
+    hits: dict[str, list[datetime]] = {}
+    for row in series:
+        anchor = when_of(row)
+        if anchor is None:
+            continue
+        found = recurrence.occurrences(
+            row["rrule"], anchor, since, now, exdates=recurrence.parse_exdates(row["exdates"])
+        )
+        if found:
+            hits[row["id"]] = found
+    for full in _rows_by_id(reader, list(hits)):
+        for at in hits[full["id"]]:
+            occurrence = _occurrence(full, at)
+            if is_overdue(occurrence, now):
+                rows.append(occurrence)
+    rows.sort(key=lambda r: (overdue_at(r), r["subject"]))
     return rows
 
 
