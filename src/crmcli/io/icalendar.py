@@ -162,6 +162,8 @@ def _component(comp: Any, source: str, number: int) -> dict[str, Any]:
             tzid = prop.params.get("TZID")
             for entry in prop.dts:
                 value = entry.dt
+                if isinstance(value, tuple):  # RDATE;VALUE=PERIOD: (start, end or duration)
+                    value = value[0]
                 if isinstance(value, datetime) and value.tzinfo is None:
                     if tzid:
                         raise InvalidInput(
@@ -202,6 +204,7 @@ def _component(comp: Any, source: str, number: int) -> dict[str, Any]:
         "rrule": rules.to_ical().decode() if rules is not None else None,
         "exdates": many("exdate"),
         "has_rdate": comp.get("rdate") is not None,
+        "rdates": many("rdate"),
         "x": dict(parse_qsl(str(comp.get(X_DATA) or ""))),
     }
 

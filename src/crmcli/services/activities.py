@@ -891,6 +891,36 @@ def _import_values(
     return values
 
 
+def _rdate_rows(item: Row, values: Row) -> list[Row]:
+    """The extra occurrences an RDATE adds, each a single activity of the same length.
+
+    Their ids come from the UID and the date, so importing the file again updates them.
+    An RDATE that repeats DTSTART or an EXDATE adds nothing (RFC 5545).
+    """
+    from crmcli.services.book import stable_id
+
+    anchor = values["start_at"] or values["due_at"]
+    if anchor is None:
+        return []
+    excluded = {t for t in map(_import_time, item["exdates"]) if t is not None}
+    out = []
+    for when in sorted({t for t in map(_import_time, item.get("rdates") or ()) if t}):
+        if when == anchor or when in excluded:
+            continue
+        shift = when - anchor
+        row = {k: v for k, v in values.items() if k not in ("id", "ical_uid")}
+        row.update(
+            id=stable_id("ical", f"{item['uid']}|rdate|{when.isoformat()}"),
+            start_at=values["start_at"] + shift if values["start_at"] else None,
+            end_at=values["end_at"] + shift if values["end_at"] else None,
+            due_at=values["due_at"] + shift if values["due_at"] else None,
+            rrule=None,
+            exdates=None,
+        )
+        out.append(row)
+    return out
+
+
 def _parse_iso(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -1003,5 +1033,28 @@ def import_calendar(
             report["items"].append(
                 {"uid": uid, "action": action, "id": record_id, "subject": values["subject"]}
             )
+            if item["recurrence_id"] is None:
+                for extra in _rdate_rows(item, values):
+                    found = w.row("SELECT * FROM activities WHERE id = ?", (extra["id"],))
+                    if found is None:
+                        action = "created"
+                        if not dry_run:
+                            w.insert("activities", extra)
+                    else:
+                        changes = {k: v for k, v in extra.items() if found.get(k) != v}
+                        action = "updated" if changes or found.get("deleted_at") else "unchanged"
+                        if not dry_run:
+                            if found.get("deleted_at"):
+                                w.restore("activities", extra["id"])
+                            w.update("activities", extra["id"], changes)
+                    counts[action] += 1
+                    report["items"].append(
+                        {
+                            "uid": uid,
+                            "action": action,
+                            "id": extra["id"],
+                            "subject": extra["subject"],
+                        }
+                    )
     report.update(counts)
     return report
