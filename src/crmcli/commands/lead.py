@@ -370,6 +370,9 @@ def scoring(
         try:
             rules = json.loads(set_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise InvalidInput(f"cannot read scoring rules from {set_file}: {exc}") from exc
+            raise InvalidInput(
+                f"cannot read scoring rules from {set_file}: {exc}",
+                hint="see the expected shape with: crm lead scoring --json",
+            ) from exc
     result = set_scoring_rules(book(ctx), rules)
     output.done(f"scoring rules saved; {result['rescored']} lead score(s) changed", result)

@@ -141,7 +141,10 @@ def _component(comp: Any, source: str, number: int) -> dict[str, Any]:
             return None
         value = prop.dt
         if isinstance(value, timedelta):
-            raise InvalidInput(f"{source}: {label}: {name} is a duration, expected a time")
+            raise InvalidInput(
+                f"{source}: {label}: {name} is a duration, expected a time",
+                hint="give a date or date-time there; nothing was imported",
+            )
         if isinstance(value, datetime) and value.tzinfo is None:
             tzid = prop.params.get("TZID")
             if tzid:
@@ -177,7 +180,10 @@ def _component(comp: Any, source: str, number: int) -> dict[str, Any]:
     rules = comp.get("rrule")
     if isinstance(rules, list):
         if len(rules) > 1:
-            raise InvalidInput(f"{source}: {label} has several RRULEs; crmcli takes one")
+            raise InvalidInput(
+                f"{source}: {label} has several RRULEs; crmcli takes one",
+                hint="split the event into one per rule; nothing was imported",
+            )
         rules = rules[0]
     categories: list[str] = []
     raw_categories = comp.get("categories")

@@ -71,7 +71,8 @@ def set_activity_kinds(book: Book, kinds: list[str]) -> list[str]:
         value = kind.strip().lower()
         if not re.fullmatch(r"[a-z][a-z0-9_-]{0,19}", value):
             raise InvalidInput(
-                f"activity kind {kind!r} must be one word of letters, digits, - or _ (≤ 20)"
+                f"activity kind {kind!r} must be one word of letters, digits, - or _ (≤ 20)",
+                hint="e.g. demo or site-visit (see: crm activity kinds)",
             )
         if value not in cleaned:
             cleaned.append(value)
@@ -149,7 +150,9 @@ def _times(
             raise InvalidInput("--end, --duration and --all-day need --start")
         return {"start_at": None, "end_at": None, "all_day": False}
     if duration is not None and duration < timedelta(0):
-        raise InvalidInput("the duration cannot be negative")
+        raise InvalidInput(
+            "the duration cannot be negative", hint="give a positive length, e.g. --duration 30m"
+        )
     if all_day:
         zone = clock.local_zone()
         first = start.astimezone(zone).date()
@@ -158,7 +161,10 @@ def _times(
         start = datetime.combine(first, datetime.min.time(), zone).astimezone(UTC)
         if last is not None:
             if last < first:
-                raise InvalidInput(f"the activity ends ({last}) before it starts ({first})")
+                raise InvalidInput(
+                    f"the activity ends ({last}) before it starts ({first})",
+                    hint="give an --end on or after the first day",
+                )
             days = (last - first).days + 1  # --end names the last day, inclusive
         stop = datetime.combine(first + timedelta(days=days), datetime.min.time(), zone)
         return {"start_at": start, "end_at": stop.astimezone(UTC), "all_day": True}
@@ -271,10 +277,15 @@ def add_activity(
         if values["kind"] == "meeting" and values["start_at"] is None:
             raise InvalidInput("a meeting needs --start", hint='e.g. --start "tomorrow 10:00"')
         if due is not None and values["start_at"] is not None and due < values["start_at"]:
-            raise InvalidInput("the task is due before it starts")
+            raise InvalidInput(
+                "the task is due before it starts", hint="give a --due after --start"
+            )
         anchor = values["start_at"] or due
         if anchor is None and (every or rrule):
-            raise InvalidInput("a recurring activity needs --start (or --due for a task)")
+            raise InvalidInput(
+                "a recurring activity needs --start (or --due for a task)",
+                hint="e.g. --start 'next monday 10:00' --every weekly",
+            )
         values["rrule"] = (
             recurrence.build_rule(anchor=anchor, every=every, rrule=rrule, until=until, count=count)
             if anchor is not None
@@ -384,7 +395,10 @@ def complete_activity(
             )
         if undo:
             if target["id"] is None or target.get("done_at") is None:
-                raise InvalidInput(f"{target['subject']!r} is not done")
+                raise InvalidInput(
+                    f"{target['subject']!r} is not done",
+                    hint="mark it done with: crm activity done",
+                )
             w.update("activities", target["id"], {"done_at": None, **extra})
             return w.get("activities", target["id"])
         if target.get("done_at") is not None:
@@ -652,7 +666,9 @@ def list_activities(
     from crmcli.services import agenda
 
     if state not in (None, "open", "done", "overdue"):
-        raise InvalidInput("state must be open, done or overdue")
+        raise InvalidInput(
+            "state must be open, done or overdue", hint="use --open, --done or --overdue"
+        )
     me = book.actor["id"] if is_me(owner) else None  # before the read: it queries
     with book.read() as r:
         where, params = _filters(
@@ -946,7 +962,9 @@ def import_calendar(
     try:
         data = Path(path).expanduser().read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
+        raise InvalidInput(
+            f"cannot read {path}: {exc.strerror}", hint="check the path and that you may read it"
+        ) from exc
     items = read_calendar(data, source=Path(path).name)
     # Series first, so their overrides (RECURRENCE-ID) find them.
     items.sort(key=lambda i: i["recurrence_id"] is not None)

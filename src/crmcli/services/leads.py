@@ -103,7 +103,7 @@ def get_lead(reader: Reader, lead_id: str) -> Row:
     """One lead as output sees it (live score, owner username, tags)."""
     rows = _leads(reader, [lead_id])
     if not rows:
-        raise NotFound(f"no lead with id {lead_id}")
+        raise NotFound(f"no lead with id {lead_id}", hint="find it with: crm lead list")
     return rows[0]
 
 

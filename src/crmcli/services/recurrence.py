@@ -48,7 +48,9 @@ def every_to_rrule(text: str) -> str:
     number, unit, on = match.groups()
     interval = int(number) if number else 1
     if interval < 1:
-        raise InvalidInput(f"{text!r}: the interval must be at least 1")
+        raise InvalidInput(
+            f"{text!r}: the interval must be at least 1", hint="e.g. 'every 2 weeks'"
+        )
     parts: dict[str, str] = {}
     if unit.startswith("weekday"):
         parts = {"FREQ": "WEEKLY", "BYDAY": "MO,TU,WE,TH,FR"}
@@ -67,7 +69,10 @@ def every_to_rrule(text: str) -> str:
         days, monthdays = _on_days(on, text)
         if days:
             if "BYDAY" in parts:
-                raise InvalidInput(f"{text!r}: weekdays already name the days")
+                raise InvalidInput(
+                    f"{text!r}: weekdays already name the days",
+                    hint="use 'weekly on mon,wed' or 'every monday', not both",
+                )
             parts["BYDAY"] = ",".join(days)
         if monthdays:
             parts["BYMONTHDAY"] = ",".join(monthdays)
@@ -106,7 +111,10 @@ def _parts(rule: str) -> dict[str, str]:
     for piece in filter(None, text.split(";")):
         key, sep, value = piece.partition("=")
         if not sep or not value:
-            raise InvalidInput(f"cannot read {piece!r} in the RRULE {rule!r}")
+            raise InvalidInput(
+                f"cannot read {piece!r} in the RRULE {rule!r}",
+                hint="write it as NAME=VALUE;…, e.g. FREQ=WEEKLY;BYDAY=MO",
+            )
         parts[key.strip().upper()] = value.strip().upper()
     if parts.get("FREQ") not in _ALLOWED_FREQ:
         raise InvalidInput(
@@ -127,7 +135,10 @@ def _until_utc(value: str, rule: str) -> datetime:
             return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         return datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=zone).astimezone(UTC)
     except ValueError as exc:
-        raise InvalidInput(f"cannot read UNTIL={value} in the RRULE {rule!r}") from exc
+        raise InvalidInput(
+            f"cannot read UNTIL={value} in the RRULE {rule!r}",
+            hint="write UNTIL as 20261231T235959Z or 20261231",
+        ) from exc
 
 
 def until_end(value: datetime) -> datetime:
@@ -189,7 +200,10 @@ def _parsed(rule: str) -> Any:
     try:
         return rrulestr(rule, dtstart=placeholder)
     except (ValueError, TypeError) as exc:
-        raise InvalidInput(f"invalid RRULE {rule!r}: {exc}") from exc
+        raise InvalidInput(
+            f"invalid RRULE {rule!r}: {exc}",
+            hint="see RFC 5545 §3.3.10, e.g. FREQ=MONTHLY;BYDAY=1MO",
+        ) from exc
 
 
 def rule_for(rule: str, anchor: datetime) -> Any:

@@ -60,7 +60,10 @@ _CHUNK = 500
 def validate_rules(data: Any) -> dict[str, Any]:
     """Check a rules document; unknown keys and non-integer points are refused."""
     if not isinstance(data, dict):
-        raise InvalidInput("scoring rules must be a JSON object")
+        raise InvalidInput(
+            "scoring rules must be a JSON object",
+            hint="see the expected shape with: crm lead scoring --json",
+        )
     unknown = set(data) - set(DEFAULT_RULES)
     if unknown:
         raise InvalidInput(
@@ -73,7 +76,10 @@ def validate_rules(data: Any) -> dict[str, Any]:
             if not isinstance(value, dict) or not all(
                 isinstance(v, int) and not isinstance(v, bool) for v in value.values()
             ):
-                raise InvalidInput(f"scoring rule {key!r} must map words to integer points")
+                raise InvalidInput(
+                    f"scoring rule {key!r} must map words to integer points",
+                    hint="see the expected shape with: crm lead scoring --json",
+                )
             out[key] = {str(k).strip().lower(): v for k, v in value.items()}
         elif key in ("company_size", "activity_days"):
             if not isinstance(value, list) or not all(
@@ -82,12 +88,18 @@ def validate_rules(data: Any) -> dict[str, Any]:
                 and all(isinstance(x, int) and not isinstance(x, bool) for x in band)
                 for band in value
             ):
-                raise InvalidInput(f"scoring rule {key!r} must be a list of [threshold, points]")
+                raise InvalidInput(
+                    f"scoring rule {key!r} must be a list of [threshold, points]",
+                    hint="see the expected shape with: crm lead scoring --json",
+                )
             # Largest size first, most recent activity first: the first band reached wins.
             out[key] = sorted(value, key=lambda b: -b[0] if key == "company_size" else b[0])
         else:
             if not isinstance(value, int) or isinstance(value, bool):
-                raise InvalidInput(f"scoring rule {key!r} must be integer points")
+                raise InvalidInput(
+                    f"scoring rule {key!r} must be integer points",
+                    hint="see the expected shape with: crm lead scoring --json",
+                )
             out[key] = value
     return out
 

@@ -90,7 +90,10 @@ def _validated(values: dict[str, Any]) -> dict[str, Any]:
         if out.get(key) is not None:
             out[key] = clean_text(out[key], what=key, max_length=100) or None
     if "role" in out and out["role"] not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {out['role']!r}")
+        raise InvalidInput(
+            f"role must be one of {', '.join(ROLES)}, not {out['role']!r}",
+            hint="use --role rep, manager or admin",
+        )
     return out
 
 
@@ -150,7 +153,10 @@ def edit_user(book: Book, handle: str, *, at: datetime | None = None, **changes:
     """Change a rep's name, email, team, territory, role or active flag."""
     unknown = set(changes) - set(USER_FIELDS)
     if unknown:
-        raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))} of a user")
+        raise InvalidInput(
+            f"cannot edit {', '.join(sorted(unknown))} of a user",
+            hint="see what can change: crm user edit --help",
+        )
     values = _validated({k: v for k, v in changes.items() if v is not None})
     with book.write(at=at) as w:
         user = find_user(w, handle)
