@@ -47,6 +47,7 @@ INDEXES = [
     Index("ix_activities_open_due", c_acts.done_at, c_acts.due_at),
     Index("ix_activities_rrule", c_acts.rrule),
     Index("ix_activities_owner_due", c_acts.owner_id, c_acts.due_at),  # 0010_daily
+    Index("ix_contacts_merged_into", c_contacts.merged_into_id),  # 0010_daily
     Index(
         "ix_stage_history_deal_at",
         _t(StageHistory).c.deal_id,  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""the daily path: an owner/due index for agendas, the invite sequence of activities
+"""the daily path: owner/due and merged-into indexes, the invite sequence of activities
 
 Revision ID: 0010_daily
 Revises: 0003_money_milli
@@ -19,6 +19,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # One rep's tasks due in a window (agenda, conflicts) without reading everyone's.
     op.create_index("ix_activities_owner_due", "activities", ["owner_id", "due_at"])
+    # contact show lists the records merged into a contact without reading every contact.
+    op.create_index("ix_contacts_merged_into", "contacts", ["merged_into_id"])
     # The iTIP SEQUENCE of the last invite sent (NULL: never invited).
     with op.batch_alter_table("activities") as batch:
         batch.add_column(sa.Column("ical_sequence", sa.Integer(), nullable=True))
@@ -27,4 +29,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("activities") as batch:
         batch.drop_column("ical_sequence")
+    op.drop_index("ix_contacts_merged_into", table_name="contacts")
     op.drop_index("ix_activities_owner_due", table_name="activities")
