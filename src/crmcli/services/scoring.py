@@ -104,6 +104,7 @@ def validate_rules(data: Any) -> dict[str, Any]:
     return out
 
 
+_STATIC_FIELDS = ("source", "title", "company_size", "email", "phone")
 # The lead columns `breakdown` reads (with the lead's activities for recency).
 SCORED_FIELDS = ("l.source", "l.title", "l.company_size", "l.email", "l.phone")
 
@@ -195,13 +196,14 @@ def live_scores(reader: Reader, leads: Sequence[Mapping[str, Any]]) -> dict[str,
     rules = load_rules(reader)
     recent = last_activities(reader, [lead["id"] for lead in leads])
     now = clock.now()
-    memo: dict[tuple[str, Any], int] = {}
+    memos: dict[str, dict[Any, int]] = {f: {} for f in _STATIC_FIELDS}
 
     def points(field: str, value: Any) -> int:
-        key = (field, value)
-        if key not in memo:
-            memo[key] = sum(p for _, p in breakdown({field: value}, rules))
-        return memo[key]
+        memo = memos[field]
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = sum(p for _, p in breakdown({field: value}, rules))
+        return found
 
     out = {}
     for lead in leads:
