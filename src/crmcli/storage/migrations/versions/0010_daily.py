@@ -1,7 +1,7 @@
 """the daily path: owner/due and merged-into indexes, the invite sequence of activities
 
 Revision ID: 0010_daily
-Revises: 0003_money_milli
+Revises: 0004_quote_to_cash
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_daily"
-down_revision: str | None = "0003_money_milli"
+down_revision: str | None = "0004_quote_to_cash"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
