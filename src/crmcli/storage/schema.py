@@ -11,5 +11,6 @@ REVISIONS: tuple[str, ...] = (
     "0004_quote_to_cash",
     "0005_reports",
     "0007_search",
+    "0010_daily",
 )
 HEAD = REVISIONS[-1]

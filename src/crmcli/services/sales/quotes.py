@@ -170,7 +170,7 @@ def find_quote(reader: Reader, handle: str) -> Row:
     if match:
         text, version = match.group(1), int(match.group(2))
     if not text:
-        raise InvalidInput("empty quote handle")
+        raise InvalidInput("empty quote handle", hint="give a quote number, e.g. Q-2026-…")
     rows = reader.rows(
         "SELECT * FROM quotes WHERE lower(number) = ? AND deleted_at IS NULL ORDER BY version DESC",
         (text.lower(),),
