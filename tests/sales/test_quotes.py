@@ -279,3 +279,14 @@ class TestNumbering:
     def test_prefix_comes_from_config(self, sales: Crm) -> None:
         sales("config set quote_prefix OFR")
         assert new_quote(sales)["number"].startswith("OFR-2026-")
+
+
+def test_an_accepted_quote_is_final(sales: Crm) -> None:
+    number = new_quote(sales)["number"]
+    sales(f"quote line add {number} --product SKU-1")
+    sales(f"quote accept {number}")
+    run = sales(f"quote line add {number} --product SKU-1", ok=False)
+    assert run.exit_code == 1 and "is accepted; only a draft can change" in run.stderr
+    assert "crm quote new --deal" in run.stderr
+    run = sales(f"quote revise {number}", ok=False)
+    assert run.exit_code == 1 and "it is final" in run.stderr

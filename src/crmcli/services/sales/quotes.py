@@ -342,12 +342,18 @@ def refresh(w: Writer, quote_id: str) -> QuoteView:
 
 
 def require_draft(quote: Row) -> None:
-    if quote["status"] != "draft":
-        raise InvalidInput(
-            f"quote {quote['number']} v{quote['version']} is {quote['status']}; "
-            "only a draft can change",
-            hint=f"make a new version to change: crm quote revise {quote['number']}",
-        )
+    """Refuse to change anything but a draft, saying what to do instead."""
+    if quote["status"] == "draft":
+        return
+    hint = f"make a new version to change: crm quote revise {quote['number']}"
+    if quote["status"] == "accepted":
+        # An accepted quote has its order; a new version could be accepted a second time.
+        hint = f"it is final; for a new offer: crm quote new --deal {short(quote['deal_id'])}"
+    raise InvalidInput(
+        f"quote {quote['number']} v{quote['version']} is {quote['status']}; "
+        "only a draft can change",
+        hint=hint,
+    )
 
 
 # -- creating and editing --------------------------------------------------------------------
