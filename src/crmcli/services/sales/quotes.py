@@ -565,3 +565,28 @@ def show_quote(book: Book, handle: str) -> QuoteView:
     """One quote with its lines, totals and versions."""
     with book.read() as r:
         return quote_view(r, find_quote(r, handle))
+
+
+def delete_quote(book: Book, handle: str, *, at: datetime | None = None) -> tuple[QuoteView, str]:
+    """Soft-delete a draft version; returns it and the change id that undoes it."""
+    with book.write(at=at) as w:
+        quote = find_quote(w, handle)
+        if quote["status"] != "draft":
+            raise InvalidInput(
+                f"quote {quote['number']} v{quote['version']} is {quote['status']}; "
+                "only a draft can be deleted",
+                hint="a sent quote stays on record: crm quote decline, or crm quote revise",
+            )
+        view = quote_view(w, quote)
+        change = w.delete("quotes", quote["id"])
+        if quote["previous_id"]:  # the version it was revised from is the latest again
+            import json
+
+            before = w.scalar(
+                "SELECT old_value FROM changes WHERE entity = ? AND record_id = ? "
+                "AND field = ? ORDER BY hlc DESC LIMIT 1",
+                ("quotes", quote["previous_id"], "status"),
+            )
+            status = json.loads(before) if before else "sent"
+            w.update("quotes", quote["previous_id"], {"status": status})
+        return view, short(change)
