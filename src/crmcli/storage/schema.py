@@ -10,5 +10,6 @@ REVISIONS: tuple[str, ...] = (
     "0003_money_milli",
     "0004_quote_to_cash",
     "0005_reports",
+    "0007_search",
 )
 HEAD = REVISIONS[-1]
