@@ -175,7 +175,9 @@ def accept_quote(
         _require_decidable(w, quote, "accept")
         lines = quote_lines(w, quote["id"])
         if not any(line["kind"] == "item" for line in lines):
-            raise InvalidInput(f"quote {quote['number']} has no lines")
+            raise InvalidInput(
+                f"quote {quote['number']} has no lines", hint="add one: crm quote line add"
+            )
         deal = w.get("deals", quote["deal_id"])
         if win and deal["status"] == "lost":
             raise InvalidInput(

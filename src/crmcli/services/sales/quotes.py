@@ -170,7 +170,9 @@ def find_quote(reader: Reader, handle: str) -> Row:
     if match:
         text, version = match.group(1), int(match.group(2))
     if not text:
-        raise InvalidInput("empty quote handle")
+        raise InvalidInput(
+            "empty quote handle", hint="give a quote number or an id prefix (crm quote list)"
+        )
     rows = reader.rows(
         "SELECT * FROM quotes WHERE lower(number) = ? AND deleted_at IS NULL ORDER BY version DESC",
         (text.lower(),),
@@ -512,7 +514,9 @@ def list_quotes(
     if expiring:
         match = _DAYS.match(expiring.strip().lower())
         if not match:
-            raise InvalidInput(f"--expiring takes days, e.g. 7d, not {expiring!r}")
+            raise InvalidInput(
+                f"--expiring takes days, e.g. 7d, not {expiring!r}", hint="e.g. --expiring 7d"
+            )
         where.append("q.status = ? AND q.valid_until >= ? AND q.valid_until <= ?")
         params += ["sent", today, today + timedelta(days=int(match.group(1)))]
     actor = book.actor if owner else {}
