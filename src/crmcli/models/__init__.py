@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 import crmcli.models.indexes  # noqa: F401  (attaches the 0002 indexes)
 from crmcli.models.activities import Activity
-from crmcli.models.changes import Change, Meta, SyncConflict
+from crmcli.models.changes import Change, Meta, SyncBatch, SyncConflict, SyncPending
 from crmcli.models.compensation import CommissionPlan, PlanAssignment, Quota
 from crmcli.models.parties import Company, Contact, Lead, Tag, User
 from crmcli.models.pipeline import Deal, DealLine, DealSplit, Pipeline, Stage, StageHistory
@@ -41,7 +41,9 @@ __all__ = [
     "QuoteLine",
     "Stage",
     "StageHistory",
+    "SyncBatch",
     "SyncConflict",
+    "SyncPending",
     "Tag",
     "User",
     "metadata",

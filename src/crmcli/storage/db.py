@@ -540,6 +540,35 @@ class Writer(Reader):
             ],
         )
 
+    def apply_foreign(
+        self,
+        change: Sequence[Any],
+        *,
+        insert: Mapping[str, Any] | None = None,
+        assign: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Apply an operation received from another replica (``crm sync``).
+
+        ``change`` is the operation as the origin logged it (the columns of
+        ``_INSERT_CHANGE``); it is recorded verbatim — same id, HLC, replica and user — so
+        history shows it and sync never exports it as a local one. ``insert`` is the row to
+        create, ``assign`` the columns to set on ``change``'s record: what the merge decided.
+        """
+        table, record_id = change[4], change[5]
+        if insert:
+            columns = list(insert)
+            self.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})",
+                [insert[c] for c in columns],
+            )
+        if assign:
+            self.execute(
+                f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in assign)} WHERE id = ?",
+                [*assign.values(), record_id],
+            )
+        self.execute(_INSERT_CHANGE, tuple(change))
+
     @contextmanager
     def deferred_indexes(self, *tables: str) -> Iterator[None]:
         """Bulk-load helper: drop the secondary indexes of ``tables``, rebuild them after.
