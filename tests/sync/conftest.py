@@ -13,7 +13,14 @@ import pytest
 from crmcli.config import Settings
 from crmcli.services.book import Book
 
-SYNCED_SKIP = {"changes", "meta", "alembic_version", "sync_conflicts", "sync_batches", "sync_pending"}
+SYNCED_SKIP = {
+    "changes",
+    "meta",
+    "alembic_version",
+    "sync_conflicts",
+    "sync_batches",
+    "sync_pending",
+}
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +66,9 @@ def replicas(book_template: Path, tmp_path: Path) -> Iterator[list[Book]]:
 
 def synced_tables(book: Book) -> list[str]:
     with book.read() as r:
-        names = [row["name"] for row in r.rows("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        names = [
+            row["name"] for row in r.rows("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
     return sorted(n for n in names if n not in SYNCED_SKIP and not n.startswith("sqlite_"))
 
 
@@ -69,7 +78,9 @@ def state(book: Book) -> dict[str, list[tuple[object, ...]]]:
     tables = synced_tables(book)
     with book.read() as r:
         for table in tables:
-            out[table] = [tuple(row.values()) for row in r.rows(f"SELECT * FROM {table} ORDER BY id")]
+            out[table] = [
+                tuple(row.values()) for row in r.rows(f"SELECT * FROM {table} ORDER BY id")
+            ]
     return out
 
 
