@@ -20,6 +20,7 @@ Every applied operation is recorded in the local log with its origin id, HLC and
 
 from __future__ import annotations
 
+import bisect
 import json
 import uuid
 from collections.abc import Iterable, Sequence
@@ -236,6 +237,8 @@ class Merger:
             insert["updated_at"] = self.w.at  # the rename below is the latest operation
         self._record(op, insert=insert)
         self._exists.add((table.name, op[_RECORD]))
+        if renamed:
+            self._observe()  # our rename must be stamped after the operation it renames
         for column, old, new in renamed:
             self.w.log(table.name, op[_RECORD], "update", field_name=column, old=old, new=new)
         self._history.pop((table.name, op[_RECORD]), None)
@@ -287,7 +290,9 @@ class Merger:
             )
         self._delete_races(op, table, row, history, fields)
         self._record(op, assign=assign)
-        history.append(op)
+        bisect.insort(history, op, key=lambda change: change[_HLC])  # the log stays in HLC order
+        if renamed:
+            self._observe()  # our rename must be stamped after the operation it renames
         for column, old, new in renamed:
             self.w.log(table.name, op[_RECORD], "update", field_name=column, old=old, new=new)
         if renamed:
