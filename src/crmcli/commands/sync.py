@@ -29,8 +29,16 @@ def sync(ctx: typer.Context, remote: RemoteOption = None) -> None:
     """Exchange changes with the shared folder (crm sync alone repeats the last --remote)."""
     if ctx.invoked_subcommand is not None:
         return  # a verb runs; it reads --remote from here too (_parent_remote)
+    from crmcli.sync.engine import join_new_book
     from crmcli.sync.engine import sync as run_sync
 
+    if remote:
+        from crmcli.config import Settings, os_username
+
+        state = ctx.find_root().obj
+        settings = Settings.resolve(db=state.db, user=state.user)
+        # a new rep: the newest snapshot becomes the book (no empty book created first)
+        join_new_book(settings.db, remote=remote, username=settings.user or os_username())
     report = run_sync(book(ctx), remote=remote)
     document = _report(report)
     if output.options.format == "json":

@@ -57,11 +57,6 @@ INDEXES = [
         _t(Change).c.record_id,  # type: ignore[attr-defined]
         _t(Change).c.hlc,  # type: ignore[attr-defined]
     ),
-    Index(
-        "ix_changes_replica_hlc",
-        _t(Change).c.replica_id,  # type: ignore[attr-defined]
-        _t(Change).c.hlc,  # type: ignore[attr-defined]
-    ),
     Index("ix_payments_deal", _t(Payment).c.deal_id, _t(Payment).c.paid_at),  # type: ignore[attr-defined]
     Index("ix_tags_entity_name", _t(Tag).c.entity, _t(Tag).c.name),  # type: ignore[attr-defined]
 ]

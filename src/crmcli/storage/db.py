@@ -157,6 +157,11 @@ class Database:
             self._conn.close()
             self._conn = None
 
+    def reopen(self) -> None:
+        """Open the SQLite file again (``crm sync`` replaced a fresh book with a snapshot)."""
+        self.close()
+        self._conn = _connect_sqlite(Path(self.target))
+
     @property
     def raw(self) -> Any:
         """The DB-API connection (for the migration runner and backups only)."""

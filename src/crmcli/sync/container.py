@@ -88,11 +88,16 @@ def write(
     chunks: Iterator[bytes],
     *,
     key: TeamKey | None,
-    compress: int = 6,
+    codec: str | None = "zlib",
 ) -> None:
-    """Write a container to ``stream`` (header fields for encryption are added here)."""
+    """Write a container to ``stream`` (header fields for encryption are added here).
+
+    ``codec`` compresses each frame: "zlib" (small batches) or "zstd" (snapshots, where
+    decompression speed is what a joining rep waits for).
+    """
     header = dict(header)
-    header["compression"] = "zlib" if compress else None
+    header["compression"] = codec
+    squeeze = _compressor(codec)
     cipher = None
     prefix = b""
     if key is not None:
@@ -117,7 +122,7 @@ def write(
     pending = next(chunks, None)
     while pending is not None:
         following = next(chunks, None)
-        data = zlib.compress(pending, compress) if compress else pending
+        data = squeeze(pending)
         if cipher is not None:
             nonce = prefix + struct.pack(">Q", index)
             data = cipher.encrypt(nonce, data, _aad(header_line, index, following is None))
@@ -179,7 +184,7 @@ def _frames(
 
         cipher = AESGCM(key.secret)
         prefix = bytes.fromhex(str(header.get("nonce", "")))
-    compressed = header.get("compression") == "zlib"
+    compressed = _decompressor(header.get("compression"))
     held: bytes | None = None
     index = 0
     while True:
@@ -214,8 +219,31 @@ def _frames(
         yield last
 
 
+def _compressor(codec: str | None) -> Any:
+    if codec == "zstd":
+        import zstandard  # deferred: only snapshots use it
+
+        return zstandard.ZstdCompressor(level=1).compress
+    if codec == "zlib":
+        return lambda data: zlib.compress(data, 6)
+    return lambda data: data
+
+
+def _decompressor(codec: Any) -> Any:
+    if codec == "zstd":
+        import zstandard  # deferred: only snapshots use it
+
+        reader = zstandard.ZstdDecompressor()
+        return lambda data: reader.decompress(data, max_output_size=FRAME)
+    if codec == "zlib":
+        return zlib.decompress
+    if codec is None:
+        return None
+    raise Refused(f"it uses a compression this crmcli does not know ({codec})")
+
+
 def _open(
-    data: bytes, cipher: Any, prefix: bytes, line: bytes, index: int, last: bool, compressed: bool
+    data: bytes, cipher: Any, prefix: bytes, line: bytes, index: int, last: bool, compressed: Any
 ) -> bytes:
     if cipher is not None:
         from cryptography.exceptions import InvalidTag
@@ -224,10 +252,10 @@ def _open(
             data = cipher.decrypt(prefix + struct.pack(">Q", index), data, _aad(line, index, last))
         except InvalidTag as exc:
             raise Refused("it fails authentication: tampered, or not from this team") from exc
-    if compressed:
+    if compressed is not None:
         try:
-            data = zlib.decompress(data)
-        except zlib.error as exc:
+            data = compressed(data)
+        except Exception as exc:  # zlib.error, zstandard.ZstdError: a damaged frame
             raise Refused("its payload is damaged") from exc
     return data
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ META_KEY = "sync.key"
 META_CURSOR = "sync.exported"  # the stamp of the last own operation shipped
 META_SEQ = "sync.seq"  # the number of the last own file written
 META_LAST = "sync.last_at"
+META_JOINING = "sync.joining"  # a join from a snapshot file, to be completed on open
 # replica-level facts a snapshot must not carry to another replica
 LOCAL_META = ("replica_id", "hlc", "default_user", "demo_seed")
 
@@ -214,9 +216,10 @@ def sync(book: Book, *, remote: str | None = None) -> SyncReport:
     if meta.get(META_REMOTE) != str(folder):
         _set_meta(book, remote=str(folder))
     report = SyncReport(folder=str(folder))
+    _finish_join(book, report)
     transport.remove_stale_temps(folder, replica)
     files = transport.list_files(folder)
-    if _is_fresh(book):
+    if report.joined_from is None and _is_fresh(book):
         _join_from_snapshot(book, folder, files, key, replica, report)
     _import(book, folder, files, key, replica, report)
     _export(book, folder, files, key, replica, report)
@@ -437,6 +440,8 @@ def _opened_snapshot(f: FolderFile, key: TeamKey | None, beside: Path) -> Iterat
             _, chunks = container.read(handle, key=key, size=f.size)
             for chunk in chunks:
                 out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
         yield temp
     finally:
         temp.unlink(missing_ok=True)
@@ -502,15 +507,24 @@ def _join_from_snapshot(
     for header, f in _snapshot_headers(files, key, replica, report):
         try:
             with _opened_snapshot(f, key, db.path) as path:
-                source = sqlite3.connect(path)
-                try:
-                    source.backup(db.raw)
-                finally:
-                    source.close()
+                _check_snapshot_file(path)
+                # The fresh file is replaced whole (one write of the book, like a backup),
+                # then opened again.
+                db.close()
+                for suffix in ("-wal", "-shm"):
+                    Path(f"{db.path}{suffix}").unlink(missing_ok=True)
+                path.chmod(0o600)
+                path.replace(db.path)
+                container.fsync_dir(db.path.parent)
+                db.reopen()
         except (OSError, Incomplete):
+            if db.raw is None:
+                db.reopen()
             report.incomplete.append(FileIssue(f.name, f.replica_id, "still being copied"))
             return
         except (Refused, NeedsKey, sqlite3.DatabaseError) as exc:
+            if db.raw is None:
+                db.reopen()
             report.refused.append(FileIssue(f.name, f.replica_id, f"refused: {exc}"))
             continue
         ensure_schema(db)  # a snapshot from an older build is upgraded like any old file
@@ -520,7 +534,16 @@ def _join_from_snapshot(
                 w.set_meta(name, value)
             user_id = stable_id("user", username)
             if w.row("SELECT id FROM users WHERE id = ?", (user_id,)) is None:
-                w.insert("users", {"id": user_id, "username": username, "name": username})
+                w.insert(
+                    "users",
+                    {
+                        "id": user_id,
+                        "username": username,
+                        "name": username,
+                        "role": "rep",
+                        "active": True,
+                    },
+                )
             w.set_meta("default_user", user_id)
             if coverage:
                 w.observe_hlc(max(coverage.values()))
@@ -532,6 +555,114 @@ def _join_from_snapshot(
         book._actor = None  # the acting user's row was replaced by the snapshot's
         report.joined_from = f.name
         return
+
+
+def _check_snapshot_file(path: Path) -> None:
+    """A decrypted snapshot is a crm database of a schema this build knows."""
+    conn = sqlite3.connect(path)
+    try:
+        found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    finally:
+        conn.close()
+    if found is None or found[0] not in REVISIONS:
+        raise Refused(f"it holds schema {found[0] if found else '?'}, unknown to this crmcli")
+
+
+def join_new_book(target: str, *, remote: str, username: str) -> str | None:
+    """A rep's first ``crm sync --remote`` on a book that does not exist yet: the newest
+    snapshot becomes the file (no schema to create, no history to replay).
+
+    Returns the snapshot's name, or None when there is none to use (encrypted teams join
+    with ``crm sync join --key`` first, and then take the in-place path).
+    """
+    from crmcli.services.book import stable_id
+
+    path = Path(target).expanduser()
+    if "://" in target or path.exists():
+        return None
+    folder = transport.check_folder(Path(remote))
+    team = transport.read_team(folder) or {}
+    if team.get("encrypted"):
+        return None
+    report = SyncReport(folder=str(folder))
+    for header, f in _snapshot_headers(transport.list_files(folder), None, "", report):
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            with _opened_snapshot(f, None, path) as temp:
+                _check_snapshot_file(temp)
+                conn = sqlite3.connect(temp)
+                try:
+                    facts = {
+                        "replica_id": str(uuid.uuid4()),
+                        "default_user": stable_id("user", username),
+                        META_REMOTE: str(folder),
+                        META_JOINING: json.dumps(
+                            {
+                                "name": f.name,
+                                "replica": f.replica_id,
+                                "size": f.size,
+                                "coverage": header.get("coverage") or {},
+                                "user": username,
+                            }
+                        ),
+                    }
+                    conn.executemany(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", facts.items()
+                    )
+                    conn.commit()
+                finally:
+                    conn.close()
+                temp.chmod(0o600)
+                temp.replace(path)  # never over an existing file: checked above
+                container.fsync_dir(path.parent)
+        except (OSError, Incomplete, Refused, NeedsKey, sqlite3.DatabaseError):
+            continue
+        return f.name
+    return None
+
+
+def _finish_join(book: Book, report: SyncReport) -> None:
+    """Complete a join begun by ``join_new_book``: the rep's user, the clock, the record."""
+    from crmcli.services.book import stable_id
+
+    with book.read() as r:
+        raw = r.meta(META_JOINING)
+    if not raw:
+        return
+    joining = json.loads(raw)
+    username = str(joining["user"])
+    coverage = {str(k): str(v) for k, v in joining["coverage"].items()}
+    with book.db.write(user=username) as w:
+        user_id = stable_id("user", username)
+        if w.row("SELECT id FROM users WHERE id = ?", (user_id,)) is None:
+            w.insert(
+                "users",
+                {
+                    "id": user_id,
+                    "username": username,
+                    "name": username,
+                    "role": "rep",
+                    "active": True,
+                },
+            )
+        w.set_meta("default_user", user_id)
+        if coverage:
+            w.observe_hlc(max(coverage.values()))
+        w.execute(
+            "INSERT INTO sync_batches (name, replica_id, kind, status, detail, size, "
+            "operations, seen_at) VALUES (?, ?, 'snapshot', 'applied', ?, ?, 0, ?) "
+            "ON CONFLICT (name) DO NOTHING",
+            (
+                joining["name"],
+                joining["replica"],
+                json.dumps(coverage),
+                joining["size"],
+                w.entered_at,
+            ),
+        )
+        w.execute("DELETE FROM meta WHERE key = ?", (META_JOINING,))
+    book._actor = None
+    report.joined_from = str(joining["name"])
 
 
 def write_snapshot(
@@ -577,7 +708,7 @@ def write_snapshot(
         }
 
         def fill(handle: Any) -> None:
-            container.write(handle, header, _file_chunks(temp), key=key, compress=1)
+            container.write(handle, header, _file_chunks(temp), key=key, codec="zstd")
 
         transport.write_atomically(folder, name, fill)
     finally:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +132,7 @@ class Merger:
         self._history: dict[tuple[str, str], list[Op]] = {}
         self._values: dict[str, dict[str, Any]] = {}
         self._exists: set[tuple[str, str]] = set()
+        self._rows: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._max_seen = ""
 
     # -- the run ---------------------------------------------------------------------
@@ -144,6 +145,7 @@ class Merger:
         for op in incoming:
             ops.setdefault(op[_ID], op)
         known = self._known_ids(list(ops))
+        self._prefetch([op for op in ops.values() if op[_ID] not in known])
         for op in sorted(ops.values(), key=lambda o: o[_HLC]):
             if op[_ID] in known:
                 self.result.already += op[_ID] not in waiting_before
@@ -166,6 +168,62 @@ class Merger:
                 )
         self._observe()
         return self.result
+
+    # -- look-ups in bulk (a merge of thousands of operations) ------------------------
+    def _chunks(self, ids: Iterable[str]) -> Iterator[list[str]]:
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), 500):
+            yield wanted[start : start + 500]
+
+    def _prefetch(self, ops: list[Op]) -> None:
+        """Read the records, their logs and their parents for all operations at once."""
+        by_table: dict[str, set[str]] = {}
+        for op in ops:
+            by_table.setdefault(op[_ENTITY], set()).add(op[_RECORD])
+        parents: dict[str, set[str]] = {}
+        for name, ids in by_table.items():
+            table = self.schema.table(name)
+            if table is None:
+                continue
+            found: set[str] = set()
+            for part in self._chunks(ids):
+                for row in self.w.rows(
+                    f"SELECT * FROM {name} WHERE id IN ({', '.join('?' * len(part))})", part
+                ):
+                    self._rows[(name, row["id"])] = row
+                    found.add(row["id"])
+            for record_id in ids - found:
+                self._rows[(name, record_id)] = None
+            for part in self._chunks(found):
+                for record_id in part:
+                    self._history[(name, record_id)] = []
+                for values in self.w.execute(
+                    f"SELECT {', '.join(COLUMNS)} FROM changes WHERE entity = ? "
+                    f"AND record_id IN ({', '.join('?' * len(part))}) ORDER BY hlc",
+                    (name, *part),
+                ).fetchall():
+                    self._history[(name, values[_RECORD])].append(tuple(values))
+        for op in ops:
+            table = self.schema.table(op[_ENTITY])
+            if table is None or op[_OP] != "create" or not table.parents:
+                continue
+            values = self._op_values(op)
+            if isinstance(values, dict):
+                for column, parent in table.parents.items():
+                    if values.get(column) is not None:
+                        parents.setdefault(parent, set()).add(values[column])
+        for parent, ids in parents.items():
+            for part in self._chunks(ids):
+                for row in self.w.rows(
+                    f"SELECT id FROM {parent} WHERE id IN ({', '.join('?' * len(part))})", part
+                ):
+                    self._exists.add((parent, row["id"]))
+
+    def _row(self, table: str, record_id: str) -> dict[str, Any] | None:
+        key = (table, record_id)
+        if key not in self._rows:
+            self._rows[key] = self.w.row(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
+        return self._rows[key]
 
     def _unwait(self, op: Op) -> None:
         self.w.execute("DELETE FROM sync_pending WHERE change_id = ?", (op[_ID],))
@@ -199,7 +257,7 @@ class Merger:
             # a kind of record or operation this build does not hold: kept in history only
             self._record(op)
             return None
-        row = self.w.row(f"SELECT * FROM {table.name} WHERE id = ?", (op[_RECORD],))
+        row = self._row(table.name, op[_RECORD])
         if kind == "create":
             values = self._op_values(op)
             if not isinstance(values, dict):
@@ -237,6 +295,7 @@ class Merger:
             insert["updated_at"] = self.w.at  # the rename below is the latest operation
         self._record(op, insert=insert)
         self._exists.add((table.name, op[_RECORD]))
+        self._rows[(table.name, op[_RECORD])] = dict(insert)
         if renamed:
             self._observe()  # our rename must be stamped after the operation it renames
         for column, old, new in renamed:
@@ -290,6 +349,7 @@ class Merger:
             )
         self._delete_races(op, table, row, history, fields)
         self._record(op, assign=assign)
+        row.update(assign)
         bisect.insort(history, op, key=lambda change: change[_HLC])  # the log stays in HLC order
         if renamed:
             self._observe()  # our rename must be stamped after the operation it renames
@@ -401,6 +461,7 @@ class Merger:
                 self._observe()  # the local rename must be stamped after what we received
                 self.w.update(table.name, other["id"], {column: new})
                 self._history.pop((table.name, other["id"]), None)
+                self._rows.pop((table.name, other["id"]), None)
                 loser, keeper = other["id"], record_id
             self._unique_conflict(table, columns, keeper, loser, key)
         return renamed

@@ -1,4 +1,4 @@
-"""sync state: batches read, operations waiting, conflict details, export index
+"""sync state: batches read, operations waiting, conflict details
 
 Revision ID: 0008_sync
 Revises: 0003_money_milli
@@ -59,13 +59,12 @@ def upgrade() -> None:
             sa.Column("lost_replica_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True)
         )
         batch_op.add_column(sa.Column("hint", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
-    # export reads "my operations after the last exported stamp"; snapshots read the newest
-    # stamp per replica: both walk this index.
-    op.create_index("ix_changes_replica_hlc", "changes", ["replica_id", "hlc"])
+    # No index of our own on ``changes``: the merge finds a field's winning stamp through
+    # ix_changes_entity_record, export walks ix_changes_hlc past its cursor. Another index
+    # would cost every write of every command.
 
 
 def downgrade() -> None:
-    op.drop_index("ix_changes_replica_hlc", table_name="changes")
     with op.batch_alter_table("sync_conflicts", schema=None) as batch_op:
         for column in ("hint", "lost_replica_id", "kept_replica_id", "kept_change_id", "kind"):
             batch_op.drop_column(column)
