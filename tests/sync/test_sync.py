@@ -616,3 +616,33 @@ class TestCrashes:
         finally:
             a.close()
             b.close()
+
+
+class TestNewRep:
+    """A new rep's first `crm sync --remote` makes their book from the newest snapshot."""
+
+    def test_first_sync_on_no_book_at_all(self, tmp_path, monkeypatch) -> None:
+        from typer.testing import CliRunner
+
+        monkeypatch.setattr(engine, "SNAPSHOT_FIRST_OPS", 2)
+        folder = tmp_path / "team"
+        folder.mkdir()
+        alice = Crm(db=tmp_path / "alice.db", runner=CliRunner())
+        for name in ("Acme GmbH", "Globex", "Initech"):
+            alice(f"company add '{name}'")
+        assert alice.json(f"sync --remote {folder}")["written"][0].endswith(".crmsnap")
+        bob = Crm(db=tmp_path / "bob.db", runner=CliRunner(), user="bob")
+        run = bob.json(f"sync --remote {folder}")
+        assert run["joined_from"].endswith(".crmsnap") and run["sent"] == 1  # bob himself
+        assert sorted(c["name"] for c in bob.json("company list")) == [
+            "Acme GmbH",
+            "Globex",
+            "Initech",
+        ]
+        bob("company add 'Bob Ltd'")
+        bob("sync")
+        alice("sync")
+        assert "Bob Ltd" in {c["name"] for c in alice.json("company list")}
+        history = alice.json("history 'Bob Ltd'")
+        assert history["changes"][0]["user"] == "bob"
+        assert oct((tmp_path / "bob.db").stat().st_mode & 0o777) == "0o600"
