@@ -646,3 +646,127 @@ class TestNewRep:
         history = alice.json("history 'Bob Ltd'")
         assert history["changes"][0]["user"] == "bob"
         assert oct((tmp_path / "bob.db").stat().st_mode & 0o777) == "0o600"
+
+
+def _forge_batch(folder: Path, ops: list[list[object]], *, replica: str) -> Path:
+    """A batch as another replica would write it (for operations no service makes)."""
+    from crmcli.storage.schema import HEAD
+
+    header = {
+        "kind": "batch",
+        "format": 1,
+        "schema": HEAD,
+        "replica": replica,
+        "seq": 1,
+        "prev": "",
+        "first": ops[0][1],
+        "last": ops[-1][1],
+        "count": len(ops),
+    }
+    path = folder / f"{replica}.00000001.crmbatch"
+    with path.open("wb") as handle:
+        container.write(handle, header, container.chunked(json.dumps(ops).encode()), key=None)
+    return path
+
+
+class TestHostileBatches:
+    """What another replica (or anyone who can write the folder) sends never breaks a book."""
+
+    def test_an_operation_the_schema_rejects_waits(self, replicas, tmp_path) -> None:
+        a, _, _ = replicas
+        folder = tmp_path / "team"
+        replica = "0f0f0f0f-0000-4000-8000-000000000001"
+        stamp = "1795424400000-00001-" + replica
+        bad = [
+            "c1",
+            stamp,
+            replica,
+            "mallory",
+            "products",
+            "p1",
+            "create",
+            None,
+            None,
+            json.dumps({"id": "p1", "name": "No SKU"}),
+            "2026-11-23T09:00:00.000000+00:00",
+            "2026-11-23T09:00:00.000000+00:00",
+            1,
+        ]
+        _forge_batch(folder, [bad], replica=replica)
+        report = sync(a, remote=str(folder))
+        assert report.waiting == 1 and "cannot hold it" in next(iter(report.waiting_reasons))
+        with a.read() as r:
+            assert r.scalar("PRAGMA integrity_check") == "ok"
+            assert not r.scalar("SELECT count(*) FROM products")
+
+    def test_unknown_tables_and_columns_are_history_only(self, replicas, tmp_path) -> None:
+        a, _, _ = replicas
+        folder = tmp_path / "team"
+        record = _company(a)
+        replica = "0f0f0f0f-0000-4000-8000-000000000002"
+        at = "2026-11-23T09:00:00.000000+00:00"
+        ops = [
+            [
+                "c2",
+                "1795424400000-00001-" + replica,
+                replica,
+                "mallory",
+                "companies; DROP TABLE deals",
+                "x",
+                "create",
+                None,
+                None,
+                json.dumps({"id": "x"}),
+                at,
+                at,
+                1,
+            ],
+            [
+                "c3",
+                "1795424400000-00002-" + replica,
+                replica,
+                "mallory",
+                "companies",
+                record,
+                "update",
+                "name = 'x'; --",
+                None,
+                json.dumps("x"),
+                at,
+                at,
+                1,
+            ],
+        ]
+        _forge_batch(folder, ops, replica=replica)
+        report = sync(a, remote=str(folder))
+        assert report.applied == 2  # recorded in history, nothing else
+        with a.read() as r:
+            assert r.get("companies", record)["name"] == "Acme GmbH"
+            assert r.scalar("SELECT count(*) FROM deals") == 0
+
+    def test_operations_of_another_replica_in_a_batch_are_refused(self, replicas, tmp_path) -> None:
+        a, _, _ = replicas
+        folder = tmp_path / "team"
+        replica = "0f0f0f0f-0000-4000-8000-000000000003"
+        other = "0f0f0f0f-0000-4000-8000-000000000004"
+        at = "2026-11-23T09:00:00.000000+00:00"
+        ops = [
+            [
+                "c4",
+                "1795424400000-00001-" + other,
+                other,
+                "x",
+                "companies",
+                "y",
+                "create",
+                None,
+                None,
+                json.dumps({"id": "y", "name": "Forged"}),
+                at,
+                at,
+                1,
+            ]
+        ]
+        _forge_batch(folder, ops, replica=replica)
+        report = sync(a, remote=str(folder))
+        assert report.refused and "another replica" in report.refused[0].problem

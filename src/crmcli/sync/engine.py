@@ -321,7 +321,10 @@ def _import(
         except (OSError, Incomplete) as exc:
             report.incomplete.append(FileIssue(f.name, f.replica_id, str(exc)))
             continue
-        except (Refused, NeedsKey) as exc:
+        except NeedsKey as exc:  # not remembered: readable once the key is joined
+            report.refused.append(FileIssue(f.name, f.replica_id, f"refused: {exc}"))
+            continue
+        except Refused as exc:
             issue = FileIssue(f.name, f.replica_id, f"refused: {exc}")
             report.refused.append(issue)
             rows.append(_row(f, "refused", issue.problem, 0, None, None))

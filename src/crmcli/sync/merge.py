@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -152,7 +153,7 @@ class Merger:
                 if op[_ID] in waiting_before:
                     self._unwait(op)
                 continue
-            reason = self._apply(op)
+            reason = self._apply_guarded(op)
             if reason is None:
                 known.add(op[_ID])
                 self.result.applied += 1
@@ -245,6 +246,20 @@ class Merger:
             self.w.observe_hlc(self._max_seen)
 
     # -- one operation ---------------------------------------------------------------
+    def _apply_guarded(self, op: Op) -> str | None:
+        """Apply one operation; one the schema rejects waits instead of failing the sync."""
+        self.w.execute("SAVEPOINT sync_op")
+        try:
+            reason = self._apply(op)
+        except sqlite3.DatabaseError as exc:
+            self.w.execute("ROLLBACK TO sync_op")
+            self.w.execute("RELEASE sync_op")
+            self._rows.pop((op[_ENTITY], op[_RECORD]), None)
+            self._history.pop((op[_ENTITY], op[_RECORD]), None)
+            return f"this book cannot hold it yet: {str(exc)[:120]}"
+        self.w.execute("RELEASE sync_op")
+        return reason
+
     def _apply(self, op: Op) -> str | None:
         """Apply one operation; None when done, else why it has to wait."""
         if int(op[_VERSION] or 1) > SCHEMA_VERSION:
