@@ -770,3 +770,54 @@ class TestHostileBatches:
         _forge_batch(folder, ops, replica=replica)
         report = sync(a, remote=str(folder))
         assert report.refused and "another replica" in report.refused[0].problem
+
+
+class TestCommands:
+    """The sync verbs as a person types them: conflicts, resolve, status, bad input."""
+
+    def test_conflicts_and_resolve_through_the_cli(self, tmp_path) -> None:
+        from typer.testing import CliRunner
+
+        folder = tmp_path / "team"
+        folder.mkdir()
+        alice = Crm(db=tmp_path / "alice.db", runner=CliRunner())
+        bob = Crm(db=tmp_path / "bob.db", runner=CliRunner())
+        alice("company add 'Acme GmbH'")
+        alice(f"sync --remote {folder}")
+        bob(f"sync --remote {folder}")
+        alice("company edit 'Acme GmbH' --industry Steel")
+        later = {"CRM_NOW": "2026-11-23T10:05:00+01:00"}
+        bob("company edit 'Acme GmbH' --industry Wood", env=later)
+        bob("sync", env=later)
+        alice("sync", env=later)
+        found = alice.json("sync conflicts")
+        assert [(c["field"], c["kept"], c["lost"], c["mine"]) for c in found] == [
+            ("industry", "Wood", "Steel", "lost")
+        ]
+        assert "industry" in alice("sync conflicts").stdout
+        run = alice("sync resolve nope --keep mine", ok=False)
+        assert run.exit_code == 1 and "crm sync conflicts" in run.stderr
+        done = alice.json(f"sync resolve {found[0]['handle']} --keep mine", env=later)
+        assert done["action"].startswith("industry set to")
+        assert alice.json("sync conflicts") == []
+        assert len(alice.json("sync conflicts --all")) == 1
+        again = alice(f"sync resolve {found[0]['handle']} --keep mine", ok=False)
+        assert again.exit_code == 1 and "already resolved" in again.stderr
+        alice("sync", env=later)
+        bob("sync", env=later)
+        assert bob.json("company show 'Acme GmbH'")["industry"] == "Steel"
+        shown = bob.json("sync status")
+        assert [r["user"] for r in shown["replicas"]] and shown["conflicts_open"] >= 0
+        assert "Replicas seen" in bob("sync status").stdout
+
+    def test_every_sync_verb_has_help(self, crm) -> None:
+        for verb in ("", "init", "join", "status", "conflicts", "resolve"):
+            run = crm(f"sync {verb} --help".replace("  ", " "))
+            assert run.exit_code == 0 and len(run.stdout) > 100
+
+    def test_init_twice_is_refused(self, crm, tmp_path) -> None:
+        folder = tmp_path / "team"
+        folder.mkdir()
+        crm(f"sync init --remote {folder}")
+        run = crm(f"sync init --remote {folder} --encrypt", ok=False)
+        assert run.exit_code == 1 and "already a team folder" in run.stderr

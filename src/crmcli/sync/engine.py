@@ -213,10 +213,10 @@ def sync(book: Book, *, remote: str | None = None) -> SyncReport:
     key = _key(meta)
     _check_team(folder, key, create=True)
     replica = meta.get("replica_id") or ""
+    report = SyncReport(folder=str(folder))
+    _finish_join(book, report)  # before anything asks who is acting: the rep's user is new
     if meta.get(META_REMOTE) != str(folder):
         _set_meta(book, remote=str(folder))
-    report = SyncReport(folder=str(folder))
-    _finish_join(book, report)
     transport.remove_stale_temps(folder, replica)
     files = transport.list_files(folder)
     if report.joined_from is None and _is_fresh(book):
