@@ -410,7 +410,9 @@ class TestEncryption:
 class TestVersions:
     """A batch from a newer schema is kept but not applied, naming the version needed."""
 
-    def test_newer_schema_batch_is_stored_not_applied(self, replicas, tmp_path) -> None:
+    def test_newer_schema_batch_is_stored_not_applied(
+        self, replicas, tmp_path, monkeypatch
+    ) -> None:
         a, b, _ = replicas
         folder = tmp_path / "team"
         record = _company(a)
@@ -430,6 +432,12 @@ class TestVersions:
             assert r.row("SELECT id FROM companies WHERE id = ?", (record,)) is None
         shown = status(b)
         assert shown["newer"] and "0099_future" in shown["newer"][0]["problem"]
+        assert sync(b, remote=str(folder)).newer  # still kept, still named
+        monkeypatch.setattr(engine, "REVISIONS", (*engine.REVISIONS, "0099_future"))
+        report = sync(b, remote=str(folder))  # "after upgrading crmcli"
+        assert report.applied > 0 and not report.newer
+        with b.read() as r:
+            assert r.get("companies", record)["name"] == "Acme GmbH"
 
 
 class TestSnapshots:

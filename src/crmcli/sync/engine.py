@@ -276,6 +276,15 @@ def _newer(header: dict[str, Any]) -> str | None:
     return None
 
 
+def _still_newer(f: FolderFile) -> bool:
+    try:
+        with f.path.open("rb") as handle:
+            header, _ = container.read_header(handle)
+    except (OSError, Incomplete):
+        return True
+    return _newer(header) is not None
+
+
 def _read_batch(f: FolderFile, key: TeamKey | None) -> tuple[dict[str, Any], list[Op]]:
     with f.path.open("rb") as handle:
         header, chunks = container.read(handle, key=key, size=f.size)
@@ -310,11 +319,14 @@ def _import(
         if f.replica_id == replica or f.kind != "batch":
             continue
         known = seen.get(f.name)
-        if known and (known["status"] == "applied" or known["size"] == f.size):
-            if known["status"] == "refused":
-                report.refused.append(FileIssue(f.name, f.replica_id, known["detail"] or ""))
-            elif known["status"] == "newer":
-                report.newer.append(FileIssue(f.name, f.replica_id, known["detail"] or ""))
+        if known and known["status"] == "applied":
+            continue
+        if known and known["status"] == "refused" and known["size"] == f.size:
+            report.refused.append(FileIssue(f.name, f.replica_id, known["detail"] or ""))
+            continue
+        if known and known["status"] == "newer" and _still_newer(f):
+            # kept for when this crmcli is upgraded (the header is read again each time)
+            report.newer.append(FileIssue(f.name, f.replica_id, known["detail"] or ""))
             continue
         try:
             header, batch = _read_batch(f, key)
