@@ -551,6 +551,7 @@ class Writer(Reader):
         *,
         insert: Mapping[str, Any] | None = None,
         assign: Mapping[str, Any] | None = None,
+        log: bool = True,
     ) -> None:
         """Apply an operation received from another replica (``crm sync``).
 
@@ -558,6 +559,8 @@ class Writer(Reader):
         ``_INSERT_CHANGE``); it is recorded verbatim — same id, HLC, replica and user — so
         history shows it and sync never exports it as a local one. ``insert`` is the row to
         create, ``assign`` the columns to set on ``change``'s record: what the merge decided.
+        ``log=False`` leaves recording it to :meth:`log_foreign` (a merge of thousands of
+        operations records them at once, in id order).
         """
         table, record_id = change[4], change[5]
         if insert:
@@ -572,7 +575,13 @@ class Writer(Reader):
                 f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in assign)} WHERE id = ?",
                 [*assign.values(), record_id],
             )
-        self.execute(_INSERT_CHANGE, tuple(change))
+        if log:
+            self.execute(_INSERT_CHANGE, tuple(change))
+
+    def log_foreign(self, changes: Sequence[Sequence[Any]]) -> None:
+        """Record operations received from other replicas verbatim (see apply_foreign)."""
+        if changes:
+            self.executemany(_INSERT_CHANGE, [tuple(c) for c in changes])
 
     @contextmanager
     def deferred_indexes(self, *tables: str) -> Iterator[None]:

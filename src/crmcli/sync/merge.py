@@ -134,6 +134,8 @@ class Merger:
         self._values: dict[str, dict[str, Any]] = {}
         self._exists: set[tuple[str, str]] = set()
         self._rows: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._log: list[Op] = []  # applied operations not yet written to the change log
+        self._flushed: list[Op] = []  # written to the log while the current one applies
         self._max_seen = ""
 
     # -- the run ---------------------------------------------------------------------
@@ -242,6 +244,7 @@ class Merger:
         return known
 
     def _observe(self) -> None:
+        self._flush()  # a local write follows (or the merge ends): the log must be whole
         if self._max_seen:
             self.w.observe_hlc(self._max_seen)
 
@@ -249,11 +252,14 @@ class Merger:
     def _apply_guarded(self, op: Op) -> str | None:
         """Apply one operation; one the schema rejects waits instead of failing the sync."""
         self.w.execute("SAVEPOINT sync_op")
+        self._flushed = []
         try:
             reason = self._apply(op)
         except sqlite3.DatabaseError as exc:
             self.w.execute("ROLLBACK TO sync_op")
             self.w.execute("RELEASE sync_op")
+            # what was written to the log inside the savepoint was rolled back with it
+            self._log = [o for o in [*self._flushed, *self._log] if o is not op]
             self._rows.pop((op[_ENTITY], op[_RECORD]), None)
             self._history.pop((op[_ENTITY], op[_RECORD]), None)
             return f"this book cannot hold it yet: {str(exc)[:120]}"
@@ -315,7 +321,10 @@ class Merger:
             self._observe()  # our rename must be stamped after the operation it renames
         for column, old, new in renamed:
             self.w.log(table.name, op[_RECORD], "update", field_name=column, old=old, new=new)
-        self._history.pop((table.name, op[_RECORD]), None)
+        if renamed:
+            self._history.pop((table.name, op[_RECORD]), None)  # read again, with our renames
+        else:
+            self._history[(table.name, op[_RECORD])] = [op]
         if table.name in rules.LOGICAL_UNIQUE:
             self._logical_unique(op, table, insert)
         return None
@@ -378,7 +387,16 @@ class Merger:
 
     def _record(self, op: Op, **effect: Any) -> None:
         self._max_seen = max(self._max_seen, op[_HLC])
-        self.w.apply_foreign(op, **effect)
+        self.w.apply_foreign(op, **effect, log=False)
+        self._log.append(op)
+
+    def _flush(self) -> None:
+        """Write the applied operations to the change log (in id order: one pass over its
+        primary key), before anything reads the log from the database again."""
+        self._log.sort(key=lambda op: op[_ID])
+        self.w.log_foreign(self._log)
+        self._flushed.extend(self._log)
+        self._log = []
 
     # -- the change log as the source of truth ---------------------------------------
     def _history_of(self, table: str, record_id: str) -> list[Op]:
@@ -464,6 +482,8 @@ class Merger:
             column = self._rename_column(table, columns)
             if column is None:
                 return f"its {', '.join(columns)} collides with record {other['id'][:8]}"
+            if (table.name, other["id"]) not in self._history:
+                self._flush()  # its log may hold operations of this merge
             other_winner = self._winner(self._history_of(table.name, other["id"]), column)
             other_stamp = other_winner[0][_HLC] if other_winner else ""
             if op[_HLC] > other_stamp:  # ours is the later claim: ours is renamed
