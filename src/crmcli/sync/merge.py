@@ -29,7 +29,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crmcli import clock
-from crmcli.storage.db import SCHEMA_VERSION, Reader, Writer, dumps
+from crmcli.storage.db import (
+    BULK_CACHE_KIB,
+    BULK_ROWS,
+    CACHE_KIB,
+    SCHEMA_VERSION,
+    Reader,
+    Writer,
+    dumps,
+)
 from crmcli.sync import rules
 
 # A remote stamp may be at most this far ahead of our clock; operations beyond it wait
@@ -147,6 +155,16 @@ class Merger:
             waiting_before.add(row["change_id"])
         for op in incoming:
             ops.setdefault(op[_ID], op)
+        big = len(ops) >= BULK_ROWS
+        if big:  # the indexes a large merge touches stay in memory between operations
+            self.w.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        try:
+            return self._merge(ops, waiting_before)
+        finally:
+            if big:
+                self.w.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+
+    def _merge(self, ops: dict[str, Op], waiting_before: set[str]) -> MergeResult:
         known = self._known_ids(list(ops))
         self._prefetch([op for op in ops.values() if op[_ID] not in known])
         for op in sorted(ops.values(), key=lambda o: o[_HLC]):
