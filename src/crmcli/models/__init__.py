@@ -11,18 +11,21 @@ soft ``deleted_at``.
 
 from sqlmodel import SQLModel
 
-import crmcli.models.indexes  # noqa: F401  (attaches the 0002 indexes)
+import crmcli.models.indexes
+import crmcli.models.report_indexes  # noqa: F401  (attaches the 0005 indexes)
 from crmcli.models.activities import Activity
 from crmcli.models.changes import Change, Meta, SyncBatch, SyncConflict, SyncPending
 from crmcli.models.compensation import CommissionPlan, PlanAssignment, Quota
 from crmcli.models.parties import Company, Contact, Lead, Tag, User
 from crmcli.models.pipeline import Deal, DealLine, DealSplit, Pipeline, Stage, StageHistory
-from crmcli.models.sales import Order, Payment, Product, Quote, QuoteLine
+from crmcli.models.reporting import ActivityTarget, ExchangeRate
+from crmcli.models.sales import Expense, Order, Payment, Product, Quote, QuoteLine
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "Activity",
+    "ActivityTarget",
     "Change",
     "CommissionPlan",
     "Company",
@@ -30,6 +33,8 @@ __all__ = [
     "Deal",
     "DealLine",
     "DealSplit",
+    "ExchangeRate",
+    "Expense",
     "Lead",
     "Meta",
     "Order",
