@@ -12,15 +12,10 @@ import pytest
 
 from crmcli.config import Settings
 from crmcli.services.book import Book
+from crmcli.sync import rules
 
-SYNCED_SKIP = {
-    "changes",
-    "meta",
-    "alembic_version",
-    "sync_conflicts",
-    "sync_batches",
-    "sync_pending",
-}
+# Not book data (the change log, replica facts, sync bookkeeping): never synced.
+SYNCED_SKIP = set(rules.INTERNAL_TABLES)
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,18 @@ class Change(SQLModel, table=True):
     schema_version: int = 1
 
 
+class ChangeOrigin(SQLModel, table=True):
+    """Where a change came from when it was not typed at the CLI (``mcp``: an AI assistant).
+
+    Kept beside ``changes`` so the log's format, which sync ships, stays as it is; a note of
+    this replica's own, shown by ``crm history``.
+    """
+
+    __tablename__ = "change_origins"
+    change_id: str = Field(primary_key=True, max_length=ID_LENGTH)
+    origin: str = Field(max_length=20)
+
+
 class Meta(SQLModel, table=True):
     """Key/value facts about this replica (replica id, last HLC, settings)."""
 
@@ -95,4 +107,12 @@ class SyncPending(SQLModel, table=True):
     body: str  # the operation as JSON
 
 
-__all__ = ["Change", "Meta", "SyncBatch", "SyncConflict", "SyncPending", "datetime"]
+__all__ = [
+    "Change",
+    "ChangeOrigin",
+    "Meta",
+    "SyncBatch",
+    "SyncConflict",
+    "SyncPending",
+    "datetime",
+]

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 # Tables that are not book data: never exported, never merged.
 INTERNAL_TABLES = frozenset(
-    {"changes", "meta", "alembic_version", "sync_conflicts", "sync_batches", "sync_pending"}
+    {
+        "changes",
+        "change_origins",  # a replica's own note of where its changes came from (MCP)
+        "meta",
+        "alembic_version",
+        "sync_conflicts",
+        "sync_batches",
+        "sync_pending",
+    }
 )
 
 # Append-only records (SPEC §6: activities, stage history, payments, notes — notes are
