@@ -60,22 +60,30 @@ def replicas(book_template: Path, tmp_path: Path) -> Iterator[list[Book]]:
 
 
 def synced_tables(book: Book) -> list[str]:
+    """Every table a replica holds book data in (a full-text index by its documents, not
+    by its shadow tables, whose layout depends on the order documents came in)."""
     with book.read() as r:
-        names = [
-            row["name"] for row in r.rows("SELECT name FROM sqlite_master WHERE type = 'table'")
-        ]
-    return sorted(n for n in names if n not in SYNCED_SKIP and not n.startswith("sqlite_"))
+        rows = r.rows("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+    virtual = [
+        row["name"] for row in rows if (row["sql"] or "").upper().startswith("CREATE VIRTUAL")
+    ]
+    return sorted(
+        row["name"]
+        for row in rows
+        if row["name"] not in SYNCED_SKIP
+        and not row["name"].startswith("sqlite_")
+        and not any(row["name"].startswith(f"{v}_") for v in virtual)
+    )
 
 
 def state(book: Book) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every synced table, in id order: what replicas must agree on."""
+    """Every row of every synced table, sorted: what replicas must agree on."""
     out = {}
     tables = synced_tables(book)
     with book.read() as r:
         for table in tables:
-            out[table] = [
-                tuple(row.values()) for row in r.rows(f"SELECT * FROM {table} ORDER BY id")
-            ]
+            rows = [tuple(row.values()) for row in r.rows(f"SELECT * FROM {table}")]
+            out[table] = sorted(rows, key=repr)
     return out
 
 
