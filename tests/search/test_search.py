@@ -260,7 +260,10 @@ class TestMigration:
         conn.close()
         db = Database(str(crm.db), "sqlite")
         db._conn = sqlite3.connect(crm.db)
-        upgrade(db, REVISIONS[-1])
+        upgrade(db, "0007_search")
+        # later revisions' tables were never dropped: stamp the file back at the head
+        db.raw.execute("UPDATE alembic_version SET version_num = ?", (REVISIONS[-1],))
+        db.raw.commit()
         db.close()
         assert found(crm, "lovelace") == [("contact", "Ada Lovelace")]
         assert found(crm, "vip") == [("contact", "Ada Lovelace")]
