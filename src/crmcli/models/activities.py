@@ -38,3 +38,4 @@ class Activity(Record, table=True):
     series_id: str | None = ref("activities")
     recurrence_at: datetime | None = timestamp()
     ical_uid: str | None = Field(default=None, max_length=300, index=True)
+    ical_sequence: int | None = None  # iTIP SEQUENCE of the last invite (None: not invited)

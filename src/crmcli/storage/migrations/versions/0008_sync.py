@@ -1,7 +1,7 @@
 """sync state: batches read, operations waiting, conflict details
 
 Revision ID: 0008_sync
-Revises: 0007_search
+Revises: 0010_daily
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0008_sync"
-down_revision: str | None = "0007_search"
+down_revision: str | None = "0010_daily"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
