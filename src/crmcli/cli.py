@@ -107,7 +107,8 @@ class AppState:
             if reason:
                 output.warn(
                     f"the database {settings.db} is in a shared or synced place ({reason}); "
-                    "SQLite files get corrupted there — keep it local and use `crm sync`"
+                    "SQLite files get corrupted there — keep it in a local folder and share "
+                    "it with `crm sync --remote FOLDER` (README: Team sync)"
                 )
         return Book.open(settings)
 

@@ -161,6 +161,11 @@ class Database:
             self._conn.close()
             self._conn = None
 
+    def reopen(self) -> None:
+        """Open the SQLite file again (``crm sync`` replaced a fresh book with a snapshot)."""
+        self.close()
+        self._conn = _connect_sqlite(Path(self.target))
+
     @property
     def raw(self) -> Any:
         """The DB-API connection (for the migration runner and backups only)."""
@@ -600,6 +605,46 @@ class Writer(Reader):
             ],
         )
         search_index.inserted(self, table, rows)  # the full-text index, in bulk too
+
+    def apply_foreign(
+        self,
+        change: Sequence[Any],
+        *,
+        insert: Mapping[str, Any] | None = None,
+        assign: Mapping[str, Any] | None = None,
+        log: bool = True,
+    ) -> None:
+        """Apply an operation received from another replica (``crm sync``).
+
+        ``change`` is the operation as the origin logged it (the columns of
+        ``_INSERT_CHANGE``); it is recorded verbatim — same id, HLC, replica and user — so
+        history shows it and sync never exports it as a local one. ``insert`` is the row to
+        create, ``assign`` the columns to set on ``change``'s record: what the merge decided.
+        ``log=False`` leaves recording it to :meth:`log_foreign` (a merge of thousands of
+        operations records them at once, in id order).
+        """
+        table, record_id = change[4], change[5]
+        if insert:
+            columns = list(insert)
+            self.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})",
+                [insert[c] for c in columns],
+            )
+            search_index.inserted(self, table, [insert])
+        if assign:
+            self.execute(
+                f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in assign)} WHERE id = ?",
+                [*assign.values(), record_id],
+            )
+            search_index.updated(self, table, record_id, assign)
+        if log:
+            self.execute(_INSERT_CHANGE, tuple(change))
+
+    def log_foreign(self, changes: Sequence[Sequence[Any]]) -> None:
+        """Record operations received from other replicas verbatim (see apply_foreign)."""
+        if changes:
+            self.executemany(_INSERT_CHANGE, [tuple(c) for c in changes])
 
     @contextmanager
     def deferred_indexes(self, *tables: str) -> Iterator[None]:

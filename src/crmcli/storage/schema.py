@@ -12,5 +12,6 @@ REVISIONS: tuple[str, ...] = (
     "0005_reports",
     "0007_search",
     "0010_daily",
+    "0008_sync",
 )
 HEAD = REVISIONS[-1]
