@@ -13,7 +13,14 @@ from sqlmodel import SQLModel
 import crmcli.models.indexes  # noqa: F401  (attaches the 0002 indexes)
 from crmcli.models.activities import Activity
 from crmcli.models.changes import Change, Meta, SyncConflict
-from crmcli.models.compensation import CommissionPlan, PlanAssignment, Quota
+from crmcli.models.compensation import (
+    CommissionLine,
+    CommissionPeriod,
+    CommissionPlan,
+    CommissionStatement,
+    PlanAssignment,
+    Quota,
+)
 from crmcli.models.parties import Company, Contact, Lead, Tag, User
 from crmcli.models.pipeline import Deal, DealLine, DealSplit, Pipeline, Stage, StageHistory
 from crmcli.models.sales import Order, Payment, Product, Quote, QuoteLine
@@ -23,7 +30,10 @@ metadata = SQLModel.metadata
 __all__ = [
     "Activity",
     "Change",
+    "CommissionLine",
+    "CommissionPeriod",
     "CommissionPlan",
+    "CommissionStatement",
     "Company",
     "Contact",
     "Deal",
