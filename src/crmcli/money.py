@@ -234,3 +234,26 @@ def from_cents(cents: int | None) -> Decimal | None:
 def round_cents(value: Decimal) -> Decimal:
     """Round half-up to cents."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# -- TEMPORARY (commission branch): the names of the lead's money contract, so this branch
+# can be built and tested before it lands; main's crmcli/money.py replaces all of this.
+SCALE = 1000
+
+
+def currency_exponent(code: str) -> int:
+    return {"JPY": 0, "KRW": 0, "KWD": 3, "BHD": 3, "JOD": 3, "OMR": 3, "TND": 3}.get(code, 2)
+
+
+def round_money(value: Decimal, currency: str) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-currency_exponent(currency)), rounding=ROUND_HALF_UP)
+
+
+def to_milli(amount: Decimal) -> int:
+    return int((amount * SCALE).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def from_milli(value: int | None, currency: str) -> Decimal | None:
+    if value is None:
+        return None
+    return round_money(Decimal(int(value)) / SCALE, currency)
