@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger
 from sqlmodel import Field, UniqueConstraint
 
-from crmcli.models.base import Record, cents, ref, required_ref, timestamp
+from crmcli.models.base import Record, milli, ref, required_ref, timestamp
 
 
 class CommissionPlan(Record, table=True):
@@ -22,7 +21,7 @@ class CommissionPlan(Record, table=True):
     accelerator: str = Field(default="1", max_length=12)
     # 0006_commission: the most one statement pays (thousandths of ``currency``), the
     # currency of money bands and cap, and a note for people.
-    cap_milli: int | None = Field(default=None, sa_type=BigInteger, nullable=True)
+    cap_milli: int | None = milli()
     currency: str = Field(default="EUR", max_length=3)
     description: str | None = None
 
@@ -44,7 +43,7 @@ class Quota(Record, table=True):
     __table_args__ = (UniqueConstraint("user_id", "period"),)
     user_id: str = required_ref("users")
     period: str = Field(max_length=10)
-    amount_cents: int = cents(nullable=False)
+    amount_milli: int = milli(nullable=False)
     currency: str = Field(default="EUR", max_length=3)
 
 
@@ -70,10 +69,10 @@ class CommissionStatement(Record, table=True):
     plan: str | None = Field(default=None, max_length=100)  # plan names, as they were
     plans: str = Field(default="[]")  # JSON list of every plan the lines used
     currency: str = Field(default="EUR", max_length=3)
-    quota_milli: int | None = Field(default=None, sa_type=BigInteger, nullable=True)
+    quota_milli: int | None = milli()
     basis: str = Field(max_length=40)  # exact decimal
     attainment: str | None = Field(default=None, max_length=40)
-    total_milli: int = Field(default=0, sa_type=BigInteger, nullable=False)
+    total_milli: int = milli(nullable=False)
 
 
 class CommissionLine(Record, table=True):
@@ -93,6 +92,6 @@ class CommissionLine(Record, table=True):
     plan: str | None = Field(default=None, max_length=100)
     basis: str = Field(max_length=40)  # exact decimal
     rate: str = Field(max_length=40)
-    amount_milli: int = Field(default=0, sa_type=BigInteger, nullable=False)
+    amount_milli: int = milli(nullable=False)
     capped: bool = False
     origin: str | None = Field(default=None, max_length=20)  # the closed period corrected
