@@ -501,8 +501,8 @@ def assign_plan(
     """Pay ``rep`` on ``plan`` from ``valid_from`` to ``valid_to``.
 
     A rep's first assignment without a start covers everything before it; a later one
-    without a start begins today. An open-ended assignment that began earlier is ended the
-    day before the new one starts (a plan change); any other overlap is refused.
+    without a start begins today. A new open-ended assignment ends the open-ended one that
+    began earlier the day before it starts (a plan change); any other overlap is refused.
     """
     start = _parse_day(valid_from, "--from")
     end = _parse_day(valid_to, "--to")
@@ -524,6 +524,7 @@ def assign_plan(
                 continue
             if (
                 other.valid_to is None
+                and end is None
                 and start is not None
                 and (other.valid_from is None or other.valid_from < start)
             ):
