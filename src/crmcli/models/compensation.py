@@ -93,5 +93,6 @@ class CommissionLine(Record, table=True):
     basis: str = Field(max_length=40)  # exact decimal
     rate: str = Field(max_length=40)
     amount_milli: int = milli(nullable=False)
+    above_quota: bool = False
     capped: bool = False
     origin: str | None = Field(default=None, max_length=20)  # the closed period corrected

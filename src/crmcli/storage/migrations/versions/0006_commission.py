@@ -89,6 +89,7 @@ def upgrade() -> None:
         sa.Column("basis", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("rate", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("amount_milli", sa.BigInteger(), nullable=False),
+        sa.Column("above_quota", sa.Boolean(), nullable=False),
         sa.Column("capped", sa.Boolean(), nullable=False),
         sa.Column("origin", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
         sa.ForeignKeyConstraint(["deal_id"], ["deals.id"]),
