@@ -359,7 +359,7 @@ def adjustments(
         if before.basis != 0:
             rate = plain((before.amount / before.basis).quantize(RATE_PLACES))
             if now == 0:
-                kind, amount = "clawback", -before.amount
+                kind, amount = "clawback", round_money(-before.amount, currency)
             else:
                 amount = round_money(delta * rate, currency)
                 kind = "clawback" if plan and plan.trigger == "paid" and delta < 0 else "adjustment"
@@ -468,13 +468,15 @@ def build_report(
         plan = current or plans[in_force[user_id][-1].plan_id]
         quota = quota_for(reader, user_id=user_id, period=period)
         mine = credits.get(user_id, [])
-        try:
-            lines = price_credits(mine, quota=quota, currency=plan.currency)
-        except InvalidInput as exc:
+        by_quota = [plans[a.plan_id] for a in in_force[user_id] if plans[a.plan_id].basis == "quota"]
+        if by_quota and not quota:
+            username = users[user_id]["username"]
             raise InvalidInput(
-                f"{users[user_id]['username']}: {exc.message} for {period.label}",
-                hint=f"crm user quota set {users[user_id]['username']} {period.label} AMOUNT",
-            ) from exc
+                f"{username}: plan {by_quota[0].name!r} pays by quota attainment and needs a "
+                f"quota for {period.label}",
+                hint=f"crm user quota set {username} {period.label} AMOUNT",
+            )
+        lines = price_credits(mine, quota=quota, currency=plan.currency)
         lines += corrections.get(user_id, [])
         basis = sum((c.basis for c in mine), ZERO)
         used = list(dict.fromkeys(line.plan for line in lines if line.plan))
