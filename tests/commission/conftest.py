@@ -32,7 +32,7 @@ def writer(crm: Crm) -> Iterator[Writer]:
 def won(crm: Crm, name: str, amount: str, day: str, owner: str = "alice") -> str:
     """A deal of ``owner`` won on ``day`` (noon, local time); returns its id."""
     deal = crm.json(f"deal add '{name}' --amount {amount} --owner {owner} --at 2026-01-02")
-    crm(f"deal win '{name}' --at '{day} 12:00'")
+    crm(f"deal win {deal['handle']} --at '{day} 12:00'")
     return str(deal["id"])
 
 

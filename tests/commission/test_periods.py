@@ -28,7 +28,9 @@ def closed_q3(reps):
 
 
 def _kinds(st):
-    return [(x["deal"], x["kind"], x["basis"], x["rate"], x["amount"], x["origin"]) for x in st["lines"]]
+    return [
+        (x["deal"], x["kind"], x["basis"], x["rate"], x["amount"], x["origin"]) for x in st["lines"]
+    ]
 
 
 class TestClose:
@@ -132,7 +134,9 @@ class TestBadInput:
     def test_closing_a_period_that_has_not_ended(self, reps) -> None:
         run = reps("commission close 2026-Q4", ok=False)
         assert run.exit_code == 1
-        assert run.stderr.startswith("error: 2026-Q4 has not ended yet (its last day is 2026-12-31)")
+        assert run.stderr.startswith(
+            "error: 2026-Q4 has not ended yet (its last day is 2026-12-31)"
+        )
 
     def test_closing_an_overlapping_period(self, closed_q3) -> None:
         run = closed_q3("commission close 2026-09", ok=False)

@@ -14,7 +14,9 @@ def _changes(crm) -> int:
 
 class TestPlans:
     def test_add_show_list_edit(self, reps) -> None:
-        plan = reps.json('plan add standard --tiers "0:5%,50000:8%,100000:10%" --accelerator 1.5 --cap 20000')
+        plan = reps.json(
+            'plan add standard --tiers "0:5%,50000:8%,100000:10%" --accelerator 1.5 --cap 20000'
+        )
         assert plan["tiers"] == [
             {"threshold": "0", "rate": "0.05", "rate_pct": "5"},
             {"threshold": "50000", "rate": "0.08", "rate_pct": "8"},
@@ -91,7 +93,9 @@ class TestAssignments:
         assert run.stderr.startswith(
             "error: alice is already on plan 'a' for 2026-01-01 → 2026-06-30"
         )
-        run = reps("plan assign b alice --from 2026-03-01", ok=False)  # open-ended over a bounded one
+        run = reps(
+            "plan assign b alice --from 2026-03-01", ok=False
+        )  # open-ended over a bounded one
         assert run.exit_code == 1 and "already on plan 'a'" in run.stderr
         assert _changes(reps) == before
         reps("plan assign b alice --from 2026-07-01")  # adjacent is fine
@@ -109,9 +113,9 @@ class TestAssignments:
 class TestSplits:
     def test_split_is_stored_shown_and_in_history(self, reps) -> None:
         reps("deal add 'Acme renewal' --amount 48000 --owner alice")
-        assert [(s["rep"], s["share"]) for s in reps.json("deal split 'Acme renewal'")["splits"]] == [
-            ("alice", "100")
-        ]
+        assert [
+            (s["rep"], s["share"]) for s in reps.json("deal split 'Acme renewal'")["splits"]
+        ] == [("alice", "100")]
         view = reps.json("deal split 'Acme renewal' alice=60 bob=40 --overlay carol=20")
         assert [(s["rep"], s["kind"], s["share"]) for s in view["splits"]] == [
             ("alice", "revenue", "60"),
@@ -127,7 +131,10 @@ class TestSplits:
         reps("deal split 'Acme renewal' --clear")
         assert [s["rep"] for s in reps.json("deal split 'Acme renewal'")["splits"]] == ["alice"]
         reps("deal split 'Acme renewal' alice=50 carol=50")  # a removed share comes back
-        assert {s["rep"] for s in reps.json("deal split 'Acme renewal'")["splits"]} == {"alice", "carol"}
+        assert {s["rep"] for s in reps.json("deal split 'Acme renewal'")["splits"]} == {
+            "alice",
+            "carol",
+        }
 
     @pytest.mark.parametrize(
         ("shares", "message"),

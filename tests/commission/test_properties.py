@@ -44,7 +44,9 @@ def tiered(draw: st.DrawFn, *, increasing_rates: bool = False) -> tuple[list[int
 
 def credits(values: list[int], p: Plan, share: Decimal = Decimal(100)) -> list[Credit]:
     return [
-        Credit(f"d{i}", f"deal {i}", DAY + timedelta(days=i), Decimal(v) * share / 100, p, share=share)
+        Credit(
+            f"d{i}", f"deal {i}", DAY + timedelta(days=i), Decimal(v) * share / 100, p, share=share
+        )
         for i, v in enumerate(values)
     ]
 
@@ -150,7 +152,13 @@ def test_the_total_is_always_the_sum_of_the_rounded_lines(
     quota: Decimal | None,
 ) -> None:
     thresholds, pct = bands
-    p = plan(thresholds, pct, mode=mode, accelerator=accelerator, cap=None if cap is None else Decimal(cap))
+    p = plan(
+        thresholds,
+        pct,
+        mode=mode,
+        accelerator=accelerator,
+        cap=None if cap is None else Decimal(cap),
+    )
     items = [
         Credit(f"d{i}", f"deal {i}", DAY + timedelta(days=i), v, p) for i, v in enumerate(deals)
     ]
@@ -160,4 +168,6 @@ def test_the_total_is_always_the_sum_of_the_rounded_lines(
     # the lines account for the whole basis: nothing credited is lost or counted twice
     assert sum((line.basis for line in lines), Decimal(0)) == sum(deals, Decimal(0))
     if cap is not None:
-        assert total_of([x for x in lines if x.amount > 0]) <= cap or any(x.amount < 0 for x in lines)
+        assert total_of([x for x in lines if x.amount > 0]) <= cap or any(
+            x.amount < 0 for x in lines
+        )

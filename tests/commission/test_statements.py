@@ -126,7 +126,9 @@ class TestSplits:
         deal = won(reps, "Acme renewal", "48000", "2026-11-20")
         reps("deal split 'Acme renewal' alice=60 bob=40 --overlay carol=20")
         report = reps.json("report commission --period 2026-Q4")
-        got = {s["rep"]: (s["basis"], s["total"], s["lines"][0]["split"]) for s in report["statements"]}
+        got = {
+            s["rep"]: (s["basis"], s["total"], s["lines"][0]["split"]) for s in report["statements"]
+        }
         # alice 48,000 × 60% = 28,800 × 10% = 2,880; bob 19,200 → 1,920;
         # carol's overlay 48,000 × 20% = 9,600 → 960, on top of the 100%
         assert got == {
@@ -218,7 +220,9 @@ class TestOutput:
         reps(f"plan add standard {STANDARD}")
         reps("plan assign standard bob")
         won(reps, "=Big deal", "120000", "2026-11-20", owner="bob")
-        rows = list(csv.DictReader(io.StringIO(reps("report commission --period 2026-Q4 --csv").stdout)))
+        rows = list(
+            csv.DictReader(io.StringIO(reps("report commission --period 2026-Q4 --csv").stdout))
+        )
         assert [(r["rep"], r["basis"], r["rate"], r["amount"]) for r in rows] == [
             ("bob", "50000.00", "0.05", "2500.00"),
             ("bob", "50000.00", "0.08", "4000.00"),
@@ -252,3 +256,17 @@ class TestBadInput:
     def test_unknown_rep(self, reps) -> None:
         run = reps("report commission --period 2026-Q4 --rep zed", ok=False)
         assert run.exit_code == 1 and "zed" in run.stderr
+
+
+class TestDocuments:
+    def test_pdf_and_html_statements(self, reps, tmp_path) -> None:
+        reps(f"plan add standard {STANDARD}")
+        reps("plan assign standard alice")
+        won(reps, "Acme <b>renewal</b>", "48000", "2026-11-20")
+        won(reps, "Москва 上海", "1000", "2026-11-21")  # needs the Unicode font
+        pdf, page = tmp_path / "st.pdf", tmp_path / "st.html"
+        reps(f"report commission --period 2026-Q4 --pdf {pdf} --html {page}")
+        assert pdf.read_bytes().startswith(b"%PDF-")
+        text = page.read_text()
+        assert "Acme &lt;b&gt;renewal&lt;/b&gt;" in text and "<b>renewal" not in text
+        assert "2,400.00" in text and "Alice Ng" in text and "Москва 上海" in text

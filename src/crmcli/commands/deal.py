@@ -400,7 +400,11 @@ def split(
         return
     output.emit_list(
         [dict(s) for s in view["splits"]],
-        [Column("rep"), Column("kind"), Column("share", justify="right", render=lambda v, _r: f"{v}%")],
+        [
+            Column("rep"),
+            Column("kind"),
+            Column("share", justify="right", render=lambda v, _r: f"{v}%"),
+        ],
         title=f"{view['deal']} — split",
         handle_key="rep",
     )

@@ -10,7 +10,9 @@ from crmcli import output
 from crmcli.commands._common import AtOption, book, when
 from crmcli.output import Column
 
-app = typer.Typer(help="Commission plans: tiers, accelerator, cap; assign them to reps.", no_args_is_help=True)
+app = typer.Typer(
+    help="Commission plans: tiers, accelerator, cap; assign them to reps.", no_args_is_help=True
+)
 
 PlanArg = Annotated[str, typer.Argument(help="The plan: its name or id prefix.")]
 TiersOpt = Annotated[
@@ -21,9 +23,7 @@ FlatOpt = Annotated[str | None, typer.Option(help="One rate on the whole basis, 
 AcceleratorOpt = Annotated[
     str | None, typer.Option(help="Multiplies the rate of the basis above quota, e.g. 1.5.")
 ]
-CapOpt = Annotated[
-    str | None, typer.Option(help="The most one statement pays (none: no cap).")
-]
+CapOpt = Annotated[str | None, typer.Option(help="The most one statement pays (none: no cap).")]
 
 
 def _money(value: Any, row: Any) -> str:
@@ -54,7 +54,9 @@ def add(
     name: Annotated[str, typer.Argument(help="A unique name, e.g. standard.")],
     tiers: TiersOpt = None,
     flat: FlatOpt = None,
-    mode: Annotated[str, typer.Option(help="marginal (like tax brackets) or retroactive.")] = "marginal",
+    mode: Annotated[
+        str, typer.Option(help="marginal (like tax brackets) or retroactive.")
+    ] = "marginal",
     basis: Annotated[
         str, typer.Option(help="Band thresholds in money, or quota (percent of quota).")
     ] = "money",
@@ -99,15 +101,16 @@ def show(ctx: typer.Context, plan: PlanArg) -> None:
     from crmcli.services.commission.plans import show_plan
 
     view = show_plan(book(ctx), plan)
-    bands = [
-        {"threshold": t["threshold"], "rate": f"{t['rate_pct']}%"} for t in view["tiers"]
-    ]
+    bands = [{"threshold": t["threshold"], "rate": f"{t['rate_pct']}%"} for t in view["tiers"]]
     output.emit_object(
         dict(view),
         [*COLUMNS[1:7], Column("currency"), Column("description")],
         title=f"plan {view['name']}",
         sections={
-            "bands": (bands, [Column("threshold", justify="right"), Column("rate", justify="right")]),
+            "bands": (
+                bands,
+                [Column("threshold", justify="right"), Column("rate", justify="right")],
+            ),
             "assignments": ([dict(a) for a in view["assignments"]], ASSIGNMENT_COLUMNS),
         },
     )

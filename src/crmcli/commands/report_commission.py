@@ -58,7 +58,11 @@ LINE_COLUMNS = [
     Column("plan"),
     Column("basis", justify="right"),
     Column("rate", justify="right", render=_rate),
-    Column("amount", justify="right", render=lambda v, r: output.human(v) + (" (cap)" if r.get("capped") else "")),
+    Column(
+        "amount",
+        justify="right",
+        render=lambda v, r: output.human(v) + (" (cap)" if r.get("capped") else ""),
+    ),
     Column("origin", "corrects"),
 ]
 
@@ -135,7 +139,9 @@ def commission(
         str | None,
         typer.Option("--period", "-p", help="2026-Q4, 2026-11, 2026 (default: this quarter)."),
     ] = None,
-    from_: Annotated[str | None, typer.Option("--from", help="First day (instead of --period).")] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First day (instead of --period).")
+    ] = None,
     to: Annotated[str | None, typer.Option("--to", help="Last day (instead of --period).")] = None,
     rep: Annotated[str | None, typer.Option("--rep", "--owner", help="Only this rep.")] = None,
     team: Annotated[str | None, typer.Option("--team", help="Only reps of this team.")] = None,

@@ -198,9 +198,7 @@ def convert(amount: Decimal, currency: str, target: str, day: date) -> Decimal:
 def closed_periods(reader: Reader) -> list[ClosedPeriod]:
     """Every closed period, oldest first."""
     return [
-        ClosedPeriod(
-            r["id"], r["label"], r["kind"], r["start_date"], r["end_date"], r["closed_at"]
-        )
+        ClosedPeriod(r["id"], r["label"], r["kind"], r["start_date"], r["end_date"], r["closed_at"])
         for r in reader.rows(
             "SELECT id, label, kind, start_date, end_date, closed_at FROM commission_periods "
             "WHERE deleted_at IS NULL ORDER BY start_date"
@@ -228,9 +226,7 @@ def credit_rows(reader: Reader, period: Period, *, paid: bool) -> list[dict[str,
     return reader.rows(WON_SQL, (start, end, start, end))
 
 
-def plan_on(
-    assignments: Sequence[Assignment], plans: dict[str, Plan], day: date
-) -> Plan | None:
+def plan_on(assignments: Sequence[Assignment], plans: dict[str, Plan], day: date) -> Plan | None:
     for assignment in assignments:
         if assignment.covers(day):
             return plans.get(assignment.plan_id)
@@ -468,7 +464,9 @@ def build_report(
         plan = current or plans[in_force[user_id][-1].plan_id]
         quota = quota_for(reader, user_id=user_id, period=period)
         mine = credits.get(user_id, [])
-        by_quota = [plans[a.plan_id] for a in in_force[user_id] if plans[a.plan_id].basis == "quota"]
+        by_quota = [
+            plans[a.plan_id] for a in in_force[user_id] if plans[a.plan_id].basis == "quota"
+        ]
         if by_quota and not quota:
             username = users[user_id]["username"]
             raise InvalidInput(

@@ -160,7 +160,14 @@ def close_period(book: Book, period: str | Period, *, at: datetime | None = None
             )
         report = {**report, "closed": True, "closed_at": w.at}
         return ClosedResult(
-            row["id"], span.label, span.start, span.end, w.at, len(report["statements"]), total, report
+            row["id"],
+            span.label,
+            span.start,
+            span.end,
+            w.at,
+            len(report["statements"]),
+            total,
+            report,
         )
 
 

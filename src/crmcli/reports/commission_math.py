@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 from crmcli.errors import InvalidInput
 from crmcli.money import round_money
@@ -89,18 +90,14 @@ def _accelerated(plan: Plan, quota: Decimal | None, low: Decimal) -> bool:
     return quota is not None and plan.accelerator != ONE and low >= quota
 
 
-def _pieces(
-    low: Decimal, high: Decimal, cuts: Sequence[Decimal]
-) -> list[tuple[Decimal, Decimal]]:
+def _pieces(low: Decimal, high: Decimal, cuts: Sequence[Decimal]) -> list[tuple[Decimal, Decimal]]:
     """``[low, high)`` cut at every point strictly inside it."""
     inner = sorted({c for c in cuts if low < c < high})
     points = [low, *inner, high]
-    return list(zip(points, points[1:], strict=False))
+    return list(pairwise(points))
 
 
-def price_credits(
-    credits: Sequence[Credit], *, quota: Decimal | None, currency: str
-) -> list[Line]:
+def price_credits(credits: Sequence[Credit], *, quota: Decimal | None, currency: str) -> list[Line]:
     """Price one rep's credits for one period (see the module docstring for the rules)."""
     ordered = sorted(credits, key=lambda c: (c.day, c.deal, c.deal_id, c.split))
     total = sum((c.basis for c in ordered), ZERO)
@@ -156,11 +153,11 @@ def apply_caps(lines: Sequence[Line], caps: dict[str, Decimal | None]) -> list[L
             out.append(line)
             continue
         paid = running.get(line.plan, ZERO)
-        amount = line.amount
-        if amount > 0 and paid + amount > cap:
-            line = replace(line, amount=max(cap - paid, ZERO), capped=True)
-        running[line.plan or ""] = paid + line.amount
-        out.append(line)
+        kept = line
+        if line.amount > 0 and paid + line.amount > cap:
+            kept = replace(line, amount=max(cap - paid, ZERO), capped=True)
+        running[line.plan] = paid + kept.amount
+        out.append(kept)
     return out
 
 

@@ -174,7 +174,9 @@ def parse_tiers(text: str, *, basis: Basis = "money") -> tuple[Tier, ...]:
             )
         tiers.append(Tier(plain(threshold), parse_rate(rate_text)))
     if not tiers:
-        raise InvalidInput("a plan needs at least one tier", hint='e.g. --tiers "0:5%" or --flat 5%')
+        raise InvalidInput(
+            "a plan needs at least one tier", hint='e.g. --tiers "0:5%" or --flat 5%'
+        )
     return tuple(tiers)
 
 
@@ -351,8 +353,8 @@ def _values(
     if currency is not None:
         values["currency"] = parse_currency(currency)
     if cap is not None:
-        values["cap_milli"] = None if cap.strip().lower() in ("", "none") else to_milli(
-            _positive_cap(cap)
+        values["cap_milli"] = (
+            None if cap.strip().lower() in ("", "none") else to_milli(_positive_cap(cap))
         )
     if description is not None:
         values["description"] = clean_text(description, what="description", max_length=500) or None
@@ -539,7 +541,12 @@ def assign_plan(
             )
         row = w.insert(
             "plan_assignments",
-            {"plan_id": plan_row["id"], "user_id": user["id"], "valid_from": start, "valid_to": end},
+            {
+                "plan_id": plan_row["id"],
+                "user_id": user["id"],
+                "valid_from": start,
+                "valid_to": end,
+            },
         )
         return _assignment_view(
             Assignment(row["id"], plan_row["id"], user["id"], start, end),

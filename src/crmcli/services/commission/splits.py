@@ -67,7 +67,9 @@ def _resolve_shares(
         try:
             user = find_owner(reader, handle, must_be_active=False)
         except NotFound as exc:
-            raise NotFound(f"unknown rep {handle!r} in the split", hint="see: crm user list") from exc
+            raise NotFound(
+                f"unknown rep {handle!r} in the split", hint="see: crm user list"
+            ) from exc
         if user["id"] in chosen:
             raise InvalidInput(f"{user['username']} is named twice in the {kind} split")
         chosen[user["id"]] = (user, share)
@@ -158,18 +160,23 @@ def split_deal(
         for split in existing:
             key = (split["user_id"], split["kind"])
             seen.add(key)
-            share = wanted.get(key)
-            if share is None:
+            wanted_share = wanted.get(key)
+            if wanted_share is None:
                 if split["deleted_at"] is None:
                     w.delete("deal_splits", split["id"])
                 continue
             if split["deleted_at"] is not None:
                 w.restore("deal_splits", split["id"])
-            w.update("deal_splits", split["id"], {"share_pct": f"{share:f}"})
+            w.update("deal_splits", split["id"], {"share_pct": f"{wanted_share:f}"})
         for (user_id, kind), share in wanted.items():
             if (user_id, kind) not in seen:
                 w.insert(
                     "deal_splits",
-                    {"deal_id": row["id"], "user_id": user_id, "kind": kind, "share_pct": f"{share:f}"},
+                    {
+                        "deal_id": row["id"],
+                        "user_id": user_id,
+                        "kind": kind,
+                        "share_pct": f"{share:f}",
+                    },
                 )
         return _view(w, row)

@@ -37,7 +37,9 @@ def upgrade() -> None:
                 server_default="EUR",
             )
         )
-        batch_op.add_column(sa.Column("description", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+        batch_op.add_column(
+            sa.Column("description", sqlmodel.sql.sqltypes.AutoString(), nullable=True)
+        )
 
     op.create_table(
         "commission_periods",
@@ -69,8 +71,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("period_id", "user_id"),
     )
     with op.batch_alter_table("commission_statements", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_commission_statements_period_id"), ["period_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_commission_statements_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_commission_statements_period_id"), ["period_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_commission_statements_user_id"), ["user_id"], unique=False
+        )
 
     op.create_table(
         "commission_lines",
@@ -100,8 +106,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("commission_lines", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_commission_lines_deal_id"), ["deal_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_commission_lines_period_id"), ["period_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_commission_lines_statement_id"), ["statement_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_commission_lines_period_id"), ["period_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_commission_lines_statement_id"), ["statement_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_commission_lines_user_id"), ["user_id"], unique=False)
 
 
