@@ -149,3 +149,15 @@ class TestBadInput:
     def test_bad_period_string(self, reps) -> None:
         run = reps("commission close 2026-Q5", ok=False)
         assert run.exit_code == 1 and run.stderr.startswith("error:")
+
+
+def test_a_rep_who_left_the_plan_is_still_clawed_back(reps) -> None:
+    reps("plan add flat --flat 10%")
+    reps("plan assign flat bob --from 2026-01-01 --to 2026-09-30")
+    won(reps, "Bob deal", "10000", "2026-08-01", owner="bob")
+    reps("commission close 2026-Q3")
+    reps("deal reopen 'Bob deal'")
+    report = reps.json("report commission --period 2026-Q4")
+    (bob,) = [s for s in report["statements"] if s["rep"] == "bob"]
+    # bob has no plan in Q4, but the 1,000 Q3 paid him (10,000 × 10%) comes back
+    assert (bob["plan"], bob["total"], bob["lines"][0]["kind"]) == (None, "-1000.00", "clawback")

@@ -195,6 +195,13 @@ def convert(amount: Decimal, currency: str, target: str, day: date) -> Decimal:
     )
 
 
+def reporting_currency() -> str:
+    """The currency reports add up in (``crm config set reporting_currency``)."""
+    from crmcli import settings  # reads the config file: only when a report runs
+
+    return str(settings.get("reporting_currency") or "EUR").upper()
+
+
 def closed_periods(reader: Reader) -> list[ClosedPeriod]:
     """Every closed period, oldest first."""
     return [
@@ -455,18 +462,20 @@ def build_report(
     credits = gather_credits(reader, period, in_force, plans)
     first_open = first_open_day(closed)
     is_first_open = first_open is not None and period.contains(first_open)
+    # Corrections reach every rep named, on a plan now or not (a rep who left is still
+    # clawed back for what a closed period paid them).
     corrections = (
-        adjustments(reader, closed, set(in_force), assignments, plans) if is_first_open else {}
+        adjustments(reader, closed, set(users), assignments, plans) if is_first_open else {}
     )
     statements: list[StatementView] = []
-    for user_id in sorted(in_force, key=lambda u: users[u]["username"]):
-        current = plan_on(in_force[user_id][::-1], plans, min(period.end, clock.today()))
-        plan = current or plans[in_force[user_id][-1].plan_id]
+    for user_id in sorted({*in_force, *corrections}, key=lambda u: users[u]["username"]):
+        assigned = in_force.get(user_id, [])
+        plan = plan_on(assigned[::-1], plans, min(period.end, clock.today())) or (
+            plans[assigned[-1].plan_id] if assigned else None
+        )
         quota = quota_for(reader, user_id=user_id, period=period)
         mine = credits.get(user_id, [])
-        by_quota = [
-            plans[a.plan_id] for a in in_force[user_id] if plans[a.plan_id].basis == "quota"
-        ]
+        by_quota = [plans[a.plan_id] for a in assigned if plans[a.plan_id].basis == "quota"]
         if by_quota and not quota:
             username = users[user_id]["username"]
             raise InvalidInput(
@@ -474,7 +483,8 @@ def build_report(
                 f"quota for {period.label}",
                 hint=f"crm user quota set {username} {period.label} AMOUNT",
             )
-        lines = price_credits(mine, quota=quota, currency=plan.currency)
+        currency = plan.currency if plan else reporting_currency()
+        lines = price_credits(mine, quota=quota, currency=currency)
         lines += corrections.get(user_id, [])
         basis = sum((c.basis for c in mine), ZERO)
         used = list(dict.fromkeys(line.plan for line in lines if line.plan))
@@ -484,9 +494,9 @@ def build_report(
                 "rep_id": user_id,
                 "name": users[user_id]["name"],
                 "team": users[user_id]["team"],
-                "plan": plan.name,
-                "plans": used or [plan.name],
-                "currency": plan.currency,
+                "plan": plan.name if plan else None,
+                "plans": used or ([plan.name] if plan else []),
+                "currency": currency,
                 "quota": quota,
                 "basis": shown(basis),
                 "attainment": _attainment(basis, quota),
@@ -494,11 +504,9 @@ def build_report(
                 "lines": [line_view(line) for line in lines],
             }
         )
-    from crmcli import settings
-
     return {
         "period": period_view(period),
-        "currency": str(settings.get("reporting_currency") or "EUR"),
+        "currency": reporting_currency(),
         "closed": False,
         "closed_at": None,
         "first_open": is_first_open,
@@ -567,11 +575,9 @@ def frozen_report(
                 "lines": lines.get(row["id"], []),
             }
         )
-    from crmcli import settings
-
     return {
         "period": period_view(closed.period),
-        "currency": str(settings.get("reporting_currency") or "EUR"),
+        "currency": reporting_currency(),
         "closed": True,
         "closed_at": closed.closed_at,
         "first_open": False,

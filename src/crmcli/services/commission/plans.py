@@ -419,13 +419,10 @@ def add_plan(
 
 
 def _default_currency() -> str:
-    """The reporting currency setting (EUR until the settings module says otherwise)."""
-    try:
-        from crmcli import settings  # type: ignore[attr-defined, unused-ignore]
+    """The reporting currency setting: money bands are usually stated in it."""
+    from crmcli import settings  # reads the config file: only when a plan is added
 
-        return str(settings.get("reporting_currency") or "EUR")
-    except (ImportError, AttributeError):  # before the settings module lands on main
-        return "EUR"
+    return str(settings.get("reporting_currency") or "EUR").upper()
 
 
 def edit_plan(
