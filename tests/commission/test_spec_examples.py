@@ -42,3 +42,27 @@ def test_spec_commission_examples_verbatim(crm) -> None:
         "amount": "1440.00",
     }
     assert line["deal_id"] == crm.json("deal show 'Acme renewal'")["id"]
+
+
+def test_readme_commission_examples_run_verbatim(reps, tmp_path, monkeypatch) -> None:
+    """The README's Commission block, line by line, on a book with the deal it names."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = re.search(r"^## Commission\n(.*?)(?=^## )", readme, re.S | re.M)
+    assert section
+    block = re.findall(r"```sh\n(.*?)```", section.group(1), re.S)[0]
+    monkeypatch.chdir(tmp_path)
+    reps("deal add 'Acme renewal' --amount 48000 --owner alice --at 2026-10-01")
+    reps("deal win 'Acme renewal' --at 2026-11-20")
+    for line in block.strip().splitlines():
+        argv = shlex.split(line.split("  #")[0])
+        assert argv[0] == "crm"
+        reps(*argv[1:])
+    assert (tmp_path / "statements.pdf").exists() and (tmp_path / "statements.html").exists()
+    # alice: 60% of 48,000 = 28,800 at 5% = 1,440.00
+    assert (
+        reps.json("report commission --period 2026-Q4 --rep alice")["statements"][0]["total"]
+        == "1440.00"
+    )
