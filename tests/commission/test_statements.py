@@ -194,6 +194,21 @@ class TestPaidTrigger:
         ]
         assert q4["total"] == "700.00" and q4["basis"] == "14000.00"
 
+    def test_a_refund_beyond_the_periods_payments_is_one_negative_line(self, reps) -> None:
+        reps("plan add onpay --flat 10% --trigger paid")
+        reps("plan assign onpay bob")
+        old = won(reps, "Old deal", "10000", "2026-09-10", owner="bob")
+        new = won(reps, "New deal", "1200", "2026-11-01", owner="bob")
+        pay(reps, new, "1200", "2026-11-02")
+        pay(reps, old, "-2000", "2026-11-03")
+        st = statement(reps, "2026-Q4", "bob")
+        # 1,200 × 10% = 120; the refund walks 1,200 → −800 at the same 10%: −2,000 → −200
+        assert [(x["kind"], x["basis"], x["amount"]) for x in st["lines"]] == [
+            ("commission", "1200.00", "120.00"),
+            ("clawback", "-2000.00", "-200.00"),
+        ]
+        assert st["total"] == "-80.00" and st["basis"] == "-800.00"
+
 
 class TestOutput:
     def test_json_has_the_spec_shape(self, reps) -> None:

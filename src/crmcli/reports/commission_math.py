@@ -110,11 +110,11 @@ def price_credits(credits: Sequence[Credit], *, quota: Decimal | None, currency:
         position = end
         low, high = min(start, end), max(start, end)
         sign = ONE if credit.basis >= 0 else -ONE
-        cuts: list[Decimal] = [ZERO]
+        cuts: list[Decimal] = []  # below 0 the rate is the rate at 0: no cut needed there
         if quota is not None and plan.accelerator != ONE:
             cuts.append(quota)
         if plan.mode == "marginal":
-            cuts += [s for s, _ in bands]
+            cuts += [s for s, _ in bands if s > 0]
         flat_rate = rate_at(bands, total) if plan.mode == "retroactive" else None
         pieces = _pieces(low, high, cuts) or [(low, high)]
         if sign < 0:
