@@ -132,27 +132,24 @@ def csv_rows(report: CommissionReport) -> list[dict[str, Any]]:
     ]
 
 
-@app.command("commission")
-def commission(
+RepOption = Annotated[str | None, typer.Option("--rep", help="Only this rep (me: you).")]
+PdfOption = Annotated[
+    str | None, typer.Option("--pdf", metavar="FILE", help="Also write the statements as PDF.")
+]
+
+
+def run(
     ctx: typer.Context,
-    period: Annotated[
-        str | None,
-        typer.Option("--period", "-p", help="2026-Q4, 2026-11, 2026 (default: this quarter)."),
-    ] = None,
-    from_: Annotated[
-        str | None, typer.Option("--from", help="First day (instead of --period).")
-    ] = None,
-    to: Annotated[str | None, typer.Option("--to", help="Last day (instead of --period).")] = None,
-    rep: Annotated[str | None, typer.Option("--rep", "--owner", help="Only this rep.")] = None,
-    team: Annotated[str | None, typer.Option("--team", help="Only reps of this team.")] = None,
-    pdf: Annotated[
-        str | None, typer.Option("--pdf", metavar="FILE", help="Also write the statements as PDF.")
-    ] = None,
-    html: Annotated[
-        str | None, typer.Option("--html", metavar="FILE", help="Also write them as an HTML page.")
-    ] = None,
+    *,
+    period: str | None,
+    from_: str | None,
+    to: str | None,
+    rep: str | None,
+    team: str | None,
+    pdf: str | None,
+    html: str | None,
 ) -> None:
-    """Commission statements: per rep, quota, basis, attainment, lines and total (SPEC §5)."""
+    """Build the statements and print them (table, JSON, CSV) and/or write PDF and HTML."""
     from crmcli import clock
     from crmcli.periods import resolve_period
     from crmcli.reports.commission import commission_report
@@ -174,4 +171,66 @@ def commission(
     if output.options.format == "csv":
         output.emit_list(csv_rows(report), [Column(k) for k in CSV_KEYS])
         return
-    output.emit_document(report, lambda: _tables(report))
+    # JSON: one statement line per line of text (10,000 lines for 200 reps print fast)
+    output.emit_document(report, lambda: _tables(report), json_depth=4)
+
+
+HELP = "Commission statements: per rep, quota, basis, attainment, lines and total (SPEC §5)."
+
+
+def _register() -> None:
+    """``crm report commission`` with the shared report options where ``crm report`` has
+    them (``_report_options.report_command``), else with its own."""
+    import importlib.util
+
+    if importlib.util.find_spec("crmcli.commands._report_options") is not None:
+        shared = importlib.import_module("crmcli.commands._report_options")
+
+        def with_shared(
+            ctx: typer.Context, filters: Any, html: str | None, rep: RepOption = None,
+            pdf: PdfOption = None,
+        ) -> None:  # fmt: skip
+            run(
+                ctx,
+                period=filters.period,
+                from_=filters.from_,
+                to=filters.to,
+                rep=rep or filters.owner,
+                team=filters.team,
+                pdf=pdf,
+                html=html,
+            )
+
+        with_shared.__doc__ = HELP
+        shared.report_command(app, "commission")(with_shared)
+        return
+
+    def standalone(
+        ctx: typer.Context,
+        period: Annotated[
+            str | None,
+            typer.Option("--period", "-p", help="2026-Q4, 2026-11, 2026 (default: this quarter)."),
+        ] = None,
+        from_: Annotated[
+            str | None, typer.Option("--from", help="First day (instead of --period).")
+        ] = None,
+        to: Annotated[
+            str | None, typer.Option("--to", help="Last day (instead of --period).")
+        ] = None,
+        rep: Annotated[
+            str | None, typer.Option("--rep", "--owner", help="Only this rep (me: you).")
+        ] = None,
+        team: Annotated[str | None, typer.Option("--team", help="Only reps of this team.")] = None,
+        pdf: PdfOption = None,
+        html: Annotated[
+            str | None,
+            typer.Option("--html", metavar="FILE", help="Also write them as an HTML page."),
+        ] = None,
+    ) -> None:
+        run(ctx, period=period, from_=from_, to=to, rep=rep, team=team, pdf=pdf, html=html)
+
+    standalone.__doc__ = HELP
+    app.command("commission")(standalone)
+
+
+_register()

@@ -81,9 +81,23 @@ def rate_at(bands: Sequence[tuple[Decimal, Decimal]], position: Decimal) -> Deci
 
     A negative position (refunds beyond the period's payments) pays the rate at 0.
     """
-    starts = [start for start, _ in bands]
-    index = bisect.bisect_right(starts, max(position, ZERO)) - 1
-    return bands[index][1] if index >= 0 else ZERO
+    return _Terms.of(bands).rate_at(position)
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """A plan's bands in money for one statement, ready for the per-credit loop."""
+
+    starts: tuple[Decimal, ...]
+    rates: tuple[Decimal, ...]
+
+    @classmethod
+    def of(cls, bands: Sequence[tuple[Decimal, Decimal]]) -> _Terms:
+        return cls(tuple(s for s, _ in bands), tuple(r for _, r in bands))
+
+    def rate_at(self, position: Decimal) -> Decimal:
+        index = bisect.bisect_right(self.starts, position if position > 0 else ZERO) - 1
+        return self.rates[index] if index >= 0 else ZERO
 
 
 def _accelerated(plan: Plan, quota: Decimal | None, low: Decimal) -> bool:
@@ -91,10 +105,11 @@ def _accelerated(plan: Plan, quota: Decimal | None, low: Decimal) -> bool:
 
 
 def _pieces(low: Decimal, high: Decimal, cuts: Sequence[Decimal]) -> list[tuple[Decimal, Decimal]]:
-    """``[low, high)`` cut at every point strictly inside it."""
-    inner = sorted({c for c in cuts if low < c < high})
-    points = [low, *inner, high]
-    return list(pairwise(points))
+    """``[low, high)`` cut at every point strictly inside it (``cuts`` sorted, distinct)."""
+    inner = cuts[bisect.bisect_right(cuts, low) : bisect.bisect_left(cuts, high)]
+    if not inner:
+        return [(low, high)]
+    return list(pairwise([low, *inner, high]))
 
 
 def price_credits(credits: Sequence[Credit], *, quota: Decimal | None, currency: str) -> list[Line]:
@@ -103,28 +118,36 @@ def price_credits(credits: Sequence[Credit], *, quota: Decimal | None, currency:
     total = sum((c.basis for c in ordered), ZERO)
     lines: list[Line] = []
     position = ZERO
+    # Per plan, once per statement: its bands in money, where credits are cut, and the
+    # retroactive rate (the band the whole basis reaches).
+    prepared: dict[str, tuple[_Terms, tuple[Decimal, ...], Decimal | None]] = {}
+    shown_rates: dict[Decimal, Decimal] = {}
     for credit in ordered:
         plan = credit.plan
-        bands = band_starts(plan, quota)
+        if plan.id not in prepared:
+            terms = _Terms.of(band_starts(plan, quota))
+            cuts = [quota] if quota is not None and plan.accelerator != ONE else []
+            if plan.mode == "marginal":  # below 0 the rate is the rate at 0: no cut there
+                cuts += [s for s in terms.starts if s > 0]
+            retro = terms.rate_at(total) if plan.mode == "retroactive" else None
+            prepared[plan.id] = (terms, tuple(sorted(set(cuts))), retro)
+        terms, edges, retro = prepared[plan.id]
         start, end = position, position + credit.basis
         position = end
-        low, high = min(start, end), max(start, end)
-        sign = ONE if credit.basis >= 0 else -ONE
-        cuts: list[Decimal] = []  # below 0 the rate is the rate at 0: no cut needed there
-        if quota is not None and plan.accelerator != ONE:
-            cuts.append(quota)
-        if plan.mode == "marginal":
-            cuts += [s for s, _ in bands if s > 0]
-        flat_rate = rate_at(bands, total) if plan.mode == "retroactive" else None
-        pieces = _pieces(low, high, cuts) or [(low, high)]
-        if sign < 0:
+        negative = credit.basis < 0
+        low, high = (end, start) if negative else (start, end)
+        pieces = _pieces(low, high, edges)
+        if negative:
             pieces.reverse()  # a refund walks back down the axis
         for piece_low, piece_high in pieces:
-            rate = flat_rate if flat_rate is not None else rate_at(bands, piece_low)
+            rate = retro if retro is not None else terms.rate_at(piece_low)
             above = _accelerated(plan, quota, piece_low)
             if above:
                 rate *= plan.accelerator
-            basis = sign * (piece_high - piece_low)
+            basis = piece_low - piece_high if negative else piece_high - piece_low
+            shown = shown_rates.get(rate)
+            if shown is None:
+                shown = shown_rates[rate] = plain(rate)
             lines.append(
                 Line(
                     deal_id=credit.deal_id,
@@ -135,7 +158,7 @@ def price_credits(credits: Sequence[Credit], *, quota: Decimal | None, currency:
                     share=credit.share,
                     plan=plan.name,
                     basis=basis,
-                    rate=plain(rate),
+                    rate=shown,
                     amount=round_money(basis * rate, currency),
                     above_quota=above,
                 )
