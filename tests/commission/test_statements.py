@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+
+import pytest
+
 from tests.commission.conftest import lines, pay, statement, won
 
 STANDARD = '--tiers "0:5%,50000:8%,100000:10%"'
@@ -285,3 +289,39 @@ class TestDocuments:
         text = page.read_text()
         assert "Acme &lt;b&gt;renewal&lt;/b&gt;" in text and "<b>renewal" not in text
         assert "2,400.00" in text and "Alice Ng" in text and "Москва 上海" in text
+
+
+HAS_RATES = importlib.util.find_spec("crmcli.services.currency") is not None
+
+
+class TestCurrencies:
+    @pytest.mark.skipif(not HAS_RATES, reason="dated exchange rates come with the reports area")
+    def test_a_deal_in_another_currency_converts_at_the_rate_of_its_day(self, reps) -> None:
+        reps("currency rate set USD 0.9 --at 2026-01-01")
+        reps("currency rate set USD 0.8 --at 2026-11-01")
+        reps("plan add flat --flat 10%")
+        reps("plan assign flat bob")
+        for name, day in (("October", "2026-10-15"), ("November", "2026-11-15")):
+            deal = reps.json(
+                f"deal add {name} --amount 10000 --currency USD --owner bob --at 2026-01-02"
+            )
+            reps(f"deal win {deal['handle']} --at '{day} 12:00'")
+        st = statement(reps, "2026-Q4", "bob")
+        # 10,000 USD × 0.9 = 9,000 EUR × 10% = 900; 10,000 × 0.8 = 8,000 × 10% = 800
+        assert [(x["basis"], x["amount"]) for x in st["lines"]] == [
+            ("9000.00", "900.00"),
+            ("8000.00", "800.00"),
+        ]
+
+    @pytest.mark.skipif(HAS_RATES, reason="without exchange rates a foreign credit is refused")
+    def test_a_foreign_credit_without_exchange_rates_is_refused(self, reps) -> None:
+        reps("plan add flat --flat 10%")
+        reps("plan assign flat bob")
+        deal = reps.json(
+            "deal add Foreign --amount 10000 --currency USD --owner bob --at 2026-01-02"
+        )
+        reps(f"deal win {deal['handle']} --at '2026-10-15 12:00'")
+        run = reps("report commission --period 2026-Q4", ok=False)
+        assert (
+            run.exit_code == 1 and "a credit in USD cannot be paid on a plan in EUR" in run.stderr
+        )

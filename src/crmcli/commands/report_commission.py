@@ -148,6 +148,7 @@ def run(
     team: str | None,
     pdf: str | None,
     html: str | None,
+    territory: str | None = None,
 ) -> None:
     """Build the statements and print them (table, JSON, CSV) and/or write PDF and HTML."""
     from crmcli import clock
@@ -158,7 +159,7 @@ def run(
     current = book(ctx)
     if rep is not None and rep.strip().lower() == "me":
         rep = current.actor["username"]
-    report = commission_report(current, period=span, rep=rep, team=team)
+    report = commission_report(current, period=span, rep=rep, team=team, territory=territory)
     if pdf or html:
         from crmcli.io.commission_render import statement_html, statement_pdf
 
@@ -190,6 +191,14 @@ def _register() -> None:
             ctx: typer.Context, filters: Any, html: str | None, rep: RepOption = None,
             pdf: PdfOption = None,
         ) -> None:  # fmt: skip
+            from crmcli.errors import InvalidInput
+
+            if filters.pipeline or filters.currency:
+                raise InvalidInput(
+                    "commission statements are per rep, in each plan's currency: "
+                    "--pipeline and --currency do not apply",
+                    hint="filter with --rep, --team or --territory",
+                )
             run(
                 ctx,
                 period=filters.period,
@@ -197,6 +206,7 @@ def _register() -> None:
                 to=filters.to,
                 rep=rep or filters.owner,
                 team=filters.team,
+                territory=filters.territory,
                 pdf=pdf,
                 html=html,
             )

@@ -183,18 +183,35 @@ def shown(value: Decimal) -> Decimal:
     return cents if cents == value else plain(value)
 
 
-def convert(amount: Decimal, currency: str, target: str, day: date) -> Decimal:
-    """``amount`` of ``currency`` in the plan's currency on ``day``: the one conversion point.
+class Converter:
+    """Amounts into a plan's currency at the rate in force on the credit's day.
 
-    Single-currency books need none; other currencies wait for the dated exchange rates of
-    the reports area (``services.currency``), swapped in here.
+    The one conversion point of the statements: single-currency books need none; other
+    currencies use the dated exchange rates of ``crm currency rate set``
+    (``services.currency.load_rates``, loaded once per target currency). Where that
+    service is not installed, a foreign credit is a one-line error.
     """
-    if currency == target:
-        return amount
-    raise InvalidInput(
-        f"a credit in {currency} cannot be paid on a plan in {target} without exchange rates",
-        hint="keep deals and plans in one currency until crm currency rate set is available",
-    )
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self._rates: dict[str, Any] = {}
+
+    def __call__(self, amount: Decimal, currency: str, target: str, day: date) -> Decimal:
+        if currency == target:
+            return amount
+        if target not in self._rates:
+            import importlib.util
+
+            if importlib.util.find_spec("crmcli.services.currency") is None:
+                raise InvalidInput(
+                    f"a credit in {currency} cannot be paid on a plan in {target} "
+                    "without exchange rates",
+                    hint="keep deals and plans in one currency",
+                )
+            rates = importlib.import_module("crmcli.services.currency")
+            self._rates[target] = rates.load_rates(self.reader, base=target)
+        converted: Decimal = self._rates[target].convert(amount, currency, day)
+        return converted
 
 
 def reporting_currency() -> str:
@@ -263,6 +280,7 @@ def gather_credits(
     triggers = {plans[a.plan_id].trigger for items in in_force.values() for a in items}
     credits: dict[str, list[Credit]] = defaultdict(list)
     day_of = local_days(period)
+    convert = Converter(reader)
     on_day: dict[tuple[str, date], Plan | None] = {}  # the plan in force, per rep and day
     for trigger in sorted(triggers):
         for row in credit_rows(reader, period, paid=trigger == "paid"):
@@ -434,8 +452,13 @@ def line_view(line: Line) -> LineView:
     }
 
 
-def _reps(reader: Reader, rep: str | None, team: str | None) -> dict[str, dict[str, Any]]:
+def _reps(
+    reader: Reader, rep: str | None, team: str | None, territory: str | None = None
+) -> dict[str, dict[str, Any]]:
     where, params = ["deleted_at IS NULL"], []
+    if territory:
+        where.append("lower(territory) = ?")
+        params.append(territory.strip().lower())
     if rep:
         user = find_owner(reader, rep, must_be_active=False)
         where.append("id = ?")
@@ -461,11 +484,16 @@ def _attainment(basis: Decimal, quota: Decimal | None) -> float | None:
 
 
 def build_report(
-    reader: Reader, *, period: Period, rep: str | None = None, team: str | None = None
+    reader: Reader,
+    *,
+    period: Period,
+    rep: str | None = None,
+    team: str | None = None,
+    territory: str | None = None,
 ) -> CommissionReport:
-    """The statements of ``period`` for every rep on a plan (or ``rep``, or ``team``)."""
+    """The statements of ``period`` for every rep on a plan (or ``rep``, ``team``, …)."""
     closed = closed_periods(reader)
-    users = _reps(reader, rep, team)
+    users = _reps(reader, rep, team, territory)
     exact = next((c for c in closed if (c.start, c.end) == (period.start, period.end)), None)
     if exact is not None:
         return frozen_report(reader, exact, users)
@@ -605,9 +633,14 @@ def frozen_report(
 
 
 def commission_report(
-    book: Book, *, period: str | Period, rep: str | None = None, team: str | None = None
+    book: Book,
+    *,
+    period: str | Period,
+    rep: str | None = None,
+    team: str | None = None,
+    territory: str | None = None,
 ) -> CommissionReport:
     """``crm report commission``: a statement per rep for the period."""
     span = parse_period(period) if isinstance(period, str) else period
     with book.read() as r:
-        return build_report(r, period=span, rep=rep, team=team)
+        return build_report(r, period=span, rep=rep, team=team, territory=territory)
