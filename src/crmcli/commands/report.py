@@ -1,8 +1,4 @@
-"""TEMPORARY (commission branch): the reports area lands the real ``crm report``.
-
-When that lands this file is replaced by theirs, whose ``EXTRA_MODULES`` already imports
-``crmcli.commands.report_commission``.
-"""
+"""crm report: the reports of the book (this branch: receivables and expenses)."""
 
 from __future__ import annotations
 
@@ -10,14 +6,10 @@ import importlib
 
 import typer
 
-app = typer.Typer(help="Funnel, forecast, commission, lost deals, activity.", no_args_is_help=True)
+from crmcli.commands import report_sales
 
+app = typer.Typer(help="Reports: receivables, expenses.", no_args_is_help=True)
+report_sales.register(app)
 
-@app.callback()
-def report() -> None:
-    """Funnel, forecast, commission, lost deals, activity."""
-
-
-EXTRA_MODULES: tuple[str, ...] = ("crmcli.commands.report_commission",)
-for _module in EXTRA_MODULES:
-    importlib.import_module(_module)
+# Report verbs of other areas register themselves on ``app`` when imported (one line each).
+importlib.import_module("crmcli.commands.report_commission")

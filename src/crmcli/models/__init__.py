@@ -24,7 +24,7 @@ from crmcli.models.compensation import (
 )
 from crmcli.models.parties import Company, Contact, Lead, Tag, User
 from crmcli.models.pipeline import Deal, DealLine, DealSplit, Pipeline, Stage, StageHistory
-from crmcli.models.sales import Order, Payment, Product, Quote, QuoteLine
+from crmcli.models.sales import Expense, Order, Payment, Product, Quote, QuoteLine
 
 metadata = SQLModel.metadata
 
@@ -40,6 +40,7 @@ __all__ = [
     "Deal",
     "DealLine",
     "DealSplit",
+    "Expense",
     "Lead",
     "Meta",
     "Order",
