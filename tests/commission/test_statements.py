@@ -325,3 +325,23 @@ class TestCurrencies:
         assert (
             run.exit_code == 1 and "a credit in USD cannot be paid on a plan in EUR" in run.stderr
         )
+
+
+class TestPaymentsThroughTheCli:
+    def test_crm_payment_add_and_refund_feed_a_paid_plan(self, reps) -> None:
+        reps("plan add onpay --flat 5% --trigger paid")
+        reps("plan assign onpay alice")
+        reps("deal add 'Acme renewal' --amount 48000 --owner alice --at 2026-10-01")
+        quote = reps.json("quote new --deal 'Acme renewal' --at 2026-11-01")["number"]
+        reps(f"quote line add {quote} --text Renewal --price 48000 --at 2026-11-01")
+        reps(f"quote accept {quote} --at 2026-11-20")  # an order on the won deal
+        assert statement(reps, "2026-Q4")["lines"] == []  # won, nothing received yet
+        payment = reps.json("payment add 'Acme renewal' 24000 --at 2026-11-25")
+        reps(f"payment refund {payment['handle']} 4000 --at 2026-11-28")
+        st = statement(reps, "2026-Q4")
+        # received 24,000 × 5% = 1,200; refunded 4,000 × 5% = −200
+        assert [(x["kind"], x["basis"], x["amount"]) for x in st["lines"]] == [
+            ("commission", "24000.00", "1200.00"),
+            ("clawback", "-4000.00", "-200.00"),
+        ]
+        assert st["total"] == "1000.00"
