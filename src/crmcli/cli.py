@@ -44,6 +44,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "plan": ("crmcli.commands.plan", "Commission plans: tiers, accelerator, cap; assign to reps."),
     "commission": ("crmcli.commands.commission", "Commission periods: close (pay out), list."),
     "report": ("crmcli.commands.report", "Funnel, forecast, commission, lost deals, activity."),
+    "currency": ("crmcli.commands.currency", "Exchange rates into the reporting currency."),
     "search": ("crmcli.commands.search", "Search every record and note."),
     "brief": ("crmcli.commands.brief", "Everything to know before a meeting."),
     "import": ("crmcli.commands.import_", "Import CSV, vCard or iCalendar files."),
@@ -71,6 +72,7 @@ ALIASES = {
     "pipelines": "pipeline",
     "plans": "plan",
     "reports": "report",
+    "currencies": "currency",
 }
 # Output options are global but also accepted after the verb (SPEC §3): they are moved in
 # front of the noun before parsing, so every command honours them the same way.
