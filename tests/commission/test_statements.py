@@ -272,6 +272,11 @@ class TestBadInput:
         assert run.exit_code == 1 and run.stdout == ""
         assert run.stderr.startswith("error:") and len(run.stderr.splitlines()) <= 2
 
+    def test_pipeline_and_currency_do_not_apply(self, reps) -> None:
+        for option in ("--pipeline Sales", "--currency USD"):
+            run = reps(f"report commission --period 2026-Q4 {option}", ok=False)
+            assert run.exit_code == 1 and "do not apply" in run.stderr and run.stdout == ""
+
     def test_unknown_rep(self, reps) -> None:
         run = reps("report commission --period 2026-Q4 --rep zed", ok=False)
         assert run.exit_code == 1 and "zed" in run.stderr
