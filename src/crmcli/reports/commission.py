@@ -282,6 +282,11 @@ def gather_credits(
     day_of = local_days(period)
     convert = Converter(reader)
     on_day: dict[tuple[str, date], Plan | None] = {}  # the plan in force, per rep and day
+    whole = {
+        user_id: plans[items[0].plan_id]
+        for user_id, items in in_force.items()
+        if len(items) == 1 and items[0].covers(period.start) and items[0].covers(period.end)
+    }
     for trigger in sorted(triggers):
         for row in credit_rows(reader, period, paid=trigger == "paid"):
             user_id = row["user_id"]
@@ -289,10 +294,14 @@ def gather_credits(
             if not assignments:
                 continue
             day = day_of(row["at"])
-            key = (user_id, day)
-            if key not in on_day:
-                on_day[key] = plan_on(assignments, plans, day)
-            plan = on_day[key]
+            plan: Plan | None
+            if user_id in whole:  # one plan for the whole period: no per-day lookup
+                plan = whole[user_id]
+            else:
+                key = (user_id, day)
+                if key not in on_day:
+                    on_day[key] = plan_on(assignments, plans, day)
+                plan = on_day[key]
             if plan is None or plan.trigger != trigger:
                 continue
             share = HUNDRED if row["share_pct"] is None else Decimal(row["share_pct"])
