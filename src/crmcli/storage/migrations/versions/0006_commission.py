@@ -1,7 +1,7 @@
 """commission: plan cap and currency, closed periods with their frozen statements and lines
 
 Revision ID: 0006_commission
-Revises: 0007_search
+Revises: 0005_reports
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0006_commission"
-down_revision: str | None = "0007_search"
+down_revision: str | None = "0005_reports"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
