@@ -183,8 +183,51 @@ def table_text(
     )
 
 
-def _write_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(jsonable(document), ensure_ascii=False, indent=2) + "\n")
+def _json_default(value: Any) -> Any:
+    """What ``json`` cannot encode itself, as ``jsonable`` shows it (no pre-pass over big
+    documents: the encoder calls this only for decimals, times and the like)."""
+    kind = type(value)
+    if kind is Decimal:  # by far the most common: money in every row
+        return str(value)
+    if kind is date or kind is datetime:
+        return value.isoformat()
+    converted = jsonable(value)
+    if converted is value:
+        raise TypeError(f"cannot show a {kind.__name__} as JSON")
+    return converted
+
+
+def _json_shallow(value: Any, depth: int, level: int = 0) -> str:
+    """JSON indented for ``depth`` levels; each value below them on one line.
+
+    Built from the C encoder (``indent`` forces the pure-Python one, several times
+    slower), so a report with ten thousand rows prints one row per line, fast.
+    """
+    encode = _ONE_LINE.encode
+    pad = "  " * (level + 1)
+    if level < depth and isinstance(value, Mapping) and value:
+        inner = ",\n".join(
+            f"{pad}{encode(str(k))}: {_json_shallow(v, depth, level + 1)}" for k, v in value.items()
+        )
+        return "{\n" + inner + "\n" + "  " * level + "}"
+    if level < depth and isinstance(value, list | tuple) and value:
+        inner = ",\n".join(pad + _json_shallow(v, depth, level + 1) for v in value)
+        return "[\n" + inner + "\n" + "  " * level + "]"
+    return encode(value)
+
+
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, default=_json_default)
+
+
+def _write_json(document: Any, *, depth: int | None = None) -> None:
+    try:
+        if depth is not None:
+            text = _json_shallow(document, depth)
+        else:
+            text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
+    except TypeError:  # e.g. a mapping keyed by dates: the full conversion first
+        text = json.dumps(jsonable(document), ensure_ascii=False, indent=2)
+    sys.stdout.write(text + "\n")
 
 
 def _write_csv(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> None:
@@ -310,10 +353,15 @@ def emit_object(
     emit_text("\n".join(parts))
 
 
-def emit_document(document: Any, render: Callable[[], Any] | None = None) -> None:
-    """Print a report: JSON as is, or the Rich renderable ``render()`` builds."""
+def emit_document(
+    document: Any, render: Callable[[], Any] | None = None, *, json_depth: int | None = None
+) -> None:
+    """Print a report: JSON as is, or the Rich renderable ``render()`` builds.
+
+    ``json_depth``: indent only that many levels, one line per deeper value (long reports).
+    """
     if options.format == "json" or render is None:
-        _write_json(document)
+        _write_json(document, depth=json_depth)
         return
     drawn = render()
     if isinstance(drawn, str):  # already text (crmcli.plain): no Rich console needed

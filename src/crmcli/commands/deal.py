@@ -393,6 +393,44 @@ def lost_reasons(ctx: typer.Context) -> None:
     )
 
 
+@app.command("split")
+def split(
+    ctx: typer.Context,
+    deal: DealArg,
+    shares: Annotated[
+        list[str] | None, typer.Argument(help="Revenue shares REP=PERCENT totalling 100.")
+    ] = None,
+    overlay: Annotated[
+        list[str] | None,
+        typer.Option(help="An overlay share on top of the 100%, e.g. carol=20 (repeatable)."),
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove every split.")] = False,
+    at: AtOption = None,
+) -> None:
+    """Split a deal's credit: alice=60 bob=40 [--overlay carol=20]; no shares shows it."""
+    from crmcli.services.commission.splits import show_split, split_deal
+
+    if not shares and not overlay and not clear:
+        view = show_split(book(ctx), deal)
+    else:
+        view = split_deal(
+            book(ctx), deal, revenue=shares or [], overlay=overlay or [], clear=clear, at=when(at)
+        )
+    if output.options.format == "json":
+        output.emit_document(dict(view))
+        return
+    output.emit_list(
+        [dict(s) for s in view["splits"]],
+        [
+            Column("rep"),
+            Column("kind"),
+            Column("share", justify="right", render=lambda v, _r: f"{v}%"),
+        ],
+        title=f"{view['deal']} — split",
+        handle_key="rep",
+    )
+
+
 line_app = typer.Typer(help="Price-book products on a deal: add, remove.", no_args_is_help=True)
 app.add_typer(line_app, name="line")
 LINE_COLUMNS = SECTIONS["lines"][1]

@@ -22,7 +22,14 @@ from crmcli.models.changes import (
     SyncConflict,
     SyncPending,
 )
-from crmcli.models.compensation import CommissionPlan, PlanAssignment, Quota
+from crmcli.models.compensation import (
+    CommissionLine,
+    CommissionPeriod,
+    CommissionPlan,
+    CommissionStatement,
+    PlanAssignment,
+    Quota,
+)
 from crmcli.models.parties import Company, Contact, Lead, Tag, User
 from crmcli.models.pipeline import Deal, DealLine, DealSplit, Pipeline, Stage, StageHistory
 from crmcli.models.reporting import ActivityTarget, ExchangeRate
@@ -35,7 +42,10 @@ __all__ = [
     "ActivityTarget",
     "Change",
     "ChangeOrigin",
+    "CommissionLine",
+    "CommissionPeriod",
     "CommissionPlan",
+    "CommissionStatement",
     "Company",
     "Contact",
     "Deal",

@@ -157,13 +157,14 @@ def record_history(
     """Every change of one record, oldest first."""
     with book.read() as r:
         name, record = find_any(r, handle, entity=entity)
-        changes = changes_where(
-            r,
-            "entity = ? AND record_id = ?",
-            (ENTITIES[name].table, record["id"]),
-            limit=limit,
-            newest_first=False,
-        )
+        condition, params = "entity = ? AND record_id = ?", [ENTITIES[name].table, record["id"]]
+        if name == "deal":  # a deal's splits are part of its story (who gets the credit)
+            condition = (
+                f"({condition}) OR (entity = 'deal_splits' AND record_id IN "
+                "(SELECT id FROM deal_splits WHERE deal_id = ?))"
+            )
+            params.append(record["id"])
+        changes = changes_where(r, condition, params, limit=limit, newest_first=False)
     return name, record, changes
 
 

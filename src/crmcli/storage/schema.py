@@ -10,6 +10,7 @@ REVISIONS: tuple[str, ...] = (
     "0003_money_milli",
     "0004_quote_to_cash",
     "0005_reports",
+    "0006_commission",
     "0007_search",
     "0010_daily",
     "0008_sync",

@@ -216,7 +216,9 @@ def resolve(book: Book, handle: str, *, keep: str) -> Resolution:
     row = rows[0]
     view = _view(row, replica)
     if view.resolved_at:
-        raise InvalidInput(f"conflict {view.handle} is already resolved")
+        raise InvalidInput(
+            f"conflict {view.handle} is already resolved", hint="see: crm sync conflicts"
+        )
     side = keep.strip().lower()
     with book.write() as w:
         action = "kept as it is"
@@ -230,13 +232,17 @@ def resolve(book: Book, handle: str, *, keep: str) -> Resolution:
                 f"SELECT {view.field} AS v FROM {view.entity} WHERE id = ?", (view.record_id,)
             )
             if current is None:
-                raise NotFound(f"the record of conflict {view.handle} is gone")
+                raise NotFound(
+                    f"the record of conflict {view.handle} is gone",
+                    hint="see: crm history to restore it",
+                )
             if w.update(view.entity, view.record_id, {str(view.field): value}):
                 action = f"{view.field} set to {value!r}"
         elif view.kind == "delete":
             if side not in ("mine", "theirs"):
                 raise InvalidInput(
-                    "an edit-versus-delete conflict takes --keep mine or --keep theirs"
+                    "an edit-versus-delete conflict takes --keep mine or --keep theirs",
+                    hint=f"crm sync resolve {view.handle} --keep mine",
                 )
             deleter_is_me = view.mine == "kept"
             keep_deletion = (

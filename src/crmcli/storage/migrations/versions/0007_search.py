@@ -1,7 +1,7 @@
 """full-text search index (SQLite FTS5), built from the existing records; change origins
 
 Revision ID: 0007_search
-Revises: 0005_reports
+Revises: 0006_commission
 Create Date: 2026-12-01
 
 On PostgreSQL no index is created: search falls back to ILIKE there (storage/search_index.py).
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_search"
-down_revision: str | None = "0005_reports"
+down_revision: str | None = "0006_commission"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

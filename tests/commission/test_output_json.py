@@ -1,0 +1,42 @@
+"""The long-report JSON layout (one line per row below a depth) is the same document."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crmcli import output
+
+leaves = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.dates(),
+    st.datetimes(timezones=st.just(UTC)),
+)
+documents = st.recursive(
+    leaves,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(document=documents, depth=st.integers(0, 5))
+def test_shallow_json_is_the_same_document(document, depth) -> None:
+    shallow = output._json_shallow(document, depth)
+    assert json.loads(shallow) == json.loads(json.dumps(output.jsonable(document)))
+
+
+def test_rows_below_the_depth_are_one_line_each() -> None:
+    doc = {"period": {"from": date(2026, 10, 1)}, "rows": [{"a": Decimal("1.50")}, {"a": None}]}
+    text = output._json_shallow(doc, 2)
+    assert '    {"a": "1.50"},\n    {"a": null}\n' in text
+    assert datetime(2026, 1, 1, tzinfo=UTC).isoformat() in output._json_shallow(
+        [datetime(2026, 1, 1, tzinfo=UTC)], 1
+    )
