@@ -48,10 +48,22 @@ def export_contact(
     source: ListSourceOption = None,
     search: SearchOption = None,
     limit: LimitOption = None,
+    out: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only updated since.")] = None,
 ) -> None:
-    """Export contacts: --vcf FILE for address books, else a list (--fields name,email --csv)."""
+    """Export contacts: --vcf FILE for address books, else every field as CSV or --json
+    (--fields name,email for a mail-merge list)."""
     from crmcli.errors import InvalidInput
     from crmcli.services.contacts import list_contacts
+
+    if vcf is None and not source and not search:
+        from crmcli.commands.export_tables import export_noun
+
+        export_noun(
+            ctx, "contact", fields=fields, out=out, owner=owner, tag=tag[0] if tag else None,
+            since=since, company=company, limit=limit,
+        )
+        return
 
     rows = list_contacts(
         book(ctx),

@@ -20,6 +20,7 @@ class Product(Record, table=True):
     currency: str = Field(default="EUR", max_length=3)
     tax_pct: str = Field(default="0", max_length=12)
     active: bool = True
+    extra: str | None = None  # unmapped columns of an imported file (a JSON object)
 
 
 class Quote(Record, table=True):

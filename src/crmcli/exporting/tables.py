@@ -1,0 +1,205 @@
+"""Every entity as a table a script or a spreadsheet reads: every field, a stable column
+order (the table's own), and next to each reference id the name it points at.
+
+Rows are streamed from one SELECT (a cursor, not a list), so exporting a large book takes
+flat memory; the output layer writes them as CSV (formula cells neutralised) or JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from crmcli import clock
+from crmcli.errors import InvalidInput
+from crmcli.services.book import Book
+from crmcli.storage.db import Reader
+
+# noun -> table, in the order `export all` writes them (and a re-import reads them).
+TABLES: dict[str, str] = {
+    "user": "users",
+    "company": "companies",
+    "contact": "contacts",
+    "lead": "leads",
+    "deal": "deals",
+    "activity": "activities",
+    "product": "products",
+    "quote": "quotes",
+    "order": "orders",
+    "payment": "payments",
+}
+PLURAL = {
+    "user": "users", "company": "companies", "contact": "contacts", "lead": "leads",
+    "deal": "deals", "activity": "activities", "product": "products", "quote": "quotes",
+    "order": "orders", "payment": "payments",
+}
+# reference column -> (table, the column shown next to it, its name in the export)
+REFERENCES: dict[str, tuple[str, str, str]] = {
+    "company_id": ("companies", "name", "company"),
+    "contact_id": ("contacts", "name", "contact"),
+    "owner_id": ("users", "username", "owner"),
+    "deal_id": ("deals", "name", "deal"),
+    "lead_id": ("leads", "name", "lead"),
+    "pipeline_id": ("pipelines", "name", "pipeline"),
+    "stage_id": ("stages", "name", "stage"),
+    "product_id": ("products", "sku", "product"),
+    "quote_id": ("quotes", "number", "quote"),
+    "order_id": ("orders", "number", "order"),
+    "user_id": ("users", "username", "user"),
+}
+HIDDEN = frozenset({"deleted_at"})
+TAGGED = frozenset({"companies", "contacts", "leads", "deals"})
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """What to export: every live record, or those matching all the filters given."""
+
+    owner: str | None = None
+    tag: str | None = None
+    since: str | None = None  # updated at or after
+    company: str | None = None
+    limit: int | None = None
+
+
+@dataclass
+class ExportTable:
+    """A streamed export: column names and rows (tuples in column order)."""
+
+    noun: str
+    columns: list[str]
+    rows: Iterator[tuple[Any, ...]]
+
+
+def _table_columns(reader: Reader, table: str) -> list[str]:
+    cursor = reader.execute(f"SELECT * FROM {table} WHERE 1 = 0")
+    return [d[0] for d in cursor.description]
+
+
+def export_table(
+    reader: Reader, noun: str, *, filters: ExportFilters | None = None
+) -> ExportTable:
+    """One entity's live records, streamed; call inside ``book.read()``."""
+    table = TABLES.get(noun)
+    if table is None:
+        raise InvalidInput(f"cannot export {noun!r}", hint="exportable: " + ", ".join(TABLES))
+    filters = filters or ExportFilters()
+    own = [c for c in _table_columns(reader, table) if c not in HIDDEN]
+    select = []
+    columns = []
+    joins = []
+    for index, column in enumerate(own):
+        select.append(f"t.{column}")
+        columns.append(column)
+        ref = REFERENCES.get(column)
+        if ref is not None:
+            ref_table, label, name = ref
+            if name in own:  # a real column already has that name
+                continue
+            alias = f"r{index}"
+            joins.append(f"LEFT JOIN {ref_table} {alias} ON {alias}.id = t.{column}")
+            select.append(f"{alias}.{label}")
+            columns.append(name)
+    if table in TAGGED:
+        agg = (
+            "group_concat(g.name, ';')" if reader.dialect == "sqlite" else "string_agg(g.name, ';')"
+        )
+        select.append(
+            f"(SELECT {agg} FROM (SELECT name FROM tags WHERE entity = '{table}' "
+            "AND record_id = t.id AND deleted_at IS NULL ORDER BY name) g)"
+        )
+        columns.append("tags")
+    where, params = _where(reader, table, own, filters)
+    sql = (
+        f"SELECT {', '.join(select)} FROM {table} t {' '.join(joins)} WHERE {where} "
+        f"ORDER BY t.created_at, t.id" + (" LIMIT ?" if filters.limit else "")
+    )
+    if filters.limit:
+        params.append(filters.limit)
+    cursor = reader.execute(sql, params)
+    money = [i for i, c in enumerate(columns) if c.endswith(("_cents", "_milli"))]
+    columns = [_money_name(c) for c in columns]
+    return ExportTable(noun, columns, _rows(cursor, money, columns))
+
+
+def _money_name(column: str) -> str:
+    return column.removesuffix("_cents").removesuffix("_milli")
+
+
+def _rows(cursor: Any, money: Sequence[int], columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """Rows as tuples; integer money columns become Decimal amounts of the row's currency."""
+    from crmcli.money import from_cents
+
+    dict_rows = False
+    while True:
+        chunk = cursor.fetchmany(2000)
+        if not chunk:
+            return
+        if not dict_rows and chunk and isinstance(chunk[0], dict):
+            dict_rows = True
+        for row in chunk:
+            values = tuple(row.values()) if dict_rows else tuple(row)
+            if money:
+                items = list(values)
+                for i in money:
+                    items[i] = from_cents(items[i])
+                values = tuple(items)
+            yield values
+
+
+def _where(
+    reader: Reader, table: str, own: Sequence[str], filters: ExportFilters
+) -> tuple[str, list[Any]]:
+    where = ["t.deleted_at IS NULL"] if "deleted_at" in _table_columns(reader, table) else ["1 = 1"]
+    params: list[Any] = []
+    if filters.owner:
+        if "owner_id" not in own:
+            raise InvalidInput(f"{table} have no owner")
+        from crmcli.services.users import find_owner
+
+        where.append("t.owner_id = ?")
+        params.append(find_owner(reader, filters.owner, must_be_active=False)["id"])
+    if filters.tag:
+        where.append(
+            "EXISTS (SELECT 1 FROM tags x WHERE x.entity = ? AND x.record_id = t.id "
+            "AND x.name = ? AND x.deleted_at IS NULL)"
+        )
+        params += [table, filters.tag.strip().lower()]
+    if filters.since:
+        since: datetime = clock.parse_when(filters.since)
+        where.append("t.updated_at >= ?")
+        params.append(since)
+    if filters.company:
+        if "company_id" not in own:
+            raise InvalidInput(f"{table} have no company")
+        from crmcli.services.handles import resolve
+
+        where.append("t.company_id = ?")
+        params.append(resolve(reader, "company", filters.company)["id"])
+    return " AND ".join(where), params
+
+
+def pick_fields(table: ExportTable, fields: Sequence[str] | None) -> ExportTable:
+    """Only ``fields`` (in that order); an unknown name is an error listing the known ones."""
+    if not fields:
+        return table
+    unknown = [f for f in fields if f not in table.columns]
+    if unknown:
+        raise InvalidInput(
+            f"unknown field(s): {', '.join(unknown)}", hint="fields: " + ", ".join(table.columns)
+        )
+    positions = [table.columns.index(f) for f in fields]
+    rows = (tuple(row[i] for i in positions) for row in table.rows)
+    return ExportTable(table.noun, list(fields), rows)
+
+
+def export_nouns(book: Book) -> list[str]:
+    """The nouns `export all` writes: every table this book has."""
+    with book.read() as r:
+        present = {
+            row["name"]
+            for row in r.rows("SELECT name FROM sqlite_master WHERE type = 'table'")
+        } if r.dialect == "sqlite" else set(TABLES.values())
+    return [noun for noun, table in TABLES.items() if table in present]
