@@ -121,16 +121,19 @@ def export_table(
     cursor = reader.execute(sql, params)
     money = [i for i, c in enumerate(columns) if c.endswith(("_cents", "_milli"))]
     columns = [_money_name(c) for c in columns]
-    return ExportTable(noun, columns, _rows(cursor, money, columns))
+    currency = columns.index("currency") if "currency" in columns else None
+    return ExportTable(noun, columns, _rows(cursor, money, currency))
 
 
 def _money_name(column: str) -> str:
     return column.removesuffix("_cents").removesuffix("_milli")
 
 
-def _rows(cursor: Any, money: Sequence[int], columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+def _rows(
+    cursor: Any, money: Sequence[int], currency: int | None
+) -> Iterator[tuple[Any, ...]]:
     """Rows as tuples; integer money columns become Decimal amounts of the row's currency."""
-    from crmcli.money import from_cents
+    from crmcli.money import from_milli
 
     dict_rows = False
     while True:
@@ -143,8 +146,9 @@ def _rows(cursor: Any, money: Sequence[int], columns: Sequence[str]) -> Iterator
             values = tuple(row.values()) if dict_rows else tuple(row)
             if money:
                 items = list(values)
+                code = str(items[currency]) if currency is not None else "EUR"
                 for i in money:
-                    items[i] = from_cents(items[i])
+                    items[i] = from_milli(items[i], code)
                 values = tuple(items)
             yield values
 

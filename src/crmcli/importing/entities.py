@@ -613,11 +613,11 @@ class DealEntity(Entity):
             v["id"] = row["id"]
 
     def update_values(self, cand: Candidate) -> dict[str, Any]:
-        from crmcli.money import to_cents
+        from crmcli.money import to_milli
 
         out = {k: v for k, v in cand.values.items() if k not in ("amount", "pipeline_id")}
         if cand.values.get("amount") is not None:
-            out["amount_cents"] = to_cents(cand.values["amount"])
+            out["amount_milli"] = to_milli(cand.values["amount"])
         return out
 
 
