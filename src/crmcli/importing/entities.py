@@ -454,6 +454,7 @@ class LeadEntity(_PersonEntity):
 
 
 _LEAD_STATUS_WORDS = (
+    ("not contacted", "new"),
     ("disqualif", "disqualified"),
     ("unqualif", "disqualified"),
     ("not converted", "disqualified"),
@@ -661,6 +662,7 @@ class ActivityEntity(Entity):
             if data.get(key):
                 times[key] = convert.parse_datetime(data[key], dayfirst=ctx.dayfirst)
         all_day = convert.parse_flag(data.get("all_day") or "", what="all day")
+        values.update(start_at=None, end_at=None, all_day=False)
         if "start_at" in times or all_day:
             values.update(
                 _times(

@@ -128,7 +128,11 @@ class RejectFile:
             self._stream = self.path.open("w", encoding=self._encoding, newline="")
             self._writer = csv.writer(self._stream, delimiter=self._delimiter)
             self._writer.writerow(self._header)
-        self._writer.writerow([*cells, number, error])
+        # Short rows are padded so _row and _error stay in their columns; the surplus cells
+        # of a long row follow them, so nothing of the original is lost.
+        width = len(self._header) - 2
+        padded = [*cells[:width], *[""] * (width - len(cells))]
+        self._writer.writerow([*padded, number, error, *cells[width:]])
 
     @property
     def used(self) -> bool:
