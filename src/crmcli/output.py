@@ -331,13 +331,17 @@ def csv_row(values: Iterable[Any]) -> list[str]:
     return out
 
 
-def _write_rows(stream: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) -> int:
+def _write_rows(
+    stream: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str
+) -> int:
     count = 0
     if fmt == "json":
         stream.write("[")
         for row in rows:
             stream.write(",\n  " if count else "\n  ")
-            stream.write(json.dumps(jsonable(dict(zip(columns, row, strict=True))), ensure_ascii=False))
+            stream.write(
+                json.dumps(jsonable(dict(zip(columns, row, strict=True))), ensure_ascii=False)
+            )
             count += 1
         stream.write("\n]\n" if count else "]\n")
         return count

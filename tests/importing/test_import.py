@@ -172,8 +172,12 @@ class TestProfiles:
         assert (result["created"], result["rejected"]) == (2, 1)
         assert "not a date" in result["errors"][0]["error"]
         rows = crm.json("export activity --fields subject,contact,deal,external_id")
-        assert {"subject": "Discussed pricing", "contact": "Ada Lovelace",
-                "deal": "Acme renewal", "external_id": "act-1"} in rows
+        assert {
+            "subject": "Discussed pricing",
+            "contact": "Ada Lovelace",
+            "deal": "Acme renewal",
+            "external_id": "act-1",
+        } in rows
 
     def test_profile_option_and_show_mapping(self, crm, tmp_path):
         view = crm.json(
@@ -183,7 +187,9 @@ class TestProfiles:
         assert view["profile"] == "zoho"
         assert fields["Email"] == "email" and fields["Lifecycle Stage"] == "extra"
         assert not crm.db.exists()  # nothing opened, nothing imported
-        run = crm(f"import contact {fixture(tmp_path, 'hubspot_contacts.csv')} --profile nope", ok=False)
+        run = crm(
+            f"import contact {fixture(tmp_path, 'hubspot_contacts.csv')} --profile nope", ok=False
+        )
         assert run.exit_code == 1 and "unknown profile" in run.stderr
 
     def test_map_override(self, crm, tmp_path):
@@ -306,10 +312,17 @@ class TestInterruption:
                 out.writerow([f"Person {i}", f"p{i}@big.example"])
         crm("contact list")  # create the book
         env = {**os.environ, "CRM_DB": str(crm.db)}
-        argv = [sys.executable, "-m", "crmcli", "import", "contact", str(source),
-                "--batch-size", "500"]
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        argv = [
+            sys.executable,
+            "-m",
+            "crmcli",
+            "import",
+            "contact",
+            str(source),
+            "--batch-size",
+            "500",
+        ]
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         seen = 0
         while time.monotonic() < deadline and proc.poll() is None:

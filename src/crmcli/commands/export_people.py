@@ -60,8 +60,15 @@ def export_contact(
         from crmcli.commands.export_tables import export_noun
 
         export_noun(
-            ctx, "contact", fields=fields, out=out, owner=owner, tag=tag[0] if tag else None,
-            since=since, company=company, limit=limit,
+            ctx,
+            "contact",
+            fields=fields,
+            out=out,
+            owner=owner,
+            tag=tag[0] if tag else None,
+            since=since,
+            company=company,
+            limit=limit,
         )
         return
 

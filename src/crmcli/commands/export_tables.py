@@ -24,9 +24,7 @@ Limit = Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most
 def register(app: typer.Typer) -> None:
     """Add ``crm export NOUN`` for every entity and ``crm export all DIR``."""
     for noun in NOUNS:
-        app.command(noun, help=f"Export {noun} records as CSV (default) or --json.")(
-            _command(noun)
-        )
+        app.command(noun, help=f"Export {noun} records as CSV (default) or --json.")(_command(noun))
     app.command("all")(export_all)
 
 
@@ -66,8 +64,9 @@ def _command(noun: str) -> Any:
         since: Since = None,
         limit: Limit = None,
     ) -> None:
-        export_noun(ctx, noun, fields=fields, out=out, owner=owner, tag=tag, since=since,
-                    limit=limit)
+        export_noun(
+            ctx, noun, fields=fields, out=out, owner=owner, tag=tag, since=since, limit=limit
+        )
 
     command.__doc__ = f"Export {noun} records: every field, ids with names next to them."
     return command
@@ -93,6 +92,4 @@ def export_all(
             table = export_table(r, noun)
             target = folder / f"{PLURAL[noun]}.{fmt}"
             written[noun] = output.write_rows(str(target), table.columns, table.rows, fmt=fmt)
-    output.note(
-        f"wrote {folder}: " + ", ".join(f"{n} {PLURAL[k]}" for k, n in written.items())
-    )
+    output.note(f"wrote {folder}: " + ", ".join(f"{n} {PLURAL[k]}" for k, n in written.items()))

@@ -12,8 +12,13 @@ from crmcli.commands._common import AtOption, book, when
 from crmcli.output import Column
 
 NOUNS = ("company", "contact", "lead", "deal", "activity")
-PLURALS = {"companies": "company", "contacts": "contact", "leads": "lead", "deals": "deal",
-           "activities": "activity"}
+PLURALS = {
+    "companies": "company",
+    "contacts": "contact",
+    "leads": "lead",
+    "deals": "deal",
+    "activities": "activity",
+}
 VCARD_SUFFIXES = (".vcf", ".vcard")
 
 FileArg = Annotated[str, typer.Argument(help="The CSV file ('-': stdin).")]

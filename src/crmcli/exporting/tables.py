@@ -31,9 +31,16 @@ TABLES: dict[str, str] = {
     "payment": "payments",
 }
 PLURAL = {
-    "user": "users", "company": "companies", "contact": "contacts", "lead": "leads",
-    "deal": "deals", "activity": "activities", "product": "products", "quote": "quotes",
-    "order": "orders", "payment": "payments",
+    "user": "users",
+    "company": "companies",
+    "contact": "contacts",
+    "lead": "leads",
+    "deal": "deals",
+    "activity": "activities",
+    "product": "products",
+    "quote": "quotes",
+    "order": "orders",
+    "payment": "payments",
 }
 # reference column -> (table, the column shown next to it, its name in the export)
 REFERENCES: dict[str, tuple[str, str, str]] = {
@@ -78,9 +85,7 @@ def _table_columns(reader: Reader, table: str) -> list[str]:
     return [d[0] for d in cursor.description]
 
 
-def export_table(
-    reader: Reader, noun: str, *, filters: ExportFilters | None = None
-) -> ExportTable:
+def export_table(reader: Reader, noun: str, *, filters: ExportFilters | None = None) -> ExportTable:
     """One entity's live records, streamed; call inside ``book.read()``."""
     table = TABLES.get(noun)
     if table is None:
@@ -129,9 +134,7 @@ def _money_name(column: str) -> str:
     return column.removesuffix("_cents").removesuffix("_milli")
 
 
-def _rows(
-    cursor: Any, money: Sequence[int], currency: int | None
-) -> Iterator[tuple[Any, ...]]:
+def _rows(cursor: Any, money: Sequence[int], currency: int | None) -> Iterator[tuple[Any, ...]]:
     """Rows as tuples; integer money columns become Decimal amounts of the row's currency."""
     from crmcli.money import from_milli
 
@@ -202,8 +205,9 @@ def pick_fields(table: ExportTable, fields: Sequence[str] | None) -> ExportTable
 def export_nouns(book: Book) -> list[str]:
     """The nouns `export all` writes: every table this book has."""
     with book.read() as r:
-        present = {
-            row["name"]
-            for row in r.rows("SELECT name FROM sqlite_master WHERE type = 'table'")
-        } if r.dialect == "sqlite" else set(TABLES.values())
+        present = (
+            {row["name"] for row in r.rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if r.dialect == "sqlite"
+            else set(TABLES.values())
+        )
     return [noun for noun, table in TABLES.items() if table in present]

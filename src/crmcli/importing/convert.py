@@ -91,7 +91,8 @@ def _parse_date(text: str, dayfirst: bool) -> date:
     from dateutil import parser
 
     try:
-        return parser.parse(text, dayfirst=dayfirst).date()
+        parsed: datetime = parser.parse(text, dayfirst=dayfirst)
+        return parsed.date()
     except (ValueError, OverflowError) as exc:
         raise InvalidInput(f"{text!r} is not a date", hint="e.g. 2026-12-01") from exc
 

@@ -63,16 +63,21 @@ def split_list(text: str) -> list[str]:
     return [v.strip() for v in text.split(sep) if v.strip()]
 
 
+BASE_KEYS = {"id": "id", "external_id": "external_id"}
+
+
 class Entity:
     """How one kind of record is imported."""
 
     name: ClassVar[str]
     table: ClassVar[str]
-    fields: ClassVar[dict[str, p.Cleaner]] = {}
-    keys: ClassVar[dict[str, str]] = {"id": "id", "external_id": "external_id"}
     link_fields: ClassVar[frozenset[str]] = frozenset()
     # Fields an update never overwrites with a default (only with what the row says).
     required: ClassVar[tuple[str, ...]] = ("name",)
+
+    def __init__(self) -> None:
+        self.fields: dict[str, p.Cleaner] = {}
+        self.keys: dict[str, str] = dict(BASE_KEYS)
 
     def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
         """Fill ``cand.values``/``links``/``tags`` from the row's mapped cells."""
@@ -156,7 +161,7 @@ class CompanyEntity(Entity):
 
         self.fields = companies.FIELDS
         self._fill_domain: Callable[[dict[str, Any]], None] = companies._fill_domain
-        self.keys = {**Entity.keys, "domain": "lower(domain)"}
+        self.keys = {**BASE_KEYS, "domain": "lower(domain)"}
         self._all_names: dict[str, str] | None = None
 
     def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
@@ -245,7 +250,7 @@ class ContactEntity(_PersonEntity):
         from crmcli.services import contacts
 
         self.fields = contacts.FIELDS
-        self.keys = {**Entity.keys, "email": "lower(email)"}
+        self.keys = {**BASE_KEYS, "email": "lower(email)"}
         self._other_emails: dict[str, list[Match]] | None = None
 
     def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
@@ -376,7 +381,7 @@ class LeadEntity(_PersonEntity):
         from crmcli.services import leads
 
         self.fields = leads.FIELDS
-        self.keys = {**Entity.keys, "email": "lower(email)"}
+        self.keys = {**BASE_KEYS, "email": "lower(email)"}
         self._rules: dict[str, Any] | None = None
 
     def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
@@ -546,7 +551,6 @@ class DealEntity(Entity):
                     data["external_id"], what="external id", max_length=200
                 )
 
-    fields: ClassVar[dict[str, p.Cleaner]] = {}
     required = ()
 
     def resolve(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
