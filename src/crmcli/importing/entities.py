@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from crmcli.errors import InvalidInput
+from crmcli.errors import InvalidInput, UserError
 from crmcli.importing import convert
 from crmcli.importing.links import Companies, Owners, rows_where_in
 from crmcli.services import parties as p
@@ -58,7 +58,15 @@ class Candidate:
 
 
 def split_list(text: str) -> list[str]:
-    """A cell holding several values (tags, phones): split on ; or ,."""
+    """A cell holding several values (tags, phones): a JSON list (as exported), else
+    values split on ; or ,."""
+    if text.startswith("["):
+        try:
+            items = json.loads(text)
+        except ValueError:
+            items = None
+        if isinstance(items, list):
+            return [str(v).strip() for v in items if str(v).strip()]
     sep = ";" if ";" in text else ","
     return [v.strip() for v in text.split(sep) if v.strip()]
 
@@ -355,7 +363,7 @@ def resolve_companies(
                     from crmcli.services.companies import FIELDS as COMPANY_FIELDS
 
                     values = p.clean_fields(COMPANY_FIELDS, {"name": name}, required=("name",))
-                except InvalidInput as exc:
+                except UserError as exc:
                     cand.error = exc.message
                     continue
                 row = w.insert(
@@ -585,7 +593,7 @@ class DealEntity(Entity):
                 cand.values["pipeline_id"] = pipeline["id"]
                 if links.get("stage"):
                     cand.values["stage_id"] = stage_in(w, pipeline, links["stage"])["id"]
-            except InvalidInput as exc:
+            except UserError as exc:
                 cand.error = exc.message
 
     def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
@@ -611,6 +619,8 @@ class DealEntity(Entity):
                 next_step=v.get("next_step"),
                 notes=v.get("notes"),
                 external_id=v.get("external_id"),
+                record_id=v.get("id"),
+                created_at=v.get("created_at"),
             )
             extra = {k: v[k] for k in ("extra", "lost_reason", "competitor") if v.get(k)}
             if extra:
@@ -708,7 +718,7 @@ class ActivityEntity(Entity):
                         company=links.get("company_id") or links.get("company"),
                     )
                 )
-            except InvalidInput as exc:
+            except UserError as exc:
                 cand.error = exc.message
 
     def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:

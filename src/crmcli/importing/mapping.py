@@ -136,6 +136,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "competitor": ("competitor",),
         "notes": ("notes", "note", "description"),
         "external_id": ("external id", "externalid", "ext id", "crm id"),
+        "tags": ("tags", "tag", "labels"),
         "created_at": ("created at", "created", "create date", "created date"),
     },
     "activity": {
@@ -468,6 +469,32 @@ PROFILES: dict[str, dict[str, dict[str, str]]] = {
         },
     },
 }
+# Columns an export writes that an import derives itself (times kept by the book, ids of
+# references whose names come along, computed values): read past, not kept in extra.
+DERIVED = frozenset(
+    {
+        "updatedat",
+        "handle",
+        "ownerid",
+        "mergedintoid",
+        "pipelineid",
+        "stageid",
+        "score",
+        "stagechangedat",
+        "lastactivityat",
+        "closedat",
+        "convertedat",
+        "convertedcompanyid",
+        "convertedcontactid",
+        "converteddealid",
+        "seriesid",
+        "recurrenceat",
+        "leadid",
+        "status",
+        "disqualifyreason",
+        "lead",
+    }
+)
 _MIN_PROFILE_HITS = 2  # headers only that profile knows, before it is chosen on its own
 
 
@@ -484,7 +511,7 @@ class ColumnMap:
     index: int
     header: str
     field: str | None
-    how: str  # map | profile | name | extra
+    how: str  # map | profile | name | extra | ignored (derived by the book)
 
 
 @dataclass(frozen=True)
@@ -497,7 +524,7 @@ class Mapping_:
 
     @property
     def unmatched(self) -> list[str]:
-        return [c.header for c in self.columns if c.field is None]
+        return [c.header for c in self.columns if c.field is None and c.how == "extra"]
 
     @property
     def fields(self) -> set[str]:
@@ -518,12 +545,14 @@ def _profile_keys(profile: str, entity: str) -> dict[str, str]:
 
 def detect_profile(headers: Sequence[str], entity: str) -> str | None:
     """The CRM whose export these headers look like (None: a plain file)."""
+    # Headers are compared as the CRM spells them ("AccountId", "Record ID"), so a file
+    # of plain snake_case names (our own export) is never taken for one of them.
     generic = _aliases(entity)
-    seen = {normalise(h) for h in headers}
+    seen = {h.strip() for h in headers}
     best, best_hits = None, 0
     for name in PROFILES:
-        keys = _profile_keys(name, entity)
-        specific = sum(1 for h in seen if h in keys and generic.get(h) != keys[h])
+        keys = PROFILES[name].get(entity, {})
+        specific = sum(1 for h in seen if h in keys and generic.get(normalise(h)) != keys[h])
         if specific > best_hits:
             best, best_hits = name, specific
     return best if best_hits >= _MIN_PROFILE_HITS else None
@@ -578,9 +607,13 @@ def build_mapping(
             target, how = by_profile[key], "profile"
         elif key in generic:
             target, how = generic[key], "name"
+        elif key in DERIVED:
+            target, how = None, "ignored"
         else:
             target, how = None, "extra"
-        if target == EXTRA or (target in taken and target not in _REPEATABLE):
+        if key == EXTRA and target is None:  # an exported extra object comes back whole
+            target, how = EXTRA, "name"
+        elif target == EXTRA or (target in taken and target not in _REPEATABLE):
             target, how = None, "extra"
         if target:
             taken.add(target)

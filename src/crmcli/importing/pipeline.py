@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from crmcli.errors import InvalidInput
+from crmcli.errors import InvalidInput, UserError
 from crmcli.importing import convert
 from crmcli.importing.entities import ENTITY_TYPES, Candidate, Context, Entity, extra_json
 from crmcli.importing.links import Companies, Owners, rows_where_in
@@ -177,7 +177,12 @@ def show_mapping(options: ImportOptions) -> MappingView:
         source.delimiter,
         mapping.profile,
         tuple(
-            {"column": c.header, "field": c.field or "extra", "how": c.how} for c in mapping.columns
+            {
+                "column": c.header,
+                "field": c.field or ("" if c.how == "ignored" else "extra"),
+                "how": c.how,
+            }
+            for c in mapping.columns
         ),
     )
 
@@ -287,7 +292,7 @@ def _cells_to_data(mapping: Mapping_, cells: list[str]) -> tuple[dict[str, str],
     extra: dict[str, str] = {}
     for column in mapping.columns:
         value = convert.unguard(cells[column.index]).strip()
-        if not value:
+        if not value or column.how == "ignored":
             continue
         if column.field is None:
             extra[column.header] = value
@@ -327,7 +332,7 @@ def _run_batch(
         data, cand.extra = _cells_to_data(mapping, row.cells)
         try:
             entity.clean(data, cand, ctx)
-        except InvalidInput as exc:
+        except UserError as exc:
             cand.error = exc.message
     live = [c for c in batch if c.error is None]
     _find_existing(w, entity, live, options)
