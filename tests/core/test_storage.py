@@ -175,6 +175,7 @@ class TestMigrations:
         assert sorted(rows) == [(1300250,), (1500000000,)]
         history = crm.json('history "Berlin"')
         change = next(h for h in history["changes"] if h["field"] == "amount_milli")
+        assert (change["old_label"], change["new_label"]) == ("1250.50", "1300.25")
         crm(f"history --undo {change['id']}")
         assert crm.json('deal show "Berlin"')["amount"] == "1250.50"
 
