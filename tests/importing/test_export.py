@@ -9,9 +9,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
-
 from tests.conftest import Crm
+from typer.testing import CliRunner
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 

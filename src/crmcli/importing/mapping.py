@@ -550,8 +550,8 @@ def detect_profile(headers: Sequence[str], entity: str) -> str | None:
     generic = _aliases(entity)
     seen = {h.strip() for h in headers}
     best, best_hits = None, 0
-    for name in PROFILES:
-        keys = PROFILES[name].get(entity, {})
+    for name, per_entity in PROFILES.items():
+        keys = per_entity.get(entity, {})
         specific = sum(1 for h in seen if h in keys and generic.get(normalise(h)) != keys[h])
         if specific > best_hits:
             best, best_hits = name, specific
