@@ -62,7 +62,7 @@ DecimalComma = Annotated[
     bool, typer.Option("--decimal-comma", help="Read amounts like 1.250,00 (decimal comma).")
 ]
 BatchSize = Annotated[
-    int, typer.Option("--batch-size", min=1, help="Rows per transaction (default 1000).")
+    int, typer.Option("--batch-size", min=1, help="Rows per transaction (default 2000).")
 ]
 RejectFile = Annotated[
     str | None,
@@ -98,7 +98,7 @@ def _command(noun: str) -> Any:
         delimiter: Delimiter = None,
         dayfirst: Dayfirst = False,
         decimal_comma: DecimalComma = False,
-        batch_size: BatchSize = 1000,
+        batch_size: BatchSize = 2000,
         reject_file: RejectFile = None,
         force: Force = False,
         at: AtOption = None,

@@ -19,7 +19,7 @@ from crmcli.errors import InvalidInput, UserError
 from crmcli.importing import convert
 from crmcli.importing.links import Companies, Owners, rows_where_in
 from crmcli.services import parties as p
-from crmcli.services.dedupe import NAME_THRESHOLD, Match, similar
+from crmcli.services.dedupe import NAME_THRESHOLD, Match
 from crmcli.storage.db import Row, Writer, dumps, new_id
 
 
@@ -147,16 +147,27 @@ def _matches(rows: list[Row], reason: str, key: str, index: dict[str, list[Match
             index.setdefault(str(value).lower(), []).append(Match(row["id"], row["name"], reason))
 
 
-def _name_matches(name: str, rows: Sequence[Row], exclude: str | None) -> list[Match]:
-    """The dedupe rule for names (token-sort ratio ≥ NAME_THRESHOLD), best five."""
-    found = []
-    for row in rows:
-        if row["id"] == exclude:
-            continue
-        score = similar(name, row["name"])
-        if score >= NAME_THRESHOLD:
-            found.append(Match(row["id"], row["name"], "name", score))
-    return sorted(found, key=lambda m: -m.score)[:5]
+def _name_matches(
+    name: str, rows: Sequence[Row] | dict[str, str], exclude: str | None
+) -> list[Match]:
+    """The dedupe rule for names (:func:`dedupe.similar`: token-sort ratio of the
+    default-processed names ≥ NAME_THRESHOLD), best five; scored in one rapidfuzz call."""
+    if not rows:
+        return []
+    from rapidfuzz import fuzz, process, utils
+
+    choices = rows if isinstance(rows, dict) else {r["id"]: r["name"] for r in rows}
+    if exclude in choices:
+        choices = {k: v for k, v in choices.items() if k != exclude}
+    best = process.extract(
+        name,
+        choices,
+        scorer=fuzz.token_sort_ratio,
+        processor=utils.default_process,
+        score_cutoff=NAME_THRESHOLD - 0.5,  # similar() rounds: 89.5 counts as 90
+        limit=5,
+    )
+    return [Match(key, choice, "name", round(score)) for choice, score, key in best]
 
 
 # -- companies -----------------------------------------------------------------------------
@@ -260,6 +271,34 @@ class ContactEntity(_PersonEntity):
         self.fields = contacts.FIELDS
         self.keys = {**BASE_KEYS, "email": "lower(email)"}
         self._other_emails: dict[str, list[Match]] | None = None
+        # Names of the contacts at each company a row names, kept across batches (rows of
+        # one company tend to recur); bounded, so memory stays flat on any file.
+        self._by_company: dict[str, dict[str, str]] = {}
+        self._cached_names = 0
+
+    _MAX_CACHED_NAMES = 200_000
+
+    def _names_at(self, w: Writer, company_ids: Sequence[str | None]) -> dict[str, dict[str, str]]:
+        wanted = {c for c in company_ids if c and c not in self._by_company}
+        if self._cached_names > self._MAX_CACHED_NAMES:
+            self._by_company, self._cached_names = {}, 0
+            wanted = {c for c in company_ids if c}
+        for company_id in wanted:
+            self._by_company[company_id] = {}
+        for row in rows_where_in(
+            w, "contacts", "company_id", wanted, columns="id, name, company_id"
+        ):
+            self._by_company[row["company_id"]][row["id"]] = row["name"]
+            self._cached_names += 1
+        return self._by_company
+
+    def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        super().create(w, batch, ctx)
+        for cand in batch:
+            names = self._by_company.get(cand.values.get("company_id") or "")
+            if names is not None:
+                names[cand.values["id"]] = cand.values["name"]
+                self._cached_names += 1
 
     def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
         super().clean(data, cand, ctx)
@@ -297,15 +336,7 @@ class ContactEntity(_PersonEntity):
             "phone",
             phones,
         )
-        by_company: dict[str, list[Row]] = {}
-        for row in rows_where_in(
-            w,
-            "contacts",
-            "company_id",
-            [c.values.get("company_id") for c in batch if c.values.get("name")],
-            columns="id, name, company_id",
-        ):
-            by_company.setdefault(row["company_id"], []).append(row)
+        by_company = self._names_at(w, [c.values.get("company_id") for c in batch])
         for cand in batch:
             exclude = cand.existing["id"] if cand.existing else None
             found: list[Match] = []

@@ -30,7 +30,7 @@ from crmcli.services.book import Book
 from crmcli.services.dedupe import NAME_THRESHOLD, Duplicate, LikelyDuplicate, Match, check, similar
 from crmcli.storage.db import Writer, new_id
 
-BATCH_ROWS = 1000
+BATCH_ROWS = 2000
 ON_DUPLICATE = ("reject", "skip", "update", "merge", "create")
 KEYS = ("id", "external_id", "email", "domain")
 ACTIONS = ("created", "updated", "unchanged", "skipped", "rejected")
