@@ -167,8 +167,19 @@ def _measure_rss(book: Path) -> tuple[float, float, str]:
         import sys
 
         result = subprocess.run(
-            [sys.executable, "-c", code, *crm_argv(), "--db", str(target), "import",
-             "contact", str(source), "--on-duplicate", "create"],
+            [
+                sys.executable,
+                "-c",
+                code,
+                *crm_argv(),
+                "--db",
+                str(target),
+                "import",
+                "contact",
+                str(source),
+                "--on-duplicate",
+                "create",
+            ],
             env={**os.environ, **ENV},
             capture_output=True,
             text=True,

@@ -65,7 +65,14 @@ def _command(noun: str) -> Any:
         limit: Limit = None,
     ) -> None:
         export_noun(
-            ctx, noun, fields=fields, out=out, owner=owner, tag=tag, since=since, limit=limit
+            ctx,
+            noun,
+            fields=fields,
+            out=out,
+            owner=owner,
+            tags=(tag,) if tag else (),
+            since=since,
+            limit=limit,
         )
 
     command.__doc__ = f"Export {noun} records: every field, ids with names next to them."

@@ -65,9 +65,11 @@ class ExportFilters:
     """What to export: every live record, or those matching all the filters given."""
 
     owner: str | None = None
-    tag: str | None = None
+    tags: tuple[str, ...] = ()  # every one of them
     since: str | None = None  # updated at or after
     company: str | None = None
+    source: str | None = None
+    search: str | None = None  # every word in one of the record's text fields
     limit: int | None = None
 
 
@@ -168,12 +170,12 @@ def _where(
 
         where.append("t.owner_id = ?")
         params.append(find_owner(reader, filters.owner, must_be_active=False)["id"])
-    if filters.tag:
+    for tag in filters.tags:
         where.append(
             "EXISTS (SELECT 1 FROM tags x WHERE x.entity = ? AND x.record_id = t.id "
             "AND x.name = ? AND x.deleted_at IS NULL)"
         )
-        params += [table, filters.tag.strip().lower()]
+        params += [table, tag.strip().lower()]
     if filters.since:
         since: datetime = clock.parse_when(filters.since)
         where.append("t.updated_at >= ?")
@@ -185,6 +187,18 @@ def _where(
 
         where.append("t.company_id = ?")
         params.append(resolve(reader, "company", filters.company)["id"])
+    if filters.source:
+        if "source" not in own:
+            raise InvalidInput(f"{table} have no source")
+        where.append("lower(t.source) = ?")
+        params.append(filters.source.strip().lower())
+    if filters.search:
+        from crmcli.services.handles import contains_pattern
+
+        texts = [c for c in ("name", "email", "subject", "title", "notes", "domain") if c in own]
+        for word in filters.search.split():
+            where.append("(" + " OR ".join(f"lower(t.{c}) LIKE ? ESCAPE '\\'" for c in texts) + ")")
+            params += [contains_pattern(word)] * len(texts)
     return " AND ".join(where), params
 
 

@@ -156,6 +156,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "deal_id": ("deal id",),
         "contact": ("contact", "contact email", "with", "person"),
         "contact_id": ("contact id",),
+        "contact_external_id": ("contact external id",),
         "company": ("company", "company name", "account", "organization"),
         "company_id": ("company id",),
         "external_id": ("external id", "externalid", "ext id", "crm id"),
