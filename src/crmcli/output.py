@@ -24,6 +24,7 @@ Format = Literal["table", "json", "csv"]
 _CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)])
 _CONTROL_MAP = {c: f"\\x{c:02x}" for c in _CONTROL}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = "".join(_FORMULA_START)
 
 
 @dataclass
@@ -317,18 +318,15 @@ def iter_lines(values: Iterable[str]) -> None:
         sys.stdout.write(safe(value) + "\n")
 
 
-def csv_row(values: Iterable[Any]) -> list[str]:
-    """A row of CSV cells (fast path of :func:`csv_cell` for the common str/None cells)."""
-    out = []
-    for value in values:
-        kind = type(value)
-        if kind is str:
-            out.append("'" + value if value.startswith(_FORMULA_START) else value)
-        elif value is None:
-            out.append("")
-        else:
-            out.append(csv_cell(value))
-    return out
+def csv_row(values: Iterable[Any]) -> list[Any]:
+    """A row of CSV cells: :func:`csv_cell` per value, with a fast path for the text, None
+    and integer cells that make up most of an export (one comprehension, no calls)."""
+    return [
+        ("'" + v if v and v[0] in _FORMULA_CHARS else v)
+        if type(v) is str
+        else ("" if v is None else v if type(v) is int else csv_cell(v))
+        for v in values
+    ]
 
 
 def _write_rows(

@@ -94,11 +94,14 @@ def export_table(reader: Reader, noun: str, *, filters: ExportFilters | None = N
         raise InvalidInput(f"cannot export {noun!r}", hint="exportable: " + ", ".join(TABLES))
     filters = filters or ExportFilters()
     own = [c for c in _table_columns(reader, table) if c not in HIDDEN]
+    # On SQLite a time is stored as canonical UTC ISO 8601 text: exported as it is stored,
+    # instead of parsed into a datetime and formatted back for every cell.
+    as_text = _time_columns(reader, table) if reader.dialect == "sqlite" else set()
     select = []
     columns = []
     joins = []
     for index, column in enumerate(own):
-        select.append(f"t.{column}")
+        select.append(f"CAST(t.{column} AS TEXT)" if column in as_text else f"t.{column}")
         columns.append(column)
         ref = REFERENCES.get(column)
         if ref is not None:
@@ -130,6 +133,14 @@ def export_table(reader: Reader, noun: str, *, filters: ExportFilters | None = N
     columns = [_money_name(c) for c in columns]
     currency = columns.index("currency") if "currency" in columns else None
     return ExportTable(noun, columns, _rows(cursor, money, currency))
+
+
+def _time_columns(reader: Reader, table: str) -> set[str]:
+    return {
+        r["name"]
+        for r in reader.rows(f"PRAGMA table_info({table})")
+        if str(r["type"]).upper() == "DATETIME"
+    }
 
 
 def _money_name(column: str) -> str:
