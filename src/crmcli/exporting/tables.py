@@ -123,7 +123,7 @@ def export_table(reader: Reader, noun: str, *, filters: ExportFilters | None = N
         columns.append("tags")
     where, params = _where(reader, table, own, filters)
     sql = (
-        f"SELECT {', '.join(select)} FROM {table} t {' '.join(joins)} WHERE {where} "
+        f"SELECT {', '.join(f'{e} AS c{i}' for i, e in enumerate(select))} FROM {table} t {' '.join(joins)} WHERE {where} "
         f"ORDER BY t.created_at, t.id" + (" LIMIT ?" if filters.limit else "")
     )
     if filters.limit:
