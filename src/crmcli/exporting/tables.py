@@ -122,8 +122,10 @@ def export_table(reader: Reader, noun: str, *, filters: ExportFilters | None = N
         )
         columns.append("tags")
     where, params = _where(reader, table, own, filters)
+    # Every column aliased: PostgreSQL's dict rows would merge two columns called "name".
+    selected = ", ".join(f"{expression} AS c{i}" for i, expression in enumerate(select))
     sql = (
-        f"SELECT {', '.join(f'{e} AS c{i}' for i, e in enumerate(select))} FROM {table} t {' '.join(joins)} WHERE {where} "
+        f"SELECT {selected} FROM {table} t {' '.join(joins)} WHERE {where} "
         f"ORDER BY t.created_at, t.id" + (" LIMIT ?" if filters.limit else "")
     )
     if filters.limit:
