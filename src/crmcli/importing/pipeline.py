@@ -230,7 +230,7 @@ def run_import(
             book.write(at=options.at) if options.dry_run or options.strict else nullcontext()
         )
         try:
-            with whole as outer:
+            with book.db.bulk_writes(), whole as outer:
                 ctx: Context | None = None
                 for batch in _batches(source.rows(), options.batch_rows):
                     with (
