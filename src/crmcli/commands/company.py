@@ -32,6 +32,7 @@ from crmcli.commands._parties import (
     sort_option,
     tags_of,
 )
+from crmcli.commands._sales import SALES_SECTIONS
 from crmcli.output import Column
 
 app = typer.Typer(help="Companies: the 360° view, classification, handover.", no_args_is_help=True)
@@ -260,6 +261,11 @@ def show(
                     Column("reference"),
                 ],
             ),
+            **{
+                title: (company[key], columns)
+                for key, (title, columns) in SALES_SECTIONS.items()
+                if key in company
+            },
             "Recent history": (
                 company["history"],
                 [

@@ -17,7 +17,7 @@ from crmcli.models.changes import Change, Meta, SyncConflict
 from crmcli.models.compensation import CommissionPlan, PlanAssignment, Quota
 from crmcli.models.parties import Company, Contact, Lead, Tag, User
 from crmcli.models.pipeline import Deal, DealLine, DealSplit, Pipeline, Stage, StageHistory
-from crmcli.models.sales import Order, Payment, Product, Quote, QuoteLine
+from crmcli.models.sales import Expense, Order, Payment, Product, Quote, QuoteLine
 
 metadata = SQLModel.metadata
 
@@ -30,6 +30,7 @@ __all__ = [
     "Deal",
     "DealLine",
     "DealSplit",
+    "Expense",
     "Lead",
     "Meta",
     "Order",

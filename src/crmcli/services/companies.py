@@ -305,7 +305,9 @@ def _activity(row: Row | None) -> Row | None:
 
 def show_company(book: Book, handle: str, *, history: int = 10) -> dict[str, Any]:
     """Everything about a company: contacts, deals and totals, quotes, activities, payments,
-    recent history."""
+    orders, balance, expenses, recent history."""
+    from crmcli.services.sales.summary import company_sales
+
     now = clock.now()
     with book.read() as r:
         company = get_company(r, find_company(r, handle)["id"])
@@ -377,6 +379,7 @@ def show_company(book: Book, handle: str, *, history: int = 10) -> dict[str, Any
             (cid, cid, cid),
             limit=history,
         )
+        sales = company_sales(r, cid)  # orders, balance, expenses
     paid: dict[str, Decimal] = {}
     for pay in payments:
         paid[pay["currency"]] = paid.get(pay["currency"], Decimal("0.00")) + pay["amount"]
@@ -389,5 +392,6 @@ def show_company(book: Book, handle: str, *, history: int = 10) -> dict[str, Any
         "next_activity": _activity(upcoming),
         "last_activity": _activity(last),
         "payments": payments,
+        **sales,
         "history": recent,
     }
