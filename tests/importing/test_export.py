@@ -35,7 +35,17 @@ class TestExport:
         [deal] = team.json("export deal")
         assert (deal["stage"], deal["pipeline"], deal["owner"]) == ("Prospecting", "Sales", "alice")
         assert deal["amount"] == "48000.00"
-        for noun in ("company", "lead", "activity", "user", "product", "payment"):
+        for noun in (
+            "company",
+            "lead",
+            "activity",
+            "user",
+            "product",
+            "quote",
+            "order",
+            "payment",
+            "expense",
+        ):
             team(f"export {noun}")  # every entity exports (empty ones too)
 
     def test_formula_cells_are_neutralised(self, crm):

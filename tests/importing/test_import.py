@@ -345,3 +345,29 @@ class TestInterruption:
         result = crm.json(f"import contact {source} --key email")
         assert (result["unchanged"], result["created"]) == (done, total - done)
         assert count(crm, "contacts") == total
+
+
+class TestProducts:
+    """The price book imports through the products service's SKU, price and tax rules."""
+
+    def test_hubspot_products_and_rekeyed_reimport(self, crm, tmp_path):
+        source = fixture(tmp_path, "hubspot_products.csv")
+        result = crm.json(f"import product {source}", ok=False)
+        assert result["profile"] == "hubspot"
+        assert (result["created"], result["rejected"]) == (2, 1)
+        seat = crm.json("product show SEAT-1")
+        assert (seat["unit_price"], seat["currency"]) == ("480.00", "USD")
+        again = crm.json(f"import product {source} --key sku", ok=False)
+        assert (again["unchanged"], again["created"]) == (2, 0)
+
+    def test_sku_is_never_duplicated(self, crm, tmp_path):
+        source = tmp_path / "p.csv"
+        source.write_text(
+            'sku,name,price,currency,tax\nSKU-1,Seat,"1.250,00 €",,19\nSKU-1,Seat again,10,EUR,\n'
+        )
+        result = crm.json(
+            f"import product {source} --decimal-comma --on-duplicate create", ok=False
+        )
+        assert (result["created"], result["rejected"]) == (1, 1)
+        product = crm.json("product show SKU-1")
+        assert (product["unit_price"], product["tax_pct"]) == ("1250.00", "19")

@@ -10,7 +10,18 @@ import typer
 from crmcli import output
 from crmcli.commands._common import book
 
-NOUNS = ("company", "lead", "deal", "activity", "product", "user", "quote", "order", "payment")
+NOUNS = (
+    "company",
+    "lead",
+    "deal",
+    "activity",
+    "product",
+    "user",
+    "quote",
+    "order",
+    "payment",
+    "expense",
+)
 Fields = Annotated[
     str | None, typer.Option("--fields", help="Only these columns, in this order: name,email.")
 ]

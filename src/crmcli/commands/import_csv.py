@@ -11,13 +11,14 @@ from crmcli import output
 from crmcli.commands._common import AtOption, book, when
 from crmcli.output import Column
 
-NOUNS = ("company", "contact", "lead", "deal", "activity")
+NOUNS = ("company", "contact", "lead", "deal", "activity", "product")
 PLURALS = {
     "companies": "company",
     "contacts": "contact",
     "leads": "lead",
     "deals": "deal",
     "activities": "activity",
+    "products": "product",
 }
 VCARD_SUFFIXES = (".vcf", ".vcard")
 

@@ -29,6 +29,7 @@ TABLES: dict[str, str] = {
     "quote": "quotes",
     "order": "orders",
     "payment": "payments",
+    "expense": "expenses",
 }
 PLURAL = {
     "user": "users",
@@ -41,6 +42,7 @@ PLURAL = {
     "quote": "quotes",
     "order": "orders",
     "payment": "payments",
+    "expense": "expenses",
 }
 # reference column -> (table, the column shown next to it, its name in the export)
 REFERENCES: dict[str, tuple[str, str, str]] = {

@@ -82,6 +82,8 @@ class Entity:
     link_fields: ClassVar[frozenset[str]] = frozenset()
     # Fields an update never overwrites with a default (only with what the row says).
     required: ClassVar[tuple[str, ...]] = ("name",)
+    # Match reasons that are never created again, whatever --on-duplicate says.
+    unique_reasons: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self) -> None:
         self.fields: dict[str, p.Cleaner] = {}
@@ -761,12 +763,81 @@ class ActivityEntity(Entity):
             touch_deal(w, v.get("deal_id"), v.get("done_at") or v.get("start_at"))
 
 
+# -- products ------------------------------------------------------------------------------
+class ProductEntity(Entity):
+    """The price book, through the products service's own SKU, price and tax rules."""
+
+    name = "product"
+    table = "products"
+    unique_reasons = frozenset({"sku"})  # the table is unique on SKU: never created twice
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys = {"id": "id", "sku": "lower(sku)"}
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        from crmcli.money import parse_currency
+        from crmcli.services.sales.config import setting
+        from crmcli.services.sales.products import _price_fields, clean_sku
+        from crmcli.services.validate import clean_text
+
+        if data.get("id"):
+            cand.values["id"] = _uuid(data["id"])
+        if data.get("created_at"):
+            cand.values["created_at"] = convert.parse_datetime(
+                data["created_at"], dayfirst=ctx.dayfirst
+            )
+        values = cand.values
+        values["sku"] = clean_sku(data.get("sku") or "")
+        values["name"] = clean_text(
+            data.get("name") or "", what="product name", max_length=300, required=True
+        )
+        if data.get("description"):
+            values["description"] = (
+                clean_text(data["description"], what="description", max_length=5000, multiline=True)
+                or None
+            )
+        if data.get("unit"):
+            values["unit"] = clean_text(data["unit"], what="unit", max_length=30) or None
+        if not data.get("unit_price"):
+            raise InvalidInput("the unit price is missing")
+        price, symbol = convert.parse_amount(data["unit_price"], decimal_comma=ctx.decimal_comma)
+        code = parse_currency(data.get("currency") or symbol or str(setting("currency")))
+        tax = (data.get("tax_pct") or "").strip().rstrip("%") or None
+        values.update(_price_fields(price, code, tax))
+        if data.get("active"):
+            values["active"] = convert.parse_flag(data["active"], what="active")
+        if data.get("tags"):
+            cand.tags = split_list(data["tags"])
+
+    def defaults(self, cand: Candidate, ctx: Context) -> None:
+        cand.values.setdefault("tax_pct", "0")
+        cand.values.setdefault("active", True)
+
+    def duplicates(self, w: Writer, batch: Sequence[Candidate]) -> None:
+        skus: dict[str, list[Match]] = {}
+        for row in rows_where_in(
+            w,
+            "products",
+            "lower(sku)",
+            [c.values["sku"].lower() for c in batch],
+            columns="id, name, sku",
+        ):
+            skus.setdefault(row["sku"].lower(), []).append(Match(row["id"], row["sku"], "sku"))
+        for cand in batch:
+            cand.matches += skus.get(cand.values["sku"].lower(), [])
+
+    def batch_keys(self, cand: Candidate) -> list[tuple[str, str]]:
+        return [("sku", str(cand.values["sku"]).lower())]
+
+
 ENTITY_TYPES: dict[str, type[Entity]] = {
     "company": CompanyEntity,
     "contact": ContactEntity,
     "lead": LeadEntity,
     "deal": DealEntity,
     "activity": ActivityEntity,
+    "product": ProductEntity,
 }
 
 

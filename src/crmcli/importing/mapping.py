@@ -170,6 +170,9 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "currency": ("currency", "currency code"),
         "tax_pct": ("tax", "tax pct", "tax percent", "tax rate", "vat"),
         "active": ("active", "is active"),
+        "unit": ("unit", "unit of measure", "uom"),
+        "tags": ("tags", "tag", "labels"),
+        "created_at": ("created at", "created", "create date", "created date"),
     },
 }
 
@@ -250,6 +253,8 @@ PROFILES: dict[str, dict[str, dict[str, str]]] = {
             "Name": "name",
             "Description": "description",
             "IsActive": "active",
+            "UnitPrice": "unit_price",
+            "CurrencyIsoCode": "currency",
         },
     },
     "hubspot": {
@@ -324,6 +329,9 @@ PROFILES: dict[str, dict[str, dict[str, str]]] = {
             "SKU": "sku",
             "Unit price": "unit_price",
             "Description": "description",
+            "Product type": EXTRA,
+            "Billing frequency": EXTRA,
+            "Term": EXTRA,
         },
     },
     "pipedrive": {

@@ -413,7 +413,9 @@ def _decide(entity: Entity, batch: list[Candidate], options: ImportOptions) -> N
                 score = similar(cand.values["name"], other.values["name"])
                 if score >= NAME_THRESHOLD:
                     matches.append(_in_file(other, "name", score))
-        force = options.on_duplicate == "create"
+        force = options.on_duplicate == "create" and not any(
+            m.reason in entity.unique_reasons for m in matches
+        )
         try:
             check(matches, entity=entity.name, force=force)
         except (Duplicate, LikelyDuplicate) as exc:
