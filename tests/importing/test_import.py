@@ -371,3 +371,39 @@ class TestProducts:
         assert (result["created"], result["rejected"]) == (1, 1)
         product = crm.json("product show SKU-1")
         assert (product["unit_price"], product["tax_pct"]) == ("1250.00", "19")
+
+
+class TestExpensesAndDeals:
+    """Expenses and deals reject what their services refuse, row by row."""
+
+    def test_expenses(self, crm, tmp_path):
+        crm("company add 'Acme GmbH'")
+        crm("deal add 'Acme renewal' --company 'Acme GmbH' --amount 48000")
+        source = tmp_path / "e.csv"
+        source.write_text(
+            "Date,Deal,Company,Category,Amount,Note,Receipt no\n"
+            '2026-11-20,Acme renewal,,travel,"€ 312.50",Train,R-1\n'
+            "2026-11-21,,Acme GmbH,ent,45.00 USD,Lunch,R-2\n"
+            "2026-11-22,Nope,,travel,10,,R-3\n"
+            "2026-11-22,Acme renewal,,travel,-5,,R-4\n"
+        )
+        result = crm.json(f"import expense {source}", ok=False)
+        assert (result["created"], result["rejected"]) == (2, 2)
+        rows = {r["note"]: r for r in crm.json("export expense")}
+        assert (rows["Train"]["amount"], rows["Train"]["deal"]) == ("312.50", "Acme renewal")
+        assert (rows["Lunch"]["category"], rows["Lunch"]["currency"]) == ("entertainment", "USD")
+        assert '"Receipt no":"R-1"' in rows["Train"]["extra"]
+
+    def test_broken_deals(self, crm, tmp_path):
+        source = tmp_path / "d.csv"
+        source.write_text(
+            "name,amount,stage,close date\n"
+            "Good,1000,Proposal,2026-12-31\n"
+            "Negative,(120.00),,\n"
+            "Unknown stage,10,Nowhere,\n"
+            ",10,,\n"
+            "Bad date,10,,31.31.2026\n"
+        )
+        result = crm.json(f"import deal {source}", ok=False)
+        assert (result["created"], result["rejected"]) == (1, 4)
+        assert crm.json("deal show Good")["stage"] == "Proposal"

@@ -11,7 +11,7 @@ from crmcli import output
 from crmcli.commands._common import AtOption, book, when
 from crmcli.output import Column
 
-NOUNS = ("company", "contact", "lead", "deal", "activity", "product")
+NOUNS = ("company", "contact", "lead", "deal", "activity", "product", "expense")
 PLURALS = {
     "companies": "company",
     "contacts": "contact",
@@ -19,6 +19,7 @@ PLURALS = {
     "deals": "deal",
     "activities": "activity",
     "products": "product",
+    "expenses": "expense",
 }
 VCARD_SUFFIXES = (".vcf", ".vcard")
 

@@ -17,7 +17,6 @@ _CODE = re.compile(r"^[A-Za-z]{3}$")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _TRUE = frozenset({"1", "true", "yes", "y", "x", "done", "on", "ja", "oui", "si", "sí"})
 _FALSE = frozenset({"0", "false", "no", "n", "off", "nein", "non", ""})
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def unguard(text: str) -> str:
@@ -115,6 +114,3 @@ def parse_flag(text: str, *, what: str) -> bool:
 def midnight(day: date) -> datetime:
     """The start of a local calendar day, in UTC."""
     return datetime.combine(day, time(0), clock.local_zone()).astimezone(UTC)
-
-
-__all__ = ["_FORMULA_START", "parse_amount", "parse_date", "parse_datetime", "unguard"]

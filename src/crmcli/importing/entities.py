@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, ClassVar
 
 from crmcli.errors import InvalidInput, UserError
@@ -20,7 +19,7 @@ from crmcli.importing import convert
 from crmcli.importing.links import Companies, Owners, rows_where_in
 from crmcli.services import parties as p
 from crmcli.services.dedupe import NAME_THRESHOLD, Match
-from crmcli.storage.db import Row, Writer, dumps, new_id
+from crmcli.storage.db import Row, Writer, dumps
 
 
 @dataclass
@@ -587,10 +586,14 @@ class DealEntity(Entity):
                     )
                     or None
                 )
-            if data.get("external_id"):
-                values["external_id"] = clean_text(
-                    data["external_id"], what="external id", max_length=200
-                )
+        if data.get("external_id"):
+            values["external_id"] = clean_text(
+                data["external_id"], what="external id", max_length=200
+            )
+        if not values.get("name"):
+            raise InvalidInput("deal name is missing")
+        if values["amount"] is not None and values["amount"] < 0:
+            raise InvalidInput("a deal amount cannot be negative")
 
     required = ()
 
@@ -598,12 +601,7 @@ class DealEntity(Entity):
         from crmcli.services.deals import find_pipeline, stage_in
         from crmcli.services.handles import resolve
 
-        resolve_companies(
-            w,
-            [c for c in batch if not c.links.get("company_id") or True],
-            ctx,
-            owner_key="owner_id",
-        )
+        resolve_companies(w, batch, ctx, owner_key="owner_id")
         for cand in batch:
             if cand.error:
                 continue
@@ -630,35 +628,44 @@ class DealEntity(Entity):
                 cand.error = exc.message
 
     def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
-        from decimal import Decimal
-
-        from crmcli.services.deals import create_deal
-
         for cand in batch:
             v = cand.values
-            row = create_deal(
-                w,
-                name=v["name"],
-                amount=v.get("amount") or Decimal(0),
-                currency=v.get("currency") or "EUR",
-                owner_id=v.get("owner_id"),
-                company_id=v.get("company_id"),
-                contact_id=v.get("contact_id"),
-                pipeline_id=v.get("pipeline_id"),
-                stage_id=v.get("stage_id"),
-                probability=v.get("probability"),
-                expected_close=v.get("expected_close"),
-                source=v.get("source"),
-                next_step=v.get("next_step"),
-                notes=v.get("notes"),
-                external_id=v.get("external_id"),
-                record_id=v.get("id"),
-                created_at=v.get("created_at"),
-            )
+            try:
+                row = self._create_one(w, v)
+            except UserError as exc:  # checked before anything is written for this row
+                cand.error = exc.message
+                continue
             extra = {k: v[k] for k in ("extra", "lost_reason", "competitor") if v.get(k)}
             if extra:
                 w.update("deals", row["id"], extra)
             v["id"] = row["id"]
+
+    @staticmethod
+    def _create_one(w: Writer, v: dict[str, Any]) -> Row:
+        """One deal through the deals service (and its first stage-history row)."""
+        from decimal import Decimal
+
+        from crmcli.services.deals import create_deal
+
+        return create_deal(
+            w,
+            name=v["name"],
+            amount=v.get("amount") or Decimal(0),
+            currency=v.get("currency") or "EUR",
+            owner_id=v.get("owner_id"),
+            company_id=v.get("company_id"),
+            contact_id=v.get("contact_id"),
+            pipeline_id=v.get("pipeline_id"),
+            stage_id=v.get("stage_id"),
+            probability=v.get("probability"),
+            expected_close=v.get("expected_close"),
+            source=v.get("source"),
+            next_step=v.get("next_step"),
+            notes=v.get("notes"),
+            external_id=v.get("external_id"),
+            record_id=v.get("id"),
+            created_at=v.get("created_at"),
+        )
 
     def update_values(self, cand: Candidate) -> dict[str, Any]:
         from crmcli.money import to_milli
@@ -831,6 +838,87 @@ class ProductEntity(Entity):
         return [("sku", str(cand.values["sku"]).lower())]
 
 
+# -- expenses ------------------------------------------------------------------------------
+class ExpenseEntity(Entity):
+    """Sales expenses against a deal or a company, with the expenses service's rules."""
+
+    name = "expense"
+    table = "expenses"
+    required = ()
+    link_fields = frozenset({"deal", "deal_id", "company", "company_id"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys = {"id": "id"}
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        from crmcli.money import parse_currency
+        from crmcli.services.sales.expenses import parse_category
+        from crmcli.services.validate import clean_text
+
+        super().clean(data, cand, ctx)
+        values = cand.values
+        values["category"] = parse_category(data.get("category") or "other")
+        if not data.get("amount"):
+            raise InvalidInput("the amount is missing")
+        amount, symbol = convert.parse_amount(data["amount"], decimal_comma=ctx.decimal_comma)
+        if amount <= 0:
+            raise InvalidInput(f"an expense must be more than zero, not {data['amount']}")
+        values["amount"] = amount
+        code = data.get("currency") or symbol
+        values["currency"] = parse_currency(code) if code else None
+        values["spent_at"] = (
+            convert.parse_datetime(data["spent_at"], dayfirst=ctx.dayfirst)
+            if data.get("spent_at")
+            else None
+        )
+        if data.get("note"):
+            values["note"] = clean_text(data["note"], what="note", max_length=2000, multiline=True)
+        if data.get("owner"):
+            values["user_id"] = values.pop("owner_id")
+        if (
+            not cand.links.get("deal")
+            and not cand.links.get("deal_id")
+            and not (cand.links.get("company") or cand.links.get("company_id"))
+        ):
+            raise InvalidInput("an expense needs a deal or a company")
+
+    def resolve(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        from crmcli.money import parse_money, to_milli
+        from crmcli.services.sales.config import setting
+        from crmcli.services.sales.expenses import _target
+
+        for cand in batch:
+            if cand.error:
+                continue
+            links, values = cand.links, cand.values
+            try:
+                handle = links.get("deal_id") or links.get("deal")
+                handle = handle or links.get("company_id") or links.get("company") or ""
+                deal_id, company_id = _target(w, handle)
+                values["deal_id"], values["company_id"] = deal_id, company_id
+                code = values.pop("currency") or (
+                    str(w.scalar("SELECT currency FROM deals WHERE id = ?", (deal_id,)))
+                    if deal_id
+                    else str(setting("currency"))
+                )
+                values["currency"] = code
+                values["amount_milli"] = to_milli(parse_money(values.pop("amount"), currency=code))
+            except UserError as exc:
+                cand.error = exc.message
+
+    def defaults(self, cand: Candidate, ctx: Context) -> None:
+        cand.values.pop("owner_id", None)
+        cand.values.setdefault("user_id", ctx.actor_id)
+        if cand.values.get("spent_at") is None:
+            cand.values.pop("spent_at", None)
+
+    def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        for cand in batch:
+            cand.values["spent_at"] = cand.values.get("spent_at") or w.at
+        super().create(w, batch, ctx)
+
+
 ENTITY_TYPES: dict[str, type[Entity]] = {
     "company": CompanyEntity,
     "contact": ContactEntity,
@@ -838,6 +926,7 @@ ENTITY_TYPES: dict[str, type[Entity]] = {
     "deal": DealEntity,
     "activity": ActivityEntity,
     "product": ProductEntity,
+    "expense": ExpenseEntity,
 }
 
 
@@ -846,11 +935,3 @@ def extra_json(extra: dict[str, str], old: str | None) -> str | None:
     merged: dict[str, Any] = json.loads(old) if old else {}
     merged.update(extra)
     return dumps(dict(sorted(merged.items()))) if merged else None
-
-
-def new_record_id() -> str:
-    return new_id()
-
-
-def now_values(at: datetime) -> dict[str, Any]:
-    return {"created_at": at, "updated_at": at}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from crmcli.errors import InvalidInput
 
-ENTITIES = ("company", "contact", "lead", "deal", "activity", "product")
+ENTITIES = ("company", "contact", "lead", "deal", "activity", "product", "expense")
 EXTRA = "extra"  # --map "Header=extra": keep the column in the record's extra field
 
 # The fields each entity accepts, with the generic names files use for them.
@@ -173,6 +173,20 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "unit": ("unit", "unit of measure", "uom"),
         "tags": ("tags", "tag", "labels"),
         "created_at": ("created at", "created", "create date", "created date"),
+    },
+    "expense": {
+        "id": ("id", "uuid"),
+        "deal": ("deal", "deal name", "opportunity"),
+        "deal_id": ("deal id",),
+        "company": ("company", "company name", "customer", "account"),
+        "company_id": ("company id",),
+        "amount": ("amount", "cost", "total", "value"),
+        "currency": ("currency", "currency code"),
+        "category": ("category", "type", "kind"),
+        "owner": ("rep", "owner", "user", "spent by", "employee"),
+        "spent_at": ("spent at", "spent on", "date", "expense date"),
+        "note": ("note", "notes", "description", "memo"),
+        "created_at": ("created at", "created"),
     },
 }
 
@@ -502,6 +516,7 @@ DERIVED = frozenset(
         "status",
         "disqualifyreason",
         "lead",
+        "userid",
     }
 )
 _MIN_PROFILE_HITS = 2  # headers only that profile knows, before it is chosen on its own

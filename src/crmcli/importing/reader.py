@@ -105,9 +105,15 @@ def delimiter_option(text: str | None) -> str | None:
 class _Prefixed(io.RawIOBase):
     """A byte stream that replays an already-read sample, then reads on (for stdin)."""
 
-    def __init__(self, sample: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, sample: bytes, rest: IO[bytes], *, owned: bool) -> None:
         self._sample = memoryview(sample)
         self._rest = rest
+        self._owned = owned  # a file we opened is closed with us; stdin is not
+
+    def close(self) -> None:
+        if self._owned and not self.closed:
+            self._rest.close()
+        super().close()
 
     def readable(self) -> bool:
         return True
@@ -188,7 +194,7 @@ def open_csv(
         head = head[1:]
     delim = delimiter or sniff_delimiter(head)
     stream = io.TextIOWrapper(
-        io.BufferedReader(_Prefixed(sample, raw), buffer_size=1 << 16),
+        io.BufferedReader(_Prefixed(sample, raw, owned=path is not None), buffer_size=1 << 16),
         encoding=chosen,
         newline="",
     )

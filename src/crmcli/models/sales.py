@@ -103,3 +103,4 @@ class Expense(Record, table=True):
     currency: str = Field(default="EUR", max_length=3)
     spent_at: datetime = timestamp(nullable=False, index=True)
     note: str | None = None
+    extra: str | None = None  # unmapped columns of an imported file (a JSON object)

@@ -17,7 +17,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # Columns of an imported file that match no field are kept per record (a JSON object).
-EXTRA_TABLES = ("companies", "contacts", "leads", "deals", "activities", "products")
+EXTRA_TABLES = ("companies", "contacts", "leads", "deals", "activities", "products", "expenses")
 
 
 def upgrade() -> None:
