@@ -41,7 +41,7 @@ def _write_contacts(path: Path, count: int, companies: list[str], *, phones: boo
         out = csv.writer(f)
         out.writerow(["First Name", "Last Name", "Email", "Phone", "Title", "Company"])
         for i in range(count):
-            phone = f"+1 415 {200 + i % 800:03d} {i % 10_000:04d}" if phones else ""
+            phone = f"+1 415 {200 + i // 10_000:03d} {i % 10_000:04d}" if phones else ""  # unique
             out.writerow(
                 [
                     rng.choice(("Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken")),

@@ -99,36 +99,42 @@ def export_table(reader: Reader, noun: str, *, filters: ExportFilters | None = N
     # On SQLite a time is stored as canonical UTC ISO 8601 text: exported as it is stored,
     # instead of parsed into a datetime and formatted back for every cell.
     as_text = _time_columns(reader, table) if reader.dialect == "sqlite" else set()
-    select = []
-    columns = []
-    joins = []
+    select = [f"CAST(t.{c} AS TEXT)" if c in as_text else f"t.{c}" for c in own]
+    # Names next to reference ids come from id -> name maps loaded once per referenced
+    # table (a dict look-up per row), not from a join: a random index probe per row and
+    # reference costs more than reading the referenced table whole.
+    columns: list[str] = []
+    order: list[int] = []  # output column -> position in (row + names + tags)
+    refs: list[tuple[int, dict[str, Any]]] = []  # (column position in row, id -> name)
+    maps: dict[tuple[str, str], dict[str, Any]] = {}
     for index, column in enumerate(own):
-        select.append(f"CAST(t.{column} AS TEXT)" if column in as_text else f"t.{column}")
         columns.append(column)
+        order.append(index)
         ref = REFERENCES.get(column)
-        if ref is not None:
-            ref_table, label, name = ref
-            if name in own:  # a real column already has that name
-                continue
-            alias = f"r{index}"
-            joins.append(f"LEFT JOIN {ref_table} {alias} ON {alias}.id = t.{column}")
-            select.append(f"{alias}.{label}")
-            columns.append(name)
+        if ref is None or ref[2] in own:  # no reference, or a real column has that name
+            continue
+        ref_table, label, name = ref
+        if (ref_table, label) not in maps:
+            maps[ref_table, label] = {
+                r["id"]: r["label"]
+                for r in reader.rows(f"SELECT id, {label} AS label FROM {ref_table}")
+            }
+        refs.append((index, maps[ref_table, label]))
+        columns.append(name)
+        order.append(len(own) + len(refs) - 1)
+    tags: dict[str, str] | None = None
     if table in TAGGED:
-        agg = (
-            "group_concat(g.name, ';')" if reader.dialect == "sqlite" else "string_agg(g.name, ';')"
-        )
-        select.append(
-            f"(SELECT {agg} FROM (SELECT name FROM tags WHERE entity = '{table}' "
-            "AND record_id = t.id AND deleted_at IS NULL ORDER BY name) g)"
-        )
+        tags = _tags_of(reader, table)
         columns.append("tags")
+        order.append(len(own) + len(refs))
     where, params = _where(reader, table, own, filters)
-    # Every column aliased: PostgreSQL's dict rows would merge two columns called "name".
+    # Rows in the order they were written: SQLite's rowid streams from the first row,
+    # where ORDER BY created_at would sort the whole table before it (no such index).
+    sort = "t.rowid" if reader.dialect == "sqlite" else "t.created_at, t.id"
+    # Every column aliased: PostgreSQL's dict rows would merge same-named columns.
     selected = ", ".join(f"{expression} AS c{i}" for i, expression in enumerate(select))
-    sql = (
-        f"SELECT {selected} FROM {table} t {' '.join(joins)} WHERE {where} "
-        f"ORDER BY t.created_at, t.id" + (" LIMIT ?" if filters.limit else "")
+    sql = f"SELECT {selected} FROM {table} t WHERE {where} ORDER BY {sort}" + (
+        " LIMIT ?" if filters.limit else ""
     )
     if filters.limit:
         params.append(filters.limit)
@@ -136,7 +142,31 @@ def export_table(reader: Reader, noun: str, *, filters: ExportFilters | None = N
     money = [i for i, c in enumerate(columns) if c.endswith(("_cents", "_milli"))]
     columns = [_money_name(c) for c in columns]
     currency = columns.index("currency") if "currency" in columns else None
-    return ExportTable(noun, columns, _rows(cursor, money, currency))
+    plan = _Plan(order, refs, tags, money, currency)
+    return ExportTable(noun, columns, _rows(cursor, plan))
+
+
+def _tags_of(reader: Reader, table: str) -> dict[str, str]:
+    """``{record id: "a;b"}`` for the table's tagged records (names in order)."""
+    out: dict[str, list[str]] = {}
+    for row in reader.rows(
+        "SELECT record_id, name FROM tags WHERE entity = ? AND deleted_at IS NULL "
+        "ORDER BY record_id, name",
+        (table,),
+    ):
+        out.setdefault(row["record_id"], []).append(row["name"])
+    return {k: ";".join(v) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How a fetched row becomes an export row."""
+
+    order: list[int]
+    refs: list[tuple[int, dict[str, Any]]]
+    tags: dict[str, str] | None
+    money: list[int]
+    currency: int | None
 
 
 def _time_columns(reader: Reader, table: str) -> set[str]:
@@ -151,26 +181,33 @@ def _money_name(column: str) -> str:
     return column.removesuffix("_cents").removesuffix("_milli")
 
 
-def _rows(cursor: Any, money: Sequence[int], currency: int | None) -> Iterator[tuple[Any, ...]]:
-    """Rows as tuples; integer money columns become Decimal amounts of the row's currency."""
+def _rows(cursor: Any, plan: _Plan) -> Iterator[tuple[Any, ...]]:
+    """Export rows: names and tags added, columns in order, integer money columns as
+    Decimal amounts of the row's currency."""
+    from operator import itemgetter
+
     from crmcli.money import from_milli
 
-    dict_rows = False
+    pick = itemgetter(*plan.order)
+    refs, tags, money, currency = plan.refs, plan.tags, plan.money, plan.currency
     while True:
         chunk = cursor.fetchmany(2000)
         if not chunk:
             return
-        if not dict_rows and chunk and isinstance(chunk[0], dict):
-            dict_rows = True
+        dict_rows = isinstance(chunk[0], dict)
         for row in chunk:
             values = tuple(row.values()) if dict_rows else tuple(row)
+            extended = values + tuple(names.get(values[i]) for i, names in refs)
+            if tags is not None:
+                extended += (tags.get(values[0]),)
+            out = pick(extended)
             if money:
-                items = list(values)
+                items = list(out)
                 code = str(items[currency]) if currency is not None else "EUR"
                 for i in money:
                     items[i] = from_milli(items[i], code)
-                values = tuple(items)
-            yield values
+                out = tuple(items)
+            yield out
 
 
 def _where(
