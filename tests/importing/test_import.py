@@ -248,6 +248,10 @@ class TestBrokenRows:
         assert (result["created"], result["rejected"], result["written"]) == (2, 5, False)
         assert result["companies_created"] == 2
         assert changes(crm) == before and count(crm, "companies") == 0
+        assert (
+            result["reject_file"] is None and not (source.parent / "people.rejected.csv").exists()
+        )
+        assert [e["row"] for e in result["errors"]] == [3, 4, 5, 6, 8]
 
     def test_strict_writes_nothing_when_a_row_is_rejected(self, crm, source):
         before = changes(crm)

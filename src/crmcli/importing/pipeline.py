@@ -122,8 +122,13 @@ class RejectFile:
         self._delimiter = delimiter
         self._stream: IO[str] | None = None
         self._writer: Any = None
+        self.dry_run = False
+        self.count = 0
 
     def write(self, number: int, cells: Sequence[str], error: str) -> None:
+        if self.dry_run:  # a dry run writes nothing; the summary lists the first rejects
+            self.count += 1
+            return
         if self._writer is None:
             self._stream = self.path.open("w", encoding=self._encoding, newline="")
             self._writer = csv.writer(self._stream, delimiter=self._delimiter)
@@ -221,6 +226,7 @@ def run_import(
         source.encoding,
         source.delimiter,
     )
+    rejects.dry_run = options.dry_run
     tally = _Tally()
     written = not options.dry_run
     try:
