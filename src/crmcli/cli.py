@@ -43,6 +43,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "pipeline": ("crmcli.commands.pipeline", "Pipelines and their stages."),
     "plan": ("crmcli.commands.plan", "Commission plans."),
     "report": ("crmcli.commands.report", "Funnel, forecast, commission, lost deals, activity."),
+    "currency": ("crmcli.commands.currency", "Exchange rates into the reporting currency."),
     "search": ("crmcli.commands.search", "Search every record and note."),
     "brief": ("crmcli.commands.brief", "Everything to know before a meeting."),
     "import": ("crmcli.commands.import_", "Import CSV, vCard or iCalendar files."),
@@ -70,6 +71,7 @@ ALIASES = {
     "pipelines": "pipeline",
     "plans": "plan",
     "reports": "report",
+    "currencies": "currency",
 }
 # Output options are global but also accepted after the verb (SPEC §3): they are moved in
 # front of the noun before parsing, so every command honours them the same way.

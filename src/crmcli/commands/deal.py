@@ -219,7 +219,12 @@ def list_(
         sort=sort,
         limit=limit,
     )
-    output.emit_list(rows, COLUMNS, empty="no deals match")
+    caption = None
+    if rows and output.options.format == "table" and not output.options.quiet:
+        from crmcli.services.currency import total_of
+
+        caption = total_of(book(ctx), rows).caption()
+    output.emit_list(rows, COLUMNS, empty="no deals match", caption=caption)
 
 
 @app.command("show")
@@ -251,6 +256,12 @@ def edit(
     next_step: Annotated[str | None, typer.Option(help="Next step ('' clears).")] = None,
     owner: Annotated[str | None, typer.Option(help="Owning rep.")] = None,
     notes: Annotated[str | None, typer.Option(help="Notes.")] = None,
+    forecast: Annotated[
+        str | None,
+        typer.Option(
+            help="Forecast: commit, best-case, pipeline, omitted ('none' = from probability)."
+        ),
+    ] = None,
     at: AtOption = None,
 ) -> None:
     """Change a deal's details (stages change with move, win, lose, reopen)."""
@@ -271,6 +282,7 @@ def edit(
         next_step=next_step,
         owner=owner,
         notes=notes,
+        forecast=forecast,
     )
     output.done(f"updated deal {record['name']} ({record['handle']})", record)
 

@@ -158,8 +158,12 @@ def list_companies(
     updated_to: str | None = None,
     sort: str | None = None,
     limit: int | None = None,
+    id_condition: tuple[str, tuple[Any, ...]] | None = None,
 ) -> list[Row]:
-    """Companies matching every filter given."""
+    """Companies matching every filter given.
+
+    ``id_condition`` is SQL on ``c.id`` built by a report (``--segment``: the RFM query).
+    """
     order, _, _ = p.order_by(sort, SORT_KEYS, "name")
     q = p.Query("c")
     me = p.acting_owner(book, owner)
@@ -184,6 +188,8 @@ def list_companies(
         if territory:
             q.add("lower(c.territory) = ?", territory.strip().lower())
         p.search_filter(q, ("c.name", "c.domain", "c.notes", "c.city"), search)
+        if id_condition is not None:
+            q.add(id_condition[0], *id_condition[1])
         return p.shape(r, "companies", q.fetch(r, _SELECT, order=order, limit=limit))
 
 

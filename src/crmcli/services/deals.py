@@ -47,6 +47,7 @@ EDITABLE = (
     "next_step",
     "owner",
     "notes",
+    "forecast",
 )
 _CLEAR = ("", "none", "-")
 
@@ -702,6 +703,10 @@ def edit_deal(book: Book, handle: str, *, at: datetime | None = None, **changes:
         values["probability"] = (
             None if cleared("probability") else parse_probability(given["probability"])
         )
+    if "forecast" in given:
+        from crmcli.services.forecast_category import parse_category
+
+        values["forecast_category"] = parse_category(given["forecast"])
     if "close" in given:
         values["expected_close"] = None if cleared("close") else _close_date(given["close"])
     for key, column, length in (

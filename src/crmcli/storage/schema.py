@@ -9,6 +9,8 @@ REVISIONS: tuple[str, ...] = (
     "0002_indexes",
     "0003_money_milli",
     "0004_quote_to_cash",
+    "0005_reports",
+    "0007_search",
     "0009_import",
 )
 HEAD = REVISIONS[-1]
