@@ -20,19 +20,19 @@ depends_on: str | Sequence[str] | None = None
 EXTRA_TABLES = ("companies", "contacts", "leads", "deals", "activities", "products", "expenses")
 
 
+# Plain ADD/DROP COLUMN (SQLite ≥ 3.35 and PostgreSQL both have them), not batch mode:
+# batch mode rebuilds the table on SQLite and loses its expression indexes (lower(...)).
+
+
 def upgrade() -> None:
     for table in EXTRA_TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("extra", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
-    with op.batch_alter_table("activities") as batch:
-        batch.add_column(sa.Column("external_id", sa.String(length=200), nullable=True))
+        op.add_column(table, sa.Column("extra", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    op.add_column("activities", sa.Column("external_id", sa.String(length=200), nullable=True))
     op.create_index("ix_activities_external_id", "activities", ["external_id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_activities_external_id", table_name="activities")
-    with op.batch_alter_table("activities") as batch:
-        batch.drop_column("external_id")
+    op.drop_column("activities", "external_id")
     for table in reversed(EXTRA_TABLES):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("extra")
+        op.drop_column(table, "extra")
