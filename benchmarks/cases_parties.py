@@ -54,7 +54,5 @@ CASES = [
         ["company", "list", "--class", "key-account", "-n", "50"],
     ),
     Case("lead list --limit 50", ["lead", "list", "--limit", "50"]),
-    Case(
-        "lead list --sort -score -n 50", ["lead", "list", "--sort", "-score", "-n", "50"], goal=None
-    ),
+    Case("lead list --sort -score -n 50", ["lead", "list", "--sort", "-score", "-n", "50"]),
 ]

@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from harness import Case, Throughput, crm_argv, time_command, time_pair  # noqa: E402
+from harness import Case, Throughput, crm_argv, time_against, time_command  # noqa: E402
 
 DATA = HERE / ".data"
 BOOK_VERSION = "8"  # bump when the generator or schema changes
@@ -207,13 +207,12 @@ def main() -> int:
         (tmp / "baseline_sqlite.py").write_text(BASELINE_SQLITE)
         env = {"CRM_NOW": NOW, "CRM_TZ": "UTC", "COLUMNS": "120", "NO_COLOR": "1"}
         repeat = args.repeat or 7
+        baseline_argv = {
+            "typer": [sys.executable, str(tmp / "baseline_typer.py"), "--help"],
+            "sqlite": [sys.executable, str(tmp / "baseline_sqlite.py"), "list", str(book)],
+        }
         baselines = {
-            "typer": time_command(
-                [sys.executable, str(tmp / "baseline_typer.py"), "--help"], repeat=repeat
-            ),
-            "sqlite": time_command(
-                [sys.executable, str(tmp / "baseline_sqlite.py"), "list", str(book)], repeat=repeat
-            ),
+            name: time_command(command, repeat=repeat) for name, command in baseline_argv.items()
         }
         for name, seconds in baselines.items():
             rows.append((f"baseline: {name}", f"{seconds * 1000:.0f} ms", "", "", "", ""))
@@ -224,20 +223,16 @@ def main() -> int:
             argv = [*crm_argv(), *(["--db", str(book)] if case.uses_book else []), *case.argv]
             setup = (lambda c=case: c.setup(book)) if case.setup else None
             try:
+                # Each case against its baseline (its own, else the shared one), run turn
+                # about (see time_against).
                 own = case_baseline_argv(case, book, tmp)
-                if own is not None:
-                    # ours and its own baseline alternate, so a busy machine slows both alike
-                    seconds, base = time_pair(
-                        argv, own, repeat=args.repeat or case.repeat, env={**env, **case.env}
-                    )
-                else:
-                    seconds = time_command(
-                        argv,
-                        repeat=args.repeat or case.repeat,
-                        env={**env, **case.env},
-                        setup=setup,
-                    )
-                    base = baselines[case.baseline]
+                seconds, base = time_against(
+                    argv,
+                    own if own is not None else baseline_argv[case.baseline],
+                    repeat=args.repeat or case.repeat,
+                    env={**env, **{k: v.format(book=book) for k, v in case.env.items()}},
+                    setup=setup,
+                )
             except RuntimeError as exc:
                 failed += 1
                 rows.append((case.name, "error", case.baseline, "", str(exc)[-60:], "FAIL"))
@@ -246,14 +241,15 @@ def main() -> int:
             ok = ratio <= case.limit
             failed += not ok
             goal = f" (goal {case.goal}×)" if case.goal else ""
+            verdict = "FAIL" if not ok else "over goal" if case.goal and ratio > case.goal else "ok"
             rows.append(
                 (
                     case.name,
                     f"{seconds * 1000:.0f} ms",
-                    case.baseline,
+                    f"{case.baseline} {base * 1000:.0f} ms",
                     f"{ratio:.2f}×",
                     f"≤ {case.limit}×{goal}",
-                    "ok" if ok else "FAIL",
+                    verdict,
                 )
             )
         for tp in throughputs:

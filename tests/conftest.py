@@ -19,6 +19,11 @@ from crmcli.cli import app
 
 pytest_plugins = ["tests.pg"]  # the real-PostgreSQL fixtures
 
+# `pytest --hypothesis-profile thorough` runs the sync convergence property 1,000 times.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("thorough", max_examples=1000, deadline=None)
+
 NOW = "2026-11-23T10:00:00+01:00"  # a Monday, 10:00 in Europe/Berlin
 ZONE = "Europe/Berlin"
 

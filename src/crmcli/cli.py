@@ -55,6 +55,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "tui": ("crmcli.commands.tui", "The full-screen app."),
     "demo": ("crmcli.commands.demo", "Fill a database with a realistic demo book of business."),
     "backup": ("crmcli.commands.backup", "Write a consistent copy of the database."),
+    "completion": ("crmcli.commands.completion", "Shell completion script: bash, zsh or fish."),
 }
 ALIASES = {
     "leads": "lead",
@@ -106,7 +107,8 @@ class AppState:
             if reason:
                 output.warn(
                     f"the database {settings.db} is in a shared or synced place ({reason}); "
-                    "SQLite files get corrupted there — keep it local and use `crm sync`"
+                    "SQLite files get corrupted there — keep it in a local folder and share "
+                    "it with `crm sync --remote FOLDER` (README: Team sync)"
                 )
         return Book.open(settings)
 
@@ -152,6 +154,29 @@ class LazyGroup(TyperGroup):
             super().format_help(ctx, formatter)
         finally:
             self._listing_help = False
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> list[Any]:
+        """Nouns complete from the table above (no noun module is imported for it)."""
+        from typer._click.shell_completion import CompletionItem
+
+        if incomplete.startswith("-"):
+            return super().shell_complete(ctx, incomplete)
+        return [
+            CompletionItem(name, help=help_text)
+            for name, (module, help_text) in NOUNS.items()
+            if name.startswith(incomplete) and _available(module)
+        ]
+
+    def _main_shell_completion(
+        self, ctx_args: Any, prog_name: str, complete_var: str | None = None
+    ) -> None:
+        # Click names the instruction shell first (bash_complete), Typer last
+        # (complete_bash): accept both, so either kind of script (or test) works.
+        var = complete_var or f"_{prog_name}_COMPLETE".replace("-", "_").upper()
+        shell, _, action = os.environ.get(var, "").partition("_")
+        if shell in ("bash", "zsh", "fish", "powershell", "pwsh") and action:
+            os.environ[var] = f"{action}_{shell}"
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         front: list[str] = []
@@ -201,7 +226,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (Typer's mechanism)
 )
 
 
@@ -251,7 +276,9 @@ def root(
 def main() -> None:
     """Console-script entry point."""
     try:
-        app()
+        # One program name however crm was started (python -m crmcli, a wrapper…): usage
+        # lines say crm, and shell completion answers to _CRM_COMPLETE.
+        app(prog_name="crm")
     except CrmError as exc:  # raised outside a command (e.g. while parsing)
         output.error(exc)
         sys.exit(exc.exit_code)

@@ -62,7 +62,10 @@ def now() -> datetime:
         try:
             value = datetime.fromisoformat(fixed)
         except ValueError as exc:
-            raise InvalidInput(f"CRM_NOW={fixed!r} is not an ISO 8601 time") from exc
+            raise InvalidInput(
+                f"CRM_NOW={fixed!r} is not an ISO 8601 time",
+                hint="use ISO 8601, e.g. CRM_NOW=2026-11-23T10:00:00+01:00",
+            ) from exc
         if value.tzinfo is None:
             value = value.replace(tzinfo=local_zone())
         return value.astimezone(UTC)

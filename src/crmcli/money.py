@@ -55,7 +55,10 @@ def parse_money(
         try:
             value = Decimal(raw.replace(",", "").replace("_", ""))
         except InvalidOperation as exc:  # pragma: no cover - the regex admits only numbers
-            raise InvalidInput(f"{text!r} is not an amount") from exc
+            raise InvalidInput(
+                f"{text!r} is not an amount",
+                hint="give a number such as 1250 or 1250.50 (optionally with a currency: 1250 EUR)",
+            ) from exc
     if not value.is_finite():
         raise InvalidInput(f"{text!r} is not an amount", hint="write it like 48000 or 48,000.50")
     if value < 0 and not allow_negative:
@@ -87,7 +90,10 @@ def parse_percent(text: str | int | Decimal, *, what: str = "percentage") -> Dec
             f"{what} {text!r} is not a number", hint="write it like 10 or 12.5"
         ) from exc
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
-        raise InvalidInput(f"{what} {text!r} must be between 0 and 100")
+        raise InvalidInput(
+            f"{what} {text!r} must be between 0 and 100",
+            hint="give a percentage such as 10 or 12.5",
+        )
     return value
 
 

@@ -55,6 +55,9 @@ class Column:
     render: Callable[[Any, Mapping[str, Any]], Any] | None = None  # str, or a Rich Text
     style: str | None = None
     max_width: int | None = None
+    # ``render`` returns a Rich renderable (a search hit's marked snippet): the list is then
+    # drawn by Rich instead of the plain-text table.
+    rich: bool = False
 
     @property
     def title(self) -> str:
@@ -129,6 +132,55 @@ def console() -> Any:
         markup=False,
         emoji=False,
         soft_wrap=False,
+    )
+
+
+def terminal_width() -> int:
+    """The width tables are laid out for: ``COLUMNS``, else the terminal's, else 80 (as Rich)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        pass
+    return 80
+
+
+def colour() -> bool:
+    """Whether stdout gets ANSI styles: a terminal, colours not turned off (as Rich decides)."""
+    if options.no_color or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return sys.stdout.isatty()
+    except ValueError:
+        return False
+
+
+def _cell(col: Column, row: Mapping[str, Any]) -> str:
+    return col.render(row.get(col.key), row) if col.render else human(row.get(col.key))
+
+
+def table_text(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[Column],
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+) -> str:
+    """The table :func:`table` draws, as text drawn without Rich (see ``crmcli.plain``)."""
+    from crmcli import plain
+
+    return plain.table(
+        [plain.Col(c.title, c.justify, c.max_width) for c in columns],
+        [[_cell(col, row) for col in columns] for row in rows],
+        limit=terminal_width(),
+        title=title,
+        caption=caption,
+        color=colour(),
     )
 
 
@@ -216,7 +268,10 @@ def emit_list(
     if not rows:
         note(empty)
         return
-    console().print(table(rows, columns, title=title, caption=caption))
+    if any(c.rich for c in columns):
+        console().print(table(rows, columns, title=title, caption=caption))
+        return
+    emit_text(table_text(rows, columns, title=title, caption=caption))
 
 
 def emit_object(
@@ -236,26 +291,24 @@ def emit_object(
     if options.quiet:
         sys.stdout.write(f"{obj.get('handle') or obj.get('id')}\n")
         return
-    from rich.table import Table
-    from rich.text import Text
+    from crmcli import plain  # drawn without Rich: see crmcli.plain
 
-    card = Table.grid(padding=(0, 2))
-    card.add_column(style="bold")
-    card.add_column()
     shown = fields or [Column(k) for k in obj if not isinstance(obj[k], list | dict)]
+    pairs = []
     for col in shown:
         value = obj.get(col.key)
         if value is None or value == "":
             continue
-        card.add_row(Text(col.title), Text(col.render(value, obj) if col.render else human(value)))
-    out = console()
+        pairs.append((col.title, col.render(value, obj) if col.render else human(value)))
+    parts = []
     if title:
-        out.print(Text(safe(title), style="bold underline"))
-    out.print(card)
+        heading = safe(title)
+        parts.append(f"\x1b[1;4m{heading}\x1b[0m" if colour() else heading)
+    parts.append(plain.card(pairs, limit=terminal_width(), color=colour()))
     for name, (rows, columns) in (sections or {}).items():
         if rows:
-            out.print()
-            out.print(table(rows, columns, title=name))
+            parts.append("\n" + table_text(rows, columns, title=name))
+    emit_text("\n".join(parts))
 
 
 def emit_document(document: Any, render: Callable[[], Any] | None = None) -> None:
@@ -263,7 +316,11 @@ def emit_document(document: Any, render: Callable[[], Any] | None = None) -> Non
     if options.format == "json" or render is None:
         _write_json(document)
         return
-    console().print(render())
+    drawn = render()
+    if isinstance(drawn, str):  # already text (crmcli.plain): no Rich console needed
+        emit_text(drawn)
+        return
+    console().print(drawn)
 
 
 def emit_text(text: str) -> None:

@@ -98,7 +98,7 @@ def period_of(kind: PeriodKind, day: date) -> Period:
     if kind == "week":
         iso = day.isocalendar()
         return parse_period(f"{iso.year}-W{iso.week:02d}")
-    raise InvalidInput(f"no period kind {kind!r}")
+    raise InvalidInput(f"no period kind {kind!r}", hint="use year, quarter, month or week")
 
 
 def resolve_period(*, period: str | None, from_: str | None, to: str | None, today: date) -> Period:

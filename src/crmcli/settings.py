@@ -131,7 +131,10 @@ def _load(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
+        raise InvalidInput(
+            f"cannot read {path}: {exc.strerror}",
+            hint="check the path in CRM_CONFIG and that you may read it",
+        ) from exc
     try:
         return _flatten(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:

@@ -140,3 +140,16 @@ class TestReceivables:
         assert sales.json("--as bob agenda --overdue") == []  # not bob's deal
         assert len(sales.json("agenda --overdue --all")) == 1
         assert Decimal(sales.json("--as alice agenda")["overdue_balances"][0]["balance"]) == 750
+
+
+def test_receivables_table_is_aligned_text_with_totals(sales: Crm) -> None:
+    order_for(sales, "Acme renewal", "1000", at="2026-10-01")
+    text = sales("report receivables").stdout
+    lines = text.splitlines()
+    assert lines[0] == "Receivables as of 2026-11-23 (days past due)"
+    assert lines[2].split() == [
+        "rep", "customer", "cur", "orders", "open", "current", "1–30", "31–60", "61–90", "over", "90",
+    ]  # fmt: skip
+    assert lines[4].split() == ["alice", "Acme", "GmbH", "EUR", "1", "1,000.00", "0.00", "1,000.00", "0.00", "0.00", "0.00"]  # fmt: skip
+    assert lines[-1].split()[:3] == ["total", "EUR", "1"]
+    assert sales("report receivables --csv").stdout.startswith("rep,customer,currency")

@@ -279,3 +279,37 @@ class TestNumbering:
     def test_prefix_comes_from_config(self, sales: Crm) -> None:
         sales("config set quote_prefix OFR")
         assert new_quote(sales)["number"].startswith("OFR-2026-")
+
+
+def test_an_accepted_quote_is_final(sales: Crm) -> None:
+    number = new_quote(sales)["number"]
+    sales(f"quote line add {number} --product SKU-1")
+    sales(f"quote accept {number}")
+    run = sales(f"quote line add {number} --product SKU-1", ok=False)
+    assert run.exit_code == 1 and "is accepted; only a draft can change" in run.stderr
+    assert "crm quote new --deal" in run.stderr
+    run = sales(f"quote revise {number}", ok=False)
+    assert run.exit_code == 1 and "it is final" in run.stderr
+
+
+def test_deleting_a_revised_draft_makes_the_old_version_current_again(sales: Crm) -> None:
+    number = new_quote(sales)["number"]
+    sales(f"quote line add {number} --product SKU-1")
+    sales(f"quote send {number}")
+    sales(f"quote decline {number}")
+    sales(f"quote revise {number}")
+    run = sales(f"quote delete {number}")
+    assert "undo: crm history --undo" in run.stderr
+    again = sales.json(f"quote show {number}")
+    assert (again["version"], again["status"]) == (1, "declined")
+    run = sales(f"quote delete {number}", ok=False)
+    assert run.exit_code == 1 and "only a draft can be deleted" in run.stderr
+
+
+def test_deleting_a_payment_recorded_by_mistake(sales: Crm) -> None:
+    from tests.sales.conftest import order_for
+
+    order = order_for(sales, "Acme renewal", "100", at="2026-11-20")
+    paid = sales.json("payment add 'Acme renewal' 60")
+    sales(f"payment delete {paid['handle']}")
+    assert sales.json(f"order show {order['number']}")["balance"] == "100.00"

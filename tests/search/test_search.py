@@ -243,25 +243,26 @@ class TestMigration:
     """A book written before the index existed is indexed by the migration."""
 
     def test_existing_book_is_rebuilt(self, tmp_path, crm: Crm) -> None:
-        from crmcli.storage.db import Database
-        from crmcli.storage.migrate import upgrade
+        from alembic import command
+        from alembic.config import Config
+        from sqlalchemy import create_engine
+
+        from crmcli.storage.migrate import MIGRATIONS
         from crmcli.storage.schema import REVISIONS
 
         crm("contact add 'Ada Lovelace' --email ada@acme.example --tag vip")
         crm("contact add 'Gone Person'")
         crm("contact delete 'Gone Person'")
-        conn = sqlite3.connect(crm.db)
-        conn.execute("DROP TABLE search_index")
-        conn.execute("DROP TABLE change_origins")
-        conn.execute("DROP INDEX ix_activities_owner_open_due")
-        before = REVISIONS[REVISIONS.index("0007_search") - 1]
-        conn.execute("UPDATE alembic_version SET version_num = ?", (before,))
-        conn.commit()
-        conn.close()
-        db = Database(str(crm.db), "sqlite")
-        db._conn = sqlite3.connect(crm.db)
-        upgrade(db, REVISIONS[-1])
-        db.close()
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        engine = create_engine(f"sqlite:///{crm.db}")
+        with engine.begin() as connection:  # back to the revision before the index existed
+            config.attributes["connection"] = connection
+            command.downgrade(config, REVISIONS[REVISIONS.index("0007_search") - 1])
+        engine.dispose()
+        tables = {r[0] for r in sqlite3.connect(crm.db).execute("SELECT name FROM sqlite_master")}
+        assert "search_index" not in tables
+        # the next crm command upgrades the file, and the migration indexes what it holds
         assert found(crm, "lovelace") == [("contact", "Ada Lovelace")]
         assert found(crm, "vip") == [("contact", "Ada Lovelace")]
         assert found(crm, "gone") == []

@@ -39,15 +39,20 @@ RruleOpt = Annotated[
 ]
 UntilOpt = Annotated[str | None, typer.Option(help="Last day of the repetition (inclusive).")]
 CountOpt = Annotated[int | None, typer.Option(help="Number of occurrences.")]
+NoOverlapOpt = Annotated[
+    bool,
+    typer.Option("--no-overlap", help="Refuse (exit 3) instead of warning when the time clashes."),
+]
 
 
 def _status(_: Any, row: Any) -> str:
     if row.get("done_at"):
         return "done"
     from crmcli.clock import now
+    from crmcli.services.agenda import is_overdue
 
-    at = row.get("due_at") or row.get("start_at")
-    if at is not None and at < now() and row.get("kind") != "note" and not row.get("rrule"):
+    # A series row stands for many occurrences: they are overdue one by one (agenda).
+    if not row.get("rrule") and is_overdue(row, now()):
         return "overdue"
     return "repeats" if row.get("rrule") else ""
 
@@ -109,6 +114,8 @@ def show_written(ctx: typer.Context, row: dict[str, Any], message: str) -> None:
     with book(ctx).read() as r:
         labelled = with_labels(r, [row])[0]
     labelled.pop("deleted_at", None)
+    for clash in row.get("conflicts") or ():
+        output.warn(clash["message"])
     output.done(message, labelled)
 
 
@@ -142,8 +149,9 @@ def add(
     until: UntilOpt = None,
     count: CountOpt = None,
     at: AtOption = None,
+    no_overlap: NoOverlapOpt = False,
 ) -> None:
-    """Schedule an activity (possibly repeating)."""
+    """Schedule an activity (possibly repeating); warns when it clashes with another."""
     from crmcli.services.activities import add_activity
 
     row = add_activity(
@@ -167,6 +175,7 @@ def add(
         until=when(until),
         count=count,
         at=when(at),
+        no_overlap=no_overlap,
     )
     show_written(ctx, row, f"scheduled {row['kind']} {row['id'][:8]} {row['subject']!r}")
 
@@ -257,8 +266,9 @@ def reschedule(
     due: Annotated[str | None, typer.Option(help="New due time (tasks).")] = None,
     occurrence: OccurrenceOpt = None,
     at: AtOption = None,
+    no_overlap: NoOverlapOpt = False,
 ) -> None:
-    """Move an activity, one occurrence, or a whole series."""
+    """Move an activity, one occurrence, or a whole series; warns when it clashes."""
     from crmcli.services.activities import reschedule_activity
 
     row = reschedule_activity(
@@ -270,8 +280,14 @@ def reschedule(
         due=when(due),
         occurrence=occurrence,
         at=when(at),
+        no_overlap=no_overlap,
     )
     show_written(ctx, row, f"rescheduled {row['subject']} ({row['id'][:8]})")
+    if row.get("ical_sequence") is not None:
+        output.note(
+            f"it was sent as an invitation: send the update with "
+            f"crm activity invite {row['id'][:8]} --ics update.ics"
+        )
 
 
 @app.command("edit")
@@ -332,6 +348,11 @@ def delete(
 
     row = delete_activity(book(ctx), handle, occurrence=occurrence, at=when(at))
     what = f"skipped {row['handle']}" if row["id"] is None else f"deleted {row['id'][:8]}"
+    if row["id"] is not None and row.get("ical_sequence") is not None:
+        output.note(
+            "it was sent as an invitation: tell the attendees with "
+            f"crm activity invite {row['id'][:8]} --cancel --ics cancel.ics"
+        )
     output.done(
         f"{what} {row['subject']!r} (undo: crm history)",
         {
@@ -361,3 +382,44 @@ def kinds(
         with b.read() as r:
             names = activity_kinds(r)
     output.emit_list([{"kind": k, "handle": k} for k in names], [Column("kind")])
+
+
+@app.command("invite")
+def invite(
+    ctx: typer.Context,
+    handle: Handle,
+    ics: Annotated[
+        str, typer.Option("--ics", help="File to write the invitation to (- for stdout).")
+    ] = "-",
+    cancel: Annotated[
+        bool, typer.Option("--cancel", help="Call the meeting off: delete it, write the CANCEL.")
+    ] = False,
+    at: AtOption = None,
+) -> None:
+    """Write the meeting's iTIP invitation (METHOD:REQUEST) for its contact and lead.
+
+    After a reschedule the same command writes the update (a higher SEQUENCE); --cancel
+    writes METHOD:CANCEL. Attach the file to an e-mail, or open it in a calendar.
+    """
+    from crmcli.services.calendar.invites import invite as service
+
+    sent = service(book(ctx), handle, cancel=cancel, at=when(at))
+    output.write_file(ics, sent.document)
+    what = "cancellation" if sent.method == "CANCEL" else "invitation"
+    record = {
+        "id": sent.id,
+        "handle": sent.handle,
+        "subject": sent.subject,
+        "method": sent.method,
+        "sequence": sent.sequence,
+        "organizer": sent.organizer,
+        "attendees": sent.attendees,
+        "file": None if ics == "-" else ics,
+    }
+    if ics == "-":
+        return
+    output.done(
+        f"wrote the {what} of {sent.subject!r} (sequence {sent.sequence}) to {ics} "
+        f"for {', '.join(sent.attendees)}",
+        record,
+    )

@@ -13,6 +13,15 @@ from crmcli.output import Column
 
 app = typer.Typer()
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CLASH_COLUMNS = [
+    Column("when"),
+    Column("until", render=lambda v, _r: f"{output.human(v)[-5:]}"),
+    Column("owner"),
+    Column("subject"),
+    Column("handle"),
+    Column("overlaps"),
+    Column("overlaps_handle", "its handle"),
+]
 
 
 @app.command()
@@ -30,6 +39,9 @@ def agenda(
     ] = None,
     owner: Annotated[str | None, typer.Option(help="Another rep's agenda.")] = None,
     everyone: Annotated[bool, typer.Option("--all", help="Everyone's agenda.")] = False,
+    clashes: Annotated[
+        bool, typer.Option("--conflicts", help="Only the clashes: timed items that overlap.")
+    ] = False,
 ) -> None:
     """Your agenda: today, --week, --month, --overdue, or --due-within 15m for reminders."""
     from crmcli.commands.activity import COLUMNS
@@ -51,6 +63,14 @@ def agenda(
     from crmcli.clock import parse_date
 
     view: service.View = "month" if month else "week" if week else "day"
+    if clashes:
+        from crmcli.services.calendar.conflicts import agenda_clashes
+
+        found = agenda_clashes(
+            b, view=view, day=parse_date(day) if day else None, owner=owner, everyone=everyone
+        )
+        output.emit_list(found, CLASH_COLUMNS, title="Clashes", empty="no clashes")
+        return
     doc = service.agenda(
         b,
         view=view,
@@ -90,6 +110,7 @@ def _days(doc: dict[str, Any]) -> str:
     out (wrapping) that many cells takes Rich seconds.
     """
     from crmcli.clock import now, to_local
+    from crmcli.services.agenda import is_overdue
 
     lines = [_title(doc)]
     last: date | None = None
@@ -100,8 +121,7 @@ def _days(doc: dict[str, Any]) -> str:
             lines.append(f"\n{local:%a %d %b}")
             last = local.date()
         clock_time = "all day" if item.get("all_day") else f"{local:%H:%M}"
-        overdue = item["when"] < current and item["kind"] != "note"
-        mark = "✓" if item.get("done_at") else "!" if overdue else " "
+        mark = "✓" if item.get("done_at") else "!" if is_overdue(item, current) else " "
         extra = " · ".join(x for x in (item.get("contact"), item.get("deal")) if x)
         line = f"  {clock_time:>7} {mark} {item['kind']:<8} {output.safe(item['subject'])}"
         if extra:
@@ -117,7 +137,7 @@ def _days(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _grid(doc: dict[str, Any]) -> Any:
+def _grid(doc: dict[str, Any]) -> str:
     """The month as a calendar: one row per week, up to three items per day."""
     from crmcli.clock import to_local
     from crmcli.services.agenda import month_grid
@@ -139,4 +159,4 @@ def _grid(doc: dict[str, Any]) -> Any:
             row[name] = "\n".join(lines)
         rows.append(row)
     columns = [Column(name, name.capitalize(), max_width=22) for name in _WEEKDAYS]
-    return output.table(rows, columns, title=_title(doc))
+    return output.table_text(rows, columns, title=_title(doc))

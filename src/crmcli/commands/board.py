@@ -31,83 +31,73 @@ def _short_money(value: Decimal | None, currency: str) -> str:
     return f"{whole:,} {currency}"
 
 
-def render(board: dict[str, Any], width: int) -> Any:
-    """Panels of ``PANEL_MIN_WIDTH``+ columns, wrapped onto as many rows as ``width`` needs."""
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.table import Table
-    from rich.text import Text
+def render(board: dict[str, Any], width: int, *, color: bool = False) -> str:
+    """Panels of ``PANEL_MIN_WIDTH``+ columns, wrapped onto as many rows as ``width`` needs.
 
-    def line(text: str, style: str = "") -> Text:
-        return Text(output.safe(text), style=style, no_wrap=True, overflow="ellipsis")
+    Drawn as plain text (``crmcli.plain``): laying out Rich panels took longer than
+    reading the board from the book.
+    """
+    from crmcli import plain
+    from crmcli.plain import BOLD, DIM, RED, Line
+
+    def line(text: str, style: str | None = None) -> Line:
+        return Line(output.safe(text), style)
 
     stages = board["stages"]
     per_row = max(1, min(len(stages) or 1, width // PANEL_MIN_WIDTH))
     panel_width = max(12, width // per_row)
-    panels = []
-    bodies: list[list[Any]] = []
+    titled: list[tuple[Line, list[Line]]] = []
     for stage in stages:
         currency = stage["currency"]
         plural = "" if stage["count"] == 1 else "s"
-        counts = Text(f"{stage['count']:,} deal{plural}", no_wrap=True, overflow="ellipsis")
-        if stage["rotting"]:
-            counts.append(f" · ! {stage['rotting']:,} idle", "red")
-        body: list[Any] = [
+        counts = Line(
+            f"{stage['count']:,} deal{plural}",
+            tail=((f" · ! {stage['rotting']:,} idle", RED),) if stage["rotting"] else (),
+        )
+        body: list[Line] = [
             counts,
-            line(f"Σ {_short_money(stage['amount'], currency)}", "bold"),
+            line(f"Σ {_short_money(stage['amount'], currency)}", BOLD),
             # No currency here: the line above names it, and 80 columns leave 22 per panel.
             line(f"weighted {_short_money(stage['weighted_amount'], '').strip()}"),
         ]
         for other in stage["other_currencies"]:
-            body.append(line(f"+ {other['count']} in {other['currency']}", "dim"))
+            body.append(line(f"+ {other['count']} in {other['currency']}", DIM))
         for card in stage["cards"]:
-            body.append(Text(""))
-            body.append(line(card["name"], "bold"))
+            body.append(Line(""))
+            body.append(line(card["name"], BOLD))
             owner = f" · {card['owner']}" if card["owner"] else ""
             body.append(line(f"{_short_money(card['amount'], card['currency'])}{owner}"))
             if card["company"]:
-                body.append(line(card["company"], "dim"))
+                body.append(line(card["company"], DIM))
             close = card["expected_close"]
-            body.append(line(f"close {close.isoformat()}" if close else "no close date", "dim"))
+            body.append(line(f"close {close.isoformat()}" if close else "no close date", DIM))
             if card["rotting"]:
-                body.append(line(f"! {card['idle_days']}d idle", "bold red"))
+                body.append(line(f"! {card['idle_days']}d idle", BOLD + RED))
         hidden = stage["count"] - len(stage["cards"])
         if hidden > 0:
-            body.append(Text(""))
-            body.append(line(f"… {hidden:,} more", "dim"))
-        bodies.append(body)
-        panels.append(
-            Panel(
-                Group(*body),
-                title=line(stage["stage"], "bold"),
-                title_align="left",
-                width=panel_width,
-                padding=(0, 1),
-            )
-        )
-    grid = Table.grid(padding=0)
-    for _ in range(per_row):
-        grid.add_column(width=panel_width, no_wrap=True)
-    for start in range(0, len(panels), per_row):
-        chunk = panels[start : start + per_row]
-        # One height per row of panels, so the boxes line up.
-        height = max(len(b) for b in bodies[start : start + per_row]) + 2
-        for panel in chunk:
-            panel.height = height
-        grid.add_row(*chunk, *([""] * (per_row - len(chunk))))
+            body.append(Line(""))
+            body.append(line(f"… {hidden:,} more", DIM))
+        titled.append((line(stage["stage"], BOLD), body))
     owner = f" · {board['owner']}" if board["owner"] else ""
     currency = board["currency"]
-    heading = line(
-        f"{board['pipeline']}{owner} · {board['count']:,} open · "
-        f"{_short_money(board['amount'], currency)} · "
-        f"weighted {_short_money(board['weighted_amount'], currency)}",
-        "bold",
+    heading = plain.truncate(
+        output.safe(
+            f"{board['pipeline']}{owner} · {board['count']:,} open · "
+            f"{_short_money(board['amount'], currency)} · "
+            f"weighted {_short_money(board['weighted_amount'], currency)}"
+        ),
+        width,
     )
-    legend = Text(
-        "Biggest deals first; ! = idle past the stage's rotting days (crm deal list --rotting).",
-        style="dim",
+    lines = [f"{BOLD}{heading}{plain.RESET}" if color else heading]
+    if not stages:
+        return "\n".join([*lines, "no open stages"])
+    lines += plain.panels(titled, panel_width=panel_width, per_row=per_row, color=color)
+    legend = (
+        "Biggest deals first; ! = idle past the stage's rotting days (crm deal list --rotting)."
     )
-    return Group(heading, grid, legend) if stages else Group(heading, Text("no open stages"))
+    for text in plain.wrap(legend, width):
+        lines.append(f"{DIM}{text}{plain.RESET}" if color else text)
+    return "\n".join(lines)
 
 
 @app.command()
@@ -129,4 +119,7 @@ def board(
         ]
         output.emit_list(flat, TOTAL_COLUMNS)
         return
-    output.emit_document(document, lambda: render(document, output.console().width))
+    output.emit_document(
+        document,
+        lambda: render(document, output.terminal_width(), color=output.colour()),
+    )

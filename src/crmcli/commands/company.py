@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from crmcli import output
+from crmcli.commands import _complete
 from crmcli.commands._common import AtOption, book, when
 from crmcli.commands._parties import (
     DEAL_COLUMNS,
@@ -66,7 +67,9 @@ CARD = [
     Column("created_at", "created"),
     Column("handle", "id"),
 ]
-Handle = Annotated[str, typer.Argument(help="Id prefix, name or domain.")]
+Handle = Annotated[
+    str, typer.Argument(help="Id prefix, name or domain.", autocompletion=_complete.companies)
+]
 DomainOption = Annotated[str | None, typer.Option("--domain", help="Web domain: acme.example.")]
 WebsiteOption = Annotated[str | None, typer.Option("--website", help="Web address.")]
 ClassOption = Annotated[

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from crmcli import output
+from crmcli.commands import _complete
 from crmcli.commands._common import AtOption, book, when
 from crmcli.commands._parties import (
     ACTIVITY_COLUMNS,
@@ -57,7 +58,9 @@ CARD = [
     Column("updated_at", "updated"),
     Column("handle", "id"),
 ]
-Handle = Annotated[str, typer.Argument(help="Id prefix, e-mail or name.")]
+Handle = Annotated[
+    str, typer.Argument(help="Id prefix, e-mail or name.", autocompletion=_complete.contacts)
+]
 EmailOption = Annotated[str | None, typer.Option("--email", "-e", help="E-mail address.")]
 PhoneOption = Annotated[
     str | None, typer.Option("--phone", help="Phone; stored as E.164 (+442079460000).")

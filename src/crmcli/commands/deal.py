@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crmcli import output
+from crmcli.commands import _complete
 from crmcli.commands._common import AtOption, LimitOption, book, when
 from crmcli.commands._sales import SALES_SECTIONS, amount, number, percent
 from crmcli.output import Column
@@ -16,7 +17,12 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Deals: the opportunity pipeline; move, win, lose.", no_args_is_help=True)
 
-DealArg = Annotated[str, typer.Argument(help="The deal: id prefix or (part of) its name.")]
+DealArg = Annotated[
+    str,
+    typer.Argument(
+        help="The deal: id prefix or (part of) its name.", autocompletion=_complete.deals
+    ),
+]
 
 
 def _money(value: Any, row: Any) -> str:

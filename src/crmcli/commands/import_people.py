@@ -45,12 +45,19 @@ def import_contact(
     try:
         text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise InvalidInput(f"cannot read {file}: {exc.strerror}") from exc
+        raise InvalidInput(
+            f"cannot read {file}: {exc.strerror}", hint="check the path and that you may read it"
+        ) from exc
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{file} is not UTF-8 text") from exc
+        raise InvalidInput(
+            f"{file} is not UTF-8 text", hint="save the file as UTF-8 and import it again"
+        ) from exc
     cards = parse_vcards(text)
     if not cards:
-        raise InvalidInput(f"{file} holds no vCards")
+        raise InvalidInput(
+            f"{file} holds no vCards",
+            hint="export the contacts as .vcf (vCard 3.0 or 4.0) and import that file",
+        )
     result = import_contacts(
         book(ctx), cards, dry_run=dry_run, force=force, strict=strict, at=when(at)
     )

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from crmcli import output
+from crmcli.commands import _complete
 from crmcli.commands._common import AtOption, book, when
 from crmcli.commands._parties import (
     ACTIVITY_COLUMNS,
@@ -60,7 +61,9 @@ CARD = [
     Column("created_at", "created"),
     Column("handle", "id"),
 ]
-Handle = Annotated[str, typer.Argument(help="Id prefix, e-mail or name.")]
+Handle = Annotated[
+    str, typer.Argument(help="Id prefix, e-mail or name.", autocompletion=_complete.leads)
+]
 EmailOption = Annotated[str | None, typer.Option("--email", "-e", help="E-mail address.")]
 PhoneOption = Annotated[str | None, typer.Option("--phone", help="Phone; stored as E.164.")]
 TitleOption = Annotated[str | None, typer.Option("--title", help="Job title.")]
@@ -367,6 +370,9 @@ def scoring(
         try:
             rules = json.loads(set_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise InvalidInput(f"cannot read scoring rules from {set_file}: {exc}") from exc
+            raise InvalidInput(
+                f"cannot read scoring rules from {set_file}: {exc}",
+                hint="see the expected shape with: crm lead scoring --json",
+            ) from exc
     result = set_scoring_rules(book(ctx), rules)
     output.done(f"scoring rules saved; {result['rescored']} lead score(s) changed", result)

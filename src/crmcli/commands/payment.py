@@ -105,3 +105,16 @@ def refund(
         book(ctx), payment=payment, amount=amount, reference=reference, at=when(at)
     )
     _done("refunded", record)
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    payment: Annotated[str, typer.Argument(help="The payment: id prefix or reference.")],
+    at: AtOption = None,
+) -> None:
+    """Delete a payment recorded by mistake (soft: undo with crm history --undo CHANGE)."""
+    from crmcli.services.sales.payments import delete_payment
+
+    record, change = delete_payment(book(ctx), payment, at=when(at))
+    output.done(f"deleted payment {record['handle']} (undo: crm history --undo {change})", record)

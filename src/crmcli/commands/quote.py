@@ -369,3 +369,16 @@ def render(
         output.write_file(target, data)
         if target != "-":
             output.note(f"wrote {target}")
+
+
+@app.command("delete")
+def delete(ctx: typer.Context, quote: QuoteArg, at: AtOption = None) -> None:
+    """Delete a draft version (soft: undo with crm history --undo CHANGE)."""
+    from crmcli.services.sales.quotes import delete_quote
+
+    record, change = delete_quote(book(ctx), quote, at=when(at))
+    output.done(
+        f"deleted quote {record['number']} v{record['version']} "
+        f"(undo: crm history --undo {change})",
+        record,
+    )

@@ -21,7 +21,12 @@ COLUMNS = [
     Column("type"),
     Column("handle", "id"),
     Column("name", max_width=40),
-    Column("snippet", "match", render=lambda v, r: output.highlighted(v, r["highlights"])),
+    Column(
+        "snippet",
+        "match",
+        render=lambda v, r: output.highlighted(v, r["highlights"]),
+        rich=True,
+    ),
     Column("owner", "belongs to", render=_owner, max_width=40),
 ]
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from crmcli import output
+from crmcli.commands import _complete
 from crmcli.commands._common import AtOption, book, when
 from crmcli.output import Column
 
@@ -65,7 +66,10 @@ def list_(
 
 @app.command("show")
 def show(
-    ctx: typer.Context, handle: Annotated[str, typer.Argument(help="Username, e-mail or name.")]
+    ctx: typer.Context,
+    handle: Annotated[
+        str, typer.Argument(help="Username, e-mail or name.", autocompletion=_complete.users)
+    ],
 ) -> None:
     """Show one rep."""
     from crmcli.services.users import show_user
@@ -76,7 +80,9 @@ def show(
 @app.command("edit")
 def edit(
     ctx: typer.Context,
-    handle: Annotated[str, typer.Argument(help="Username, e-mail or name.")],
+    handle: Annotated[
+        str, typer.Argument(help="Username, e-mail or name.", autocompletion=_complete.users)
+    ],
     name: Annotated[str | None, typer.Option(help="Full name.")] = None,
     email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
     team: Annotated[str | None, typer.Option(help="Team.")] = None,
@@ -136,7 +142,10 @@ QUOTA_COLUMNS = [
 @quota_app.command("set")
 def quota_set(
     ctx: typer.Context,
-    user: Annotated[str, typer.Argument(help="The rep: username, e-mail or name.")],
+    user: Annotated[
+        str,
+        typer.Argument(help="The rep: username, e-mail or name.", autocompletion=_complete.users),
+    ],
     period: Annotated[str, typer.Argument(help="2026, 2026-Q4 or 2026-11.")],
     amount: Annotated[str, typer.Argument(help="The target amount, e.g. 100000.")],
     currency: Annotated[

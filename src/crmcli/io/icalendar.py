@@ -141,7 +141,10 @@ def _component(comp: Any, source: str, number: int) -> dict[str, Any]:
             return None
         value = prop.dt
         if isinstance(value, timedelta):
-            raise InvalidInput(f"{source}: {label}: {name} is a duration, expected a time")
+            raise InvalidInput(
+                f"{source}: {label}: {name} is a duration, expected a time",
+                hint="give a date or date-time there; nothing was imported",
+            )
         if isinstance(value, datetime) and value.tzinfo is None:
             tzid = prop.params.get("TZID")
             if tzid:
@@ -162,6 +165,8 @@ def _component(comp: Any, source: str, number: int) -> dict[str, Any]:
             tzid = prop.params.get("TZID")
             for entry in prop.dts:
                 value = entry.dt
+                if isinstance(value, tuple):  # RDATE;VALUE=PERIOD: (start, end or duration)
+                    value = value[0]
                 if isinstance(value, datetime) and value.tzinfo is None:
                     if tzid:
                         raise InvalidInput(
@@ -175,7 +180,10 @@ def _component(comp: Any, source: str, number: int) -> dict[str, Any]:
     rules = comp.get("rrule")
     if isinstance(rules, list):
         if len(rules) > 1:
-            raise InvalidInput(f"{source}: {label} has several RRULEs; crmcli takes one")
+            raise InvalidInput(
+                f"{source}: {label} has several RRULEs; crmcli takes one",
+                hint="split the event into one per rule; nothing was imported",
+            )
         rules = rules[0]
     categories: list[str] = []
     raw_categories = comp.get("categories")
@@ -202,5 +210,57 @@ def _component(comp: Any, source: str, number: int) -> dict[str, Any]:
         "rrule": rules.to_ical().decode() if rules is not None else None,
         "exdates": many("exdate"),
         "has_rdate": comp.get("rdate") is not None,
+        "rdates": many("rdate"),
         "x": dict(parse_qsl(str(comp.get(X_DATA) or ""))),
     }
+
+
+# -- invitations (iTIP, RFC 5546) ---------------------------------------------------------
+def invite_bytes(
+    item: Mapping[str, Any],
+    *,
+    method: str,
+    sequence: int,
+    organizer: tuple[str, str | None],
+    attendees: Iterable[tuple[str, str | None]],
+    tzid: str | None,
+) -> bytes:
+    """One meeting as an iTIP message: ``METHOD:REQUEST`` (an invitation or its update) or
+    ``METHOD:CANCEL``, with ORGANIZER, ATTENDEEs (e-mail, name) and the series' RRULE.
+
+    ``item`` is an export item (``services.activities.export_items``); calendar and mail
+    clients match updates by UID and take the one with the highest SEQUENCE.
+    """
+    import icalendar  # only invitations pay it
+
+    plain = icalendar.Calendar.from_ical(calendar_bytes([item], tzid=tzid))
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    for tz in plain.walk("VTIMEZONE"):
+        cal.add_component(tz)
+    event = next(iter(plain.walk("VEVENT")))
+    event.pop("DTSTAMP", None)
+    event.add("dtstamp", clock.now().astimezone(UTC))
+    event.add("sequence", sequence)
+    event.pop("STATUS", None)
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.pop(X_DATA, None)
+    email, name = organizer
+    org = icalendar.vCalAddress(f"mailto:{email}")
+    if name:
+        org.params["CN"] = icalendar.vText(name)
+    event.add("organizer", org)
+    for email, name in attendees:
+        who = icalendar.vCalAddress(f"mailto:{email}")
+        if name:
+            who.params["CN"] = icalendar.vText(name)
+        who.params["ROLE"] = icalendar.vText("REQ-PARTICIPANT")
+        who.params["PARTSTAT"] = icalendar.vText("NEEDS-ACTION")
+        who.params["RSVP"] = icalendar.vText("TRUE")
+        event.add("attendee", who)
+    cal.add_component(event)
+    data: bytes = cal.to_ical()
+    return data

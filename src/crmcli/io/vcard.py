@@ -29,7 +29,10 @@ def to_vcard(contact: Mapping[str, Any], *, version: str = "3.0") -> str:
     import vobject  # 40 ms, only for vCard import/export
 
     if version not in VERSIONS:
-        raise InvalidInput(f"vCard version must be 3.0 or 4.0, not {version!r}")
+        raise InvalidInput(
+            f"vCard version must be 3.0 or 4.0, not {version!r}",
+            hint="use --version 3.0 or 4.0",
+        )
     v4 = version == "4.0"
     card = vobject.vCard()
     card.add("version").value = version
@@ -128,7 +131,10 @@ def parse_vcards(text: str) -> list[dict[str, Any]]:
     try:
         cards = list(vobject.readComponents(text, ignoreUnreadable=True))
     except Exception as exc:  # vobject raises its own ParseError and plain ValueErrors
-        raise InvalidInput(f"not a readable vCard file: {exc}".splitlines()[0]) from exc
+        raise InvalidInput(
+            f"not a readable vCard file: {exc}".splitlines()[0],
+            hint="check that it is a .vcf file (BEGIN:VCARD … END:VCARD)",
+        ) from exc
     out = []
     for card in cards:
         if card.name.upper() != "VCARD":

@@ -14,7 +14,14 @@ from sqlmodel import SQLModel
 import crmcli.models.indexes
 import crmcli.models.report_indexes  # noqa: F401  (attaches the 0005 indexes)
 from crmcli.models.activities import Activity
-from crmcli.models.changes import Change, ChangeOrigin, Meta, SyncConflict
+from crmcli.models.changes import (
+    Change,
+    ChangeOrigin,
+    Meta,
+    SyncBatch,
+    SyncConflict,
+    SyncPending,
+)
 from crmcli.models.compensation import CommissionPlan, PlanAssignment, Quota
 from crmcli.models.parties import Company, Contact, Lead, Tag, User
 from crmcli.models.pipeline import Deal, DealLine, DealSplit, Pipeline, Stage, StageHistory
@@ -48,7 +55,9 @@ __all__ = [
     "QuoteLine",
     "Stage",
     "StageHistory",
+    "SyncBatch",
     "SyncConflict",
+    "SyncPending",
     "Tag",
     "User",
     "metadata",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from crmcli.models.base import ID_LENGTH, timestamp
@@ -66,6 +67,52 @@ class SyncConflict(SQLModel, table=True):
     lost_value: str | None = None
     detected_at: datetime = timestamp(nullable=False)
     resolved_at: datetime | None = timestamp()
+    # field (same field edited on two replicas) | delete (an edit raced a delete) |
+    # unique (two records claim one SKU, username, e-mail, quote number…)
+    kind: str = Field(default="field", max_length=10, sa_column_kwargs={"server_default": "field"})
+    kept_change_id: str | None = Field(default=None, max_length=ID_LENGTH)
+    kept_replica_id: str | None = Field(default=None, max_length=ID_LENGTH)
+    lost_replica_id: str | None = Field(default=None, max_length=ID_LENGTH)
+    hint: str | None = None
 
 
-__all__ = ["Change", "ChangeOrigin", "Meta", "SyncConflict", "datetime"]
+class SyncBatch(SQLModel, table=True):
+    """A file of the shared folder this replica has looked at, and what became of it.
+
+    Sync bookkeeping, local to each replica: written by ``crmcli.sync`` directly, never
+    through the change log (it would be exported again).
+    """
+
+    __tablename__ = "sync_batches"
+    name: str = Field(primary_key=True, max_length=200)
+    replica_id: str = Field(max_length=ID_LENGTH)
+    kind: str = Field(max_length=10)  # batch|snapshot
+    status: str = Field(max_length=12)  # applied|refused|newer
+    detail: str | None = None
+    size: int = Field(sa_type=BigInteger)
+    operations: int = 0
+    prev_hlc: str | None = Field(default=None, max_length=80)  # last stamp of the one before
+    last_hlc: str | None = Field(default=None, max_length=80)
+    seen_at: datetime = timestamp(nullable=False)
+
+
+class SyncPending(SQLModel, table=True):
+    """A received operation that cannot apply yet (its record or a parent has not arrived,
+    or its clock is too far ahead); retried by every sync."""
+
+    __tablename__ = "sync_pending"
+    change_id: str = Field(primary_key=True, max_length=ID_LENGTH)
+    hlc: str = Field(max_length=80)
+    reason: str = Field(max_length=200)
+    body: str  # the operation as JSON
+
+
+__all__ = [
+    "Change",
+    "ChangeOrigin",
+    "Meta",
+    "SyncBatch",
+    "SyncConflict",
+    "SyncPending",
+    "datetime",
+]

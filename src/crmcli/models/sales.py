@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, UniqueConstraint
 
 from crmcli.models.base import Record, milli, ref, required_ref, timestamp
@@ -28,7 +29,11 @@ class Quote(Record, table=True):
     """A priced offer on a deal; numbered uniquely across the team, versioned."""
 
     __tablename__ = "quotes"
-    __table_args__ = (UniqueConstraint("number", "version"),)
+    __table_args__ = (
+        UniqueConstraint("number", "version"),
+        # 0004: `quote list` (newest first) reads 50 rows, not every quote
+        Index("ix_quotes_created", "created_at", "number", "version"),
+    )
     number: str = Field(max_length=40, index=True)
     version: int = 1
     deal_id: str = required_ref("deals")

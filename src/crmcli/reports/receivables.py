@@ -10,12 +10,14 @@ One SQL aggregate does the work, so the report costs what the query costs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from crmcli import clock
+from crmcli.money import currency_exponent
 from crmcli.services.book import Book
 from crmcli.services.sales.config import amount_of
 
@@ -84,24 +86,37 @@ def bucket_params(as_of: date) -> list[date]:
     return [as_of, as_of, d30, d30, d60, d60, d90, d90]
 
 
-def _row(item: dict[str, Any]) -> ReceivableRow:
-    code = item["currency"]
+def _amounts(code: str) -> Callable[[int], Decimal]:
+    """Stored thousandths → an amount at ``code``'s minor unit, fast for a long report.
 
-    def amount(key: str) -> Decimal:
-        return amount_of(int(item[key] or 0), code)
+    Stored amounts were rounded at the currency's unit, so they divide exactly: integer
+    division and one ``scaleb`` replace a general rounding for each of thousands of cells.
+    """
+    exponent = currency_exponent(code)
+    step = 10 ** (3 - exponent)
 
+    def amount(value: int) -> Decimal:
+        if value % step:
+            return amount_of(value, code)
+        return Decimal(value // step).scaleb(-exponent)
+
+    return amount
+
+
+def _row(item: dict[str, Any], amount: Callable[[int], Decimal]) -> ReceivableRow:
+    values = {key: int(item[key] or 0) for key in ("open", *BUCKETS)}
     return ReceivableRow(
         rep=item["rep"],
         customer=item["customer"],
-        currency=code,
+        currency=item["currency"],
         orders=int(item["orders"]),
-        open=amount("open"),
-        overdue=amount("open") - amount("current"),
-        current=amount("current"),
-        days_1_30=amount("days_1_30"),
-        days_31_60=amount("days_31_60"),
-        days_61_90=amount("days_61_90"),
-        over_90=amount("over_90"),
+        open=amount(values["open"]),
+        overdue=amount(values["open"] - values["current"]),
+        current=amount(values["current"]),
+        days_1_30=amount(values["days_1_30"]),
+        days_31_60=amount(values["days_31_60"]),
+        days_61_90=amount(values["days_61_90"]),
+        over_90=amount(values["over_90"]),
     )
 
 
@@ -124,7 +139,15 @@ def receivables_report(
             where += " AND d.owner_id IN (SELECT id FROM users WHERE lower(team) = ?)"
             extra.append(team.strip().lower())
         found = r.rows(receivables_sql(where), [end, end, *extra, *bucket_params(day)])
-    rows = tuple(_row(item) for item in found)
+    converters: dict[str, Callable[[int], Decimal]] = {}
+    rows = tuple(
+        _row(
+            item,
+            converters.get(item["currency"])
+            or converters.setdefault(item["currency"], _amounts(item["currency"])),
+        )
+        for item in found
+    )
     by_currency: dict[str, dict[str, Any]] = {}
     for item in found:
         total = by_currency.setdefault(
@@ -134,5 +157,5 @@ def receivables_report(
         )
         for key in ("orders", "open", *BUCKETS):
             total[key] += int(item[key] or 0)
-    totals = tuple(_row(by_currency[code]) for code in sorted(by_currency))
+    totals = tuple(_row(by_currency[code], _amounts(code)) for code in sorted(by_currency))
     return ReceivablesReport(as_of=day, rows=rows, totals=totals)

@@ -22,6 +22,8 @@ from crmcli import clock
 from crmcli.errors import Ambiguous, InvalidInput, NotFound
 from crmcli.services import recurrence
 from crmcli.services.book import Book
+from crmcli.services.calendar import conflicts
+from crmcli.services.calendar.occurrences import anchor_of, occurrence_handle, occurrence_row
 from crmcli.services.handles import resolve, short
 from crmcli.services.users import find_owner, is_me
 from crmcli.services.validate import clean_text
@@ -69,7 +71,8 @@ def set_activity_kinds(book: Book, kinds: list[str]) -> list[str]:
         value = kind.strip().lower()
         if not re.fullmatch(r"[a-z][a-z0-9_-]{0,19}", value):
             raise InvalidInput(
-                f"activity kind {kind!r} must be one word of letters, digits, - or _ (≤ 20)"
+                f"activity kind {kind!r} must be one word of letters, digits, - or _ (≤ 20)",
+                hint="e.g. demo or site-visit (see: crm activity kinds)",
             )
         if value not in cleaned:
             cleaned.append(value)
@@ -147,7 +150,9 @@ def _times(
             raise InvalidInput("--end, --duration and --all-day need --start")
         return {"start_at": None, "end_at": None, "all_day": False}
     if duration is not None and duration < timedelta(0):
-        raise InvalidInput("the duration cannot be negative")
+        raise InvalidInput(
+            "the duration cannot be negative", hint="give a positive length, e.g. --duration 30m"
+        )
     if all_day:
         zone = clock.local_zone()
         first = start.astimezone(zone).date()
@@ -156,7 +161,10 @@ def _times(
         start = datetime.combine(first, datetime.min.time(), zone).astimezone(UTC)
         if last is not None:
             if last < first:
-                raise InvalidInput(f"the activity ends ({last}) before it starts ({first})")
+                raise InvalidInput(
+                    f"the activity ends ({last}) before it starts ({first})",
+                    hint="give an --end on or after the first day",
+                )
             days = (last - first).days + 1  # --end names the last day, inclusive
         stop = datetime.combine(first + timedelta(days=days), datetime.min.time(), zone)
         return {"start_at": start, "end_at": stop.astimezone(UTC), "all_day": True}
@@ -254,8 +262,13 @@ def add_activity(
     until: datetime | None = None,
     count: int | None = None,
     at: datetime | None = None,
+    no_overlap: bool = False,
 ) -> Row:
-    """Schedule an activity (possibly recurring); validated before anything is written."""
+    """Schedule an activity (possibly recurring); validated before anything is written.
+
+    The result's ``conflicts`` lists the owner's activities it overlaps (series expanded);
+    ``no_overlap`` refuses it instead (Conflict, exit 3).
+    """
     values = _clean(subject, notes, None, location)
     values.update(_times(start=start, end=end, duration=duration, all_day=all_day))
     values["due_at"] = due
@@ -264,10 +277,15 @@ def add_activity(
         if values["kind"] == "meeting" and values["start_at"] is None:
             raise InvalidInput("a meeting needs --start", hint='e.g. --start "tomorrow 10:00"')
         if due is not None and values["start_at"] is not None and due < values["start_at"]:
-            raise InvalidInput("the task is due before it starts")
+            raise InvalidInput(
+                "the task is due before it starts", hint="give a --due after --start"
+            )
         anchor = values["start_at"] or due
         if anchor is None and (every or rrule):
-            raise InvalidInput("a recurring activity needs --start (or --due for a task)")
+            raise InvalidInput(
+                "a recurring activity needs --start (or --due for a task)",
+                hint="e.g. --start 'next monday 10:00' --every weekly",
+            )
         values["rrule"] = (
             recurrence.build_rule(anchor=anchor, every=every, rrule=rrule, until=until, count=count)
             if anchor is not None
@@ -279,7 +297,10 @@ def add_activity(
             ),
             done_at=None,
         )
-        return w.insert("activities", values)
+        found = conflicts.clashes(w, values)
+        if no_overlap:
+            conflicts.refuse(found)
+        return {**w.insert("activities", values), "conflicts": [c.as_dict() for c in found]}
 
 
 def find_activity(reader: Reader, handle: str, occurrence: str | None = None) -> Row:
@@ -325,33 +346,7 @@ def find_activity(reader: Reader, handle: str, occurrence: str | None = None) ->
     raise NotFound(f"{row['subject']!r} has no occurrence at {local:%Y-%m-%d %H:%M}", hint=hint)
 
 
-def _anchor(row: Row) -> datetime:
-    anchor = row.get("start_at") or row.get("due_at")
-    assert anchor is not None, "a series always has a start or a due time"
-    return anchor  # type: ignore[no-any-return]
-
-
-def occurrence_handle(series_id: str, at: datetime) -> str:
-    """The handle of one occurrence: ``1a2b3c4d@2026-11-30T10:00`` (local time)."""
-    return f"{short(series_id)}@{clock.to_local(at):%Y-%m-%dT%H:%M}"
-
-
-def occurrence_row(series: Row, at: datetime) -> Row:
-    """One occurrence of ``series`` starting at ``at``, shaped like an activity row."""
-    shift = at - _anchor(series)
-    out = dict(series)
-    out.update(
-        id=None,
-        series_id=series["id"],
-        recurrence_at=at,
-        handle=occurrence_handle(series["id"], at),
-        start_at=series["start_at"] + shift if series.get("start_at") else None,
-        end_at=series["end_at"] + shift if series.get("end_at") else None,
-        due_at=series["due_at"] + shift if series.get("due_at") else None,
-        done_at=None,
-        exdates=None,
-    )
-    return out
+_anchor = anchor_of  # the occurrence helpers live in services.calendar.occurrences
 
 
 def _materialise(w: Writer, occ: Row, changes: Row) -> Row:
@@ -400,7 +395,10 @@ def complete_activity(
             )
         if undo:
             if target["id"] is None or target.get("done_at") is None:
-                raise InvalidInput(f"{target['subject']!r} is not done")
+                raise InvalidInput(
+                    f"{target['subject']!r} is not done",
+                    hint="mark it done with: crm activity done",
+                )
             w.update("activities", target["id"], {"done_at": None, **extra})
             return w.get("activities", target["id"])
         if target.get("done_at") is not None:
@@ -441,8 +439,14 @@ def reschedule_activity(
     due: datetime | None = None,
     occurrence: str | None = None,
     at: datetime | None = None,
+    no_overlap: bool = False,
 ) -> Row:
-    """Move an activity (keeping its length), one occurrence, or a whole series."""
+    """Move an activity (keeping its length), one occurrence, or a whole series.
+
+    As for :func:`add_activity`, ``conflicts`` in the result lists what the new time
+    overlaps, and ``no_overlap`` refuses the move instead. A meeting already invited gets
+    the next iTIP sequence (``ical_sequence``): its update goes out with ``activity invite``.
+    """
     if start is None and due is None:
         raise InvalidInput("give the new --start (or --due for a task)")
     with book.write(at=at) as w:
@@ -463,12 +467,22 @@ def reschedule_activity(
             changes.update(start_at=times["start_at"], end_at=times["end_at"])
         if due is not None:
             changes["due_at"] = due
+        moved = {**target, **changes}
         if target["id"] is None:
-            return _materialise(w, target, changes)
-        if target.get("rrule"):
-            _shift_series(w, target, changes)
-        w.update("activities", target["id"], changes)
-        return w.get("activities", target["id"])
+            moved["rrule"] = None  # one occurrence moves, not its series
+        found = conflicts.clashes(w, moved, ignore=(target["id"], target.get("series_id")))
+        if no_overlap:
+            conflicts.refuse(found)
+        if target.get("ical_sequence") is not None:
+            changes["ical_sequence"] = target["ical_sequence"] + 1
+        if target["id"] is None:
+            row = _materialise(w, target, changes)
+        else:
+            if target.get("rrule"):
+                _shift_series(w, target, changes)
+            w.update("activities", target["id"], changes)
+            row = w.get("activities", target["id"])
+        return {**row, "conflicts": [c.as_dict() for c in found]}
 
 
 def _shift_series(w: Writer, series: Row, changes: Row) -> None:
@@ -558,14 +572,25 @@ def delete_activity(
         if target["id"] is None:
             _exclude(w, w.get("activities", target["series_id"]), target["recurrence_at"])
             return target
-        if target.get("rrule"):
-            for override in w.rows(
-                "SELECT id FROM activities WHERE series_id = ? AND deleted_at IS NULL",
-                (target["id"],),
-            ):
-                w.delete("activities", override["id"])
-        w.delete("activities", target["id"])
+        delete_activity_in(w, target)
         return target
+
+
+def delete_activity_in(w: Writer, target: Row) -> None:
+    """Soft-delete one activity row (a series with its overrides) inside ``w``.
+
+    A meeting sent as an invitation moves to the next iTIP sequence: its cancellation
+    (``crm activity invite --cancel``) must outrank the invitation.
+    """
+    if target.get("ical_sequence") is not None:
+        w.update("activities", target["id"], {"ical_sequence": target["ical_sequence"] + 1})
+    if target.get("rrule"):
+        for override in w.rows(
+            "SELECT id FROM activities WHERE series_id = ? AND deleted_at IS NULL",
+            (target["id"],),
+        ):
+            w.delete("activities", override["id"])
+    w.delete("activities", target["id"])
 
 
 # -- reads --------------------------------------------------------------------------------
@@ -641,7 +666,9 @@ def list_activities(
     from crmcli.services import agenda
 
     if state not in (None, "open", "done", "overdue"):
-        raise InvalidInput("state must be open, done or overdue")
+        raise InvalidInput(
+            "state must be open, done or overdue", hint="use --open, --done or --overdue"
+        )
     me = book.actor["id"] if is_me(owner) else None  # before the read: it queries
     with book.read() as r:
         where, params = _filters(
@@ -880,6 +907,36 @@ def _import_values(
     return values
 
 
+def _rdate_rows(item: Row, values: Row) -> list[Row]:
+    """The extra occurrences an RDATE adds, each a single activity of the same length.
+
+    Their ids come from the UID and the date, so importing the file again updates them.
+    An RDATE that repeats DTSTART or an EXDATE adds nothing (RFC 5545).
+    """
+    from crmcli.services.book import stable_id
+
+    anchor = values["start_at"] or values["due_at"]
+    if anchor is None:
+        return []
+    excluded = {t for t in map(_import_time, item["exdates"]) if t is not None}
+    out = []
+    for when in sorted({t for t in map(_import_time, item.get("rdates") or ()) if t}):
+        if when == anchor or when in excluded:
+            continue
+        shift = when - anchor
+        row = {k: v for k, v in values.items() if k not in ("id", "ical_uid")}
+        row.update(
+            id=stable_id("ical", f"{item['uid']}|rdate|{when.isoformat()}"),
+            start_at=values["start_at"] + shift if values["start_at"] else None,
+            end_at=values["end_at"] + shift if values["end_at"] else None,
+            due_at=values["due_at"] + shift if values["due_at"] else None,
+            rrule=None,
+            exdates=None,
+        )
+        out.append(row)
+    return out
+
+
 def _parse_iso(text: str | None) -> datetime | None:
     if not text:
         return None
@@ -905,7 +962,9 @@ def import_calendar(
     try:
         data = Path(path).expanduser().read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
+        raise InvalidInput(
+            f"cannot read {path}: {exc.strerror}", hint="check the path and that you may read it"
+        ) from exc
     items = read_calendar(data, source=Path(path).name)
     # Series first, so their overrides (RECURRENCE-ID) find them.
     items.sort(key=lambda i: i["recurrence_id"] is not None)
@@ -992,5 +1051,28 @@ def import_calendar(
             report["items"].append(
                 {"uid": uid, "action": action, "id": record_id, "subject": values["subject"]}
             )
+            if item["recurrence_id"] is None:
+                for extra in _rdate_rows(item, values):
+                    found = w.row("SELECT * FROM activities WHERE id = ?", (extra["id"],))
+                    if found is None:
+                        action = "created"
+                        if not dry_run:
+                            w.insert("activities", extra)
+                    else:
+                        changes = {k: v for k, v in extra.items() if found.get(k) != v}
+                        action = "updated" if changes or found.get("deleted_at") else "unchanged"
+                        if not dry_run:
+                            if found.get("deleted_at"):
+                                w.restore("activities", extra["id"])
+                            w.update("activities", extra["id"], changes)
+                    counts[action] += 1
+                    report["items"].append(
+                        {
+                            "uid": uid,
+                            "action": action,
+                            "id": extra["id"],
+                            "subject": extra["subject"],
+                        }
+                    )
     report.update(counts)
     return report

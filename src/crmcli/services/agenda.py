@@ -15,6 +15,7 @@ from crmcli import clock
 from crmcli.errors import InvalidInput
 from crmcli.services import recurrence
 from crmcli.services.book import Book
+from crmcli.services.calendar.occurrences import occurrence_row
 from crmcli.services.handles import short
 from crmcli.services.users import find_owner, is_me
 from crmcli.storage.db import Reader, Row
@@ -25,6 +26,8 @@ _COLUMNS = (
     "owner_id, deal_id, contact_id, company_id, lead_id, rrule, exdates, series_id, "
     "recurrence_at, ical_uid, created_at, updated_at"
 )
+# The columns the callers' WHERE conditions may name (owner, kind, links, tombstone).
+_FILTERED = "owner_id, kind, deal_id, contact_id, company_id, lead_id, done_at, deleted_at"
 _LABELS = (
     ("deal_id", "deal", "deals", "name"),
     ("contact_id", "contact", "contacts", "name"),
@@ -68,8 +71,8 @@ def between(
 ) -> list[Row]:
     """Activities and series occurrences with ``start <= when < end``, soonest first.
 
-    ``time_first``: the window is narrower than the other filters (an agenda); pass False
-    when a filter (a deal, a contact) is the narrower one.
+    ``time_first`` is kept for callers; with the (owner, due) index the planner picks the
+    narrower of the window and the other filters by itself.
     """
     extra = " AND ".join(where)
     # Only the time range goes to the index; "rrule IS NULL"/"start_at IS NULL" are
@@ -78,53 +81,84 @@ def between(
         f"SELECT {_COLUMNS} FROM activities WHERE start_at >= ? AND start_at < ? AND {extra}",
         (start, end, *params),
     )
-    if time_first:
-        # There is no (owner, due_at) index: asked for the owner, SQLite would walk all of
-        # that owner's activities; MATERIALIZED makes it take the window off due_at first.
-        by_due = reader.rows(
-            f"WITH due AS MATERIALIZED (SELECT {_COLUMNS}, deleted_at FROM activities "
-            f"WHERE due_at >= ? AND due_at < ?) SELECT {_COLUMNS} FROM due WHERE {extra}",
-            (start, end, *params),
-        )
-    else:
-        by_due = reader.rows(
-            f"SELECT {_COLUMNS} FROM activities WHERE due_at >= ? AND due_at < ? AND {extra}",
-            (start, end, *params),
-        )
+    # ix_activities_owner_due serves one rep's window, ix_activities_due_at everyone's.
+    by_due = reader.rows(
+        f"SELECT {_COLUMNS} FROM activities WHERE due_at >= ? AND due_at < ? AND {extra}",
+        (start, end, *params),
+    )
     singles = [r for r in by_start if r["rrule"] is None]
     singles += [r for r in by_due if r["rrule"] is None and r["start_at"] is None]
     for row in singles:
         row["handle"] = short(row["id"])
     # Few rows repeat: ``rrule > ''`` (a range, unlike IS NOT NULL) lets the planner use the
     # rrule index, and MATERIALIZED keeps it there: with an owner filter SQLite would
-    # otherwise walk all of that owner's activities (200k in the benchmark book).
+    # otherwise walk all of that owner's activities (200k in the benchmark book). Only what
+    # the expansion needs is read; the few series with an occurrence in the window are then
+    # read whole.
     series = reader.rows(
-        f"WITH series AS MATERIALIZED (SELECT {_COLUMNS}, deleted_at FROM activities "
-        "WHERE rrule > ? AND coalesce(start_at, due_at) < ?) "
-        f"SELECT {_COLUMNS} FROM series WHERE {extra}",
+        f"WITH series AS MATERIALIZED (SELECT id, rrule, start_at, due_at, exdates, {_FILTERED} "
+        "FROM activities WHERE rrule > ? AND coalesce(start_at, due_at) < ?) "
+        f"SELECT id, rrule, start_at, due_at, exdates FROM series WHERE {extra}",
         ("", end, *params),
     )
+    hits: dict[str, list[datetime]] = {}
     for row in series:
         anchor = when_of(row)
         if anchor is None:
             continue
         excluded = recurrence.parse_exdates(row.get("exdates"))
-        for at in recurrence.occurrences(row["rrule"], anchor, start, end, exdates=excluded):
-            singles.append(_occurrence(row, at))
+        found = recurrence.occurrences(row["rrule"], anchor, start, end, exdates=excluded)
+        if found:
+            hits[row["id"]] = found
+    for full in _rows_by_id(reader, list(hits)):
+        for at in hits[full["id"]]:
+            singles.append(_occurrence(full, at))
     singles.sort(key=lambda r: (when_of(r), r["subject"]))
     return singles
 
 
-def _occurrence(series: Row, at: datetime) -> Row:
-    from crmcli.services.activities import occurrence_row
+def _rows_by_id(reader: Reader, ids: list[str]) -> list[Row]:
+    """The activities ``ids`` with the agenda's columns (in chunks, under SQLite's limit)."""
+    out: list[Row] = []
+    for first in range(0, len(ids), 500):
+        part = ids[first : first + 500]
+        out += reader.rows(
+            f"SELECT {_COLUMNS} FROM activities WHERE id IN ({', '.join('?' * len(part))})", part
+        )
+    return out
 
+
+def _occurrence(series: Row, at: datetime) -> Row:
     return occurrence_row(series, at)
+
+
+OVERDUE_LOOKBACK = timedelta(days=365)  # how far back a series' missed occurrences count
+
+
+def overdue_at(row: Row) -> datetime | None:
+    """The time after which an open activity is overdue: its due time, else its start."""
+    value: datetime | None = row.get("due_at") or row.get("start_at")
+    return value
+
+
+def is_overdue(row: Row, now: datetime) -> bool:
+    """The one overdue rule (``crm agenda --overdue`` and the agenda's ``!``): not done,
+    not a note, and its due time (else its start) has passed. A series counts through its
+    occurrences, each like a single activity."""
+    if row.get("done_at") is not None or row.get("kind") == "note":
+        return False
+    at = overdue_at(row)
+    return at is not None and at < now
 
 
 def overdue_rows(
     reader: Reader, where: Sequence[str], params: Sequence[Any], *, now: datetime
 ) -> list[Row]:
-    """Open activities whose due time (else start) has passed; notes and series excluded."""
+    """Open activities and series occurrences that are overdue (:func:`is_overdue`).
+
+    A series' occurrences count from a year back (:data:`OVERDUE_LOOKBACK`); one marked
+    done has a row of its own and is excluded from the series.
+    """
     extra = " AND ".join(where)
     rows = reader.rows(
         f"SELECT {_COLUMNS} FROM activities WHERE done_at IS NULL AND due_at < ? "
@@ -133,9 +167,32 @@ def overdue_rows(
         f"AND due_at IS NULL AND start_at < ? AND rrule IS NULL AND kind <> ? AND {extra}",
         (now, "note", *params, now, "note", *params),
     )
-    rows.sort(key=lambda r: (r.get("due_at") or r["start_at"], r["subject"]))
     for row in rows:
         row["handle"] = short(row["id"])
+    since = now - OVERDUE_LOOKBACK
+    series = reader.rows(
+        f"WITH series AS MATERIALIZED (SELECT id, rrule, start_at, due_at, exdates, {_FILTERED} "
+        "FROM activities WHERE rrule > ? AND coalesce(start_at, due_at) < ?) "
+        f"SELECT id, rrule, start_at, due_at, exdates FROM series WHERE kind <> ? "
+        f"AND done_at IS NULL AND {extra}",
+        ("", now, "note", *params),
+    )
+    hits: dict[str, list[datetime]] = {}
+    for row in series:
+        anchor = when_of(row)
+        if anchor is None:
+            continue
+        found = recurrence.occurrences(
+            row["rrule"], anchor, since, now, exdates=recurrence.parse_exdates(row["exdates"])
+        )
+        if found:
+            hits[row["id"]] = found
+    for full in _rows_by_id(reader, list(hits)):
+        for at in hits[full["id"]]:
+            occurrence = _occurrence(full, at)
+            if is_overdue(occurrence, now):
+                rows.append(occurrence)
+    rows.sort(key=lambda r: (overdue_at(r), r["subject"]))
     return rows
 
 

@@ -85,7 +85,10 @@ class Book:
                             hint=f"add them with: crm user add {self.requested_user}",
                         )
                     if not row["active"]:
-                        raise InvalidInput(f"user {self.requested_user!r} is inactive")
+                        raise InvalidInput(
+                            f"user {self.requested_user!r} is inactive",
+                            hint=f"reactivate: crm user edit {self.requested_user} --active",
+                        )
                 else:
                     default = r.meta("default_user")
                     row = r.row("SELECT id, username FROM users WHERE id = ?", (default,))

@@ -28,7 +28,10 @@ def clean_classification(value: Any) -> str:
     if text == "key":
         text = "key_account"
     if text not in CLASSIFICATIONS:
-        raise InvalidInput(f"classification must be prospect, target or key-account, not {value!r}")
+        raise InvalidInput(
+            f"classification must be prospect, target or key-account, not {value!r}",
+            hint="use --class prospect, target or key-account",
+        )
     return text
 
 
@@ -70,7 +73,7 @@ def get_company(reader: Reader, company_id: str) -> Row:
     """One company as output sees it (owner username, tags)."""
     row = reader.row(f"{_SELECT} WHERE c.id = ?", (company_id,))
     if row is None:
-        raise NotFound(f"no company with id {company_id}")
+        raise NotFound(f"no company with id {company_id}", hint="find it with: crm company list")
     return p.shape(reader, "companies", [row])[0]
 
 

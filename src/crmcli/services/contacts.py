@@ -46,7 +46,7 @@ def get_contact(reader: Reader, contact_id: str) -> Row:
     """One contact as output sees it (company name, owner username, tags)."""
     row = reader.row(f"{_SELECT} WHERE c.id = ?", (contact_id,))
     if row is None:
-        raise NotFound(f"no contact with id {contact_id}")
+        raise NotFound(f"no contact with id {contact_id}", hint="find it with: crm contact list")
     return p.shape(reader, "contacts", [row])[0]
 
 
@@ -343,7 +343,9 @@ class CardOutcome:
 def _clean_card(card: Mapping[str, Any]) -> dict[str, Any]:
     name = str(card.get("name") or "").strip()
     if not name:
-        raise InvalidInput("the card has no name (FN or N)")
+        raise InvalidInput(
+            "the card has no name (FN or N)", hint="give each card a name (FN) and import again"
+        )
     emails = _union(None, [p.email(e) for e in card.get("emails", []) if str(e).strip()])
     phones = _union(None, [p.phone(t) for t in card.get("phones", []) if str(t).strip()])
     values = p.clean_fields(
@@ -450,7 +452,9 @@ def _import_card(
         try:
             row = create_contact(w, values=values, tags=tags, force=force)
         except (Duplicate, LikelyDuplicate) as exc:
-            raise InvalidInput(exc.message) from exc
+            raise InvalidInput(
+                exc.message, hint="fix that value in the card and import again"
+            ) from exc
         return CardOutcome(index, values["name"], "created", contact_id=row["id"])
     changes = {k: v for k, v in values.items() if v is not None}
     # A card is not a full replacement: addresses and numbers it does not mention are kept

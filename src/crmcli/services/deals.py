@@ -153,9 +153,15 @@ def parse_probability(value: str | int | None, *, what: str = "probability") -> 
         except InvalidOperation as exc:
             raise InvalidInput(f"{what} {value!r} is not a number", hint="e.g. 40 or 40%") from exc
     if not number.is_finite() or not 0 <= number <= 100:
-        raise InvalidInput(f"{what} must be between 0 and 100, not {value}")
+        raise InvalidInput(
+            f"{what} must be between 0 and 100, not {value}",
+            hint="give a whole number from 0 to 100",
+        )
     if number != number.to_integral_value():
-        raise InvalidInput(f"{what} must be a whole percentage, not {value}")
+        raise InvalidInput(
+            f"{what} must be a whole percentage, not {value}",
+            hint="give a whole number from 0 to 100",
+        )
     return int(number)
 
 
@@ -297,9 +303,12 @@ def create_deal(
     """
     name = clean_text(name, what="deal name", max_length=300, required=True)
     if amount < 0:
-        raise InvalidInput("a deal amount cannot be negative")
+        raise InvalidInput("a deal amount cannot be negative", hint="give a positive --amount")
     if probability is not None and not 0 <= probability <= 100:
-        raise InvalidInput(f"probability must be between 0 and 100, not {probability}")
+        raise InvalidInput(
+            f"probability must be between 0 and 100, not {probability}",
+            hint="give --probability from 0 to 100",
+        )
     pipeline = w.get("pipelines", pipeline_id) if pipeline_id else default_pipeline(w)
     stages = pipeline_stages(w, pipeline["id"])
     if stage_id is None:
@@ -307,7 +316,10 @@ def create_deal(
     else:
         found = next((s for s in stages if s["id"] == stage_id), None)
         if found is None:
-            raise InvalidInput(f"that stage is not in pipeline {pipeline['name']!r}")
+            raise InvalidInput(
+                f"that stage is not in pipeline {pipeline['name']!r}",
+                hint="see its stages: crm pipeline show",
+            )
         stage = found
     status = stage["kind"]
     values: dict[str, Any] = {
@@ -382,9 +394,11 @@ def _parse_quantity(text: str | Decimal | int) -> Decimal:
     try:
         value = Decimal(str(text).strip())
     except InvalidOperation as exc:
-        raise InvalidInput(f"quantity {text!r} is not a number") from exc
+        raise InvalidInput(
+            f"quantity {text!r} is not a number", hint="give a number, e.g. --qty 3"
+        ) from exc
     if not value.is_finite() or value <= 0:
-        raise InvalidInput(f"quantity must be positive, not {text}")
+        raise InvalidInput(f"quantity must be positive, not {text}", hint="give --qty 1 or more")
     return value
 
 
@@ -393,7 +407,7 @@ def product_lines(
 ) -> list[ProductLine]:
     """Pair ``--product`` options with ``--qty`` options (in order; missing ones are 1)."""
     if len(quantities) > len(products):
-        raise InvalidInput("more --qty than --product options")
+        raise InvalidInput("more --qty than --product options", hint="give one --qty per --product")
     return [
         ProductLine(p, _parse_quantity(quantities[i]) if i < len(quantities) else Decimal(1))
         for i, p in enumerate(products)
@@ -405,7 +419,10 @@ def _resolve_lines(reader: Reader, lines: Sequence[ProductLine]) -> list[tuple[R
     for line in lines:
         product = resolve(reader, "product", line.product)
         if not product.get("active", True):
-            raise InvalidInput(f"product {product['sku']} is inactive")
+            raise InvalidInput(
+                f"product {product['sku']} is inactive",
+                hint="choose an active product",
+            )
         out.append((product, line.quantity))
     return out
 
@@ -457,7 +474,8 @@ def add_deal(
             if product["currency"] != wanted:
                 raise InvalidInput(
                     f"product {product['sku']} is priced in {product['currency']}, "
-                    f"the deal in {wanted}"
+                    f"the deal in {wanted}",
+                    hint="price the line in the deal's currency, or change the deal's --currency",
                 )
         if parsed_currency is None:
             parsed_currency = lines[0][0]["currency"] if lines else "EUR"
@@ -539,9 +557,14 @@ def list_deals(
 ) -> list[Row]:
     """A page of deals, most recently updated first unless ``sort`` says otherwise."""
     if status not in STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        raise InvalidInput(
+            f"status must be one of {', '.join(STATUSES)}, not {status!r}",
+            hint="e.g. --status open",
+        )
     if sort not in SORTS:
-        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        raise InvalidInput(
+            f"sort must be one of {', '.join(SORTS)}, not {sort!r}", hint="e.g. --sort -amount"
+        )
     if limit < 1:
         raise InvalidInput("--limit must be at least 1")
     now = clock.now()
@@ -684,7 +707,10 @@ def edit_deal(book: Book, handle: str, *, at: datetime | None = None, **changes:
     """
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))} of a deal")
+        raise InvalidInput(
+            f"cannot edit {', '.join(sorted(unknown))} of a deal",
+            hint="see what can change: crm deal edit --help",
+        )
     given = {k: v for k, v in changes.items() if v is not None}
     if not given:
         raise InvalidInput("nothing to change", hint="see: crm deal edit --help")
@@ -964,13 +990,18 @@ def reopen_deal(
     with book.write(at=at) as w:
         deal = find_deal(w, handle)
         if deal["status"] == "open":
-            raise InvalidInput(f"deal {deal['name']!r} is already open")
+            raise InvalidInput(
+                f"deal {deal['name']!r} is already open", hint="move it with: crm deal move"
+            )
         stages = all_stages(w)
         current = stages[deal["stage_id"]]
         if stage is not None:
             target = stage_in(w, w.get("pipelines", deal["pipeline_id"]), stage)
             if target["kind"] != "open":
-                raise InvalidInput(f"reopen into an open stage, not {target['name']!r}")
+                raise InvalidInput(
+                    f"reopen into an open stage, not {target['name']!r}",
+                    hint="name an open stage: crm pipeline show",
+                )
         else:
             entered = [
                 h for h in stage_history(w, deal["id"]) if h["to_stage_id"] == deal["stage_id"]

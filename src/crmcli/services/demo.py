@@ -11,7 +11,7 @@ import contextlib
 import json
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -310,6 +310,30 @@ class _Gen:
         return self.work_time(local)
 
 
+class _Makers:
+    """Who made each demo record, for the change log: the rep who owns it (or owns the deal,
+    quote, order or record it belongs to), else the rep the demo acts as."""
+
+    _PARENTS = ("deal_id", "quote_id", "order_id", "record_id", "contact_id", "company_id")
+    _REFERENCED = frozenset({"companies", "contacts", "leads", "deals", "quotes", "orders"})
+
+    def __init__(self, usernames: dict[str, str], default: str) -> None:
+        self.usernames = usernames
+        self.default = default
+        self.by_record: dict[str, str] = {}
+
+    def __call__(self, table: str, row: Mapping[str, Any]) -> str:
+        owner = row.get("owner_id")
+        name = self.usernames.get(owner) if owner else None
+        if name is None:
+            parent = next((row[k] for k in self._PARENTS if row.get(k)), None)
+            name = self.by_record.get(parent) if parent else None
+        name = name or self.default
+        if table in self._REFERENCED:
+            self.by_record[row["id"]] = name
+        return name
+
+
 def generate(
     book: Book,
     *,
@@ -378,6 +402,8 @@ def generate(
                         "created_at": year_ago,
                     }
                 )
+        usernames = {stable_id("user", r[0]): r[0] for r in roster}
+        w.actor_of = _Makers(usernames, default=roster[0][0])
         w.insert_many("users", new_reps)
         plan_id = g.uid()
         w.insert_many(

@@ -74,7 +74,7 @@ def resolve(
     spec = ENTITIES[entity]
     text = handle.strip()
     if not text:
-        raise InvalidInput(f"empty {entity} handle")
+        raise InvalidInput(f"empty {entity} handle", hint="give an id prefix, an e-mail or a name")
     alive = "" if include_deleted or not spec.soft_delete else " AND deleted_at IS NULL"
     extra = f" AND ({where})" if where else ""
     cols = ", ".join(dict.fromkeys(("id", *spec.names, *((spec.email,) if spec.email else ()))))

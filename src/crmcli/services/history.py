@@ -204,7 +204,10 @@ def undo(book: Book, change_prefix: str) -> Row:
             current = w.get(table, record_id, include_deleted=True)
             w.update(table, record_id, {change["field"]: _coerce(current[change["field"]], old)})
         else:
-            raise InvalidInput(f"a {change['op']} cannot be undone")
+            raise InvalidInput(
+                f"a {change['op']} cannot be undone",
+                hint="undo the change that came before or after it instead (crm history RECORD)",
+            )
         return _public(change)
 
 

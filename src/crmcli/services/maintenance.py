@@ -16,8 +16,13 @@ def backup(book: Book, destination: Path) -> Path:
 
     target = destination.expanduser().resolve()
     if book.db.path is not None and target == book.db.path.resolve():
-        raise InvalidInput("the backup cannot overwrite the database itself")
+        raise InvalidInput(
+            "the backup cannot overwrite the database itself",
+            hint="write the backup to another file",
+        )
     try:
         return backup_sqlite(book.db, target)
     except OSError as exc:
-        raise InvalidInput(f"cannot write {target}: {exc.strerror}") from exc
+        raise InvalidInput(
+            f"cannot write {target}: {exc.strerror}", hint="choose a writable place"
+        ) from exc

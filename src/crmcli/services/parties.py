@@ -63,7 +63,7 @@ def count(what: str) -> Cleaner:
             return None
         number = int(value)
         if number < 0:
-            raise InvalidInput(f"{what} cannot be negative")
+            raise InvalidInput(f"{what} cannot be negative", hint="give 0 or more")
         return number
 
     return check
@@ -76,13 +76,18 @@ def clean_fields(
     out: dict[str, Any] = {}
     unknown = set(values) - set(spec)
     if unknown:
-        raise InvalidInput(f"unknown field(s): {', '.join(sorted(unknown))}")
+        raise InvalidInput(
+            f"unknown field(s): {', '.join(sorted(unknown))}", hint="see the fields with --help"
+        )
     for key, value in values.items():
         if value is None:
             continue
         cleaned = spec[key](value) if value != "" else None
         if cleaned is None and key in required:
-            raise InvalidInput(f"{key.replace('_', ' ')} cannot be empty")
+            raise InvalidInput(
+                f"{key.replace('_', ' ')} cannot be empty",
+                hint="give a value, or leave the option out",
+            )
         out[key] = cleaned
     return out
 

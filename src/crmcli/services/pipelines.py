@@ -30,16 +30,25 @@ def _rotting(value: str | int | None) -> int | None:
     try:
         days = int(str(value).strip())
     except ValueError as exc:
-        raise InvalidInput(f"rotting days must be a whole number, not {value!r}") from exc
+        raise InvalidInput(
+            f"rotting days must be a whole number, not {value!r}",
+            hint="give a whole number of days, e.g. 30",
+        ) from exc
     if days < 0 or days > 3650:
-        raise InvalidInput(f"rotting days must be between 0 and 3650, not {days}")
+        raise InvalidInput(
+            f"rotting days must be between 0 and 3650, not {days}",
+            hint="give 0 (never idle) to 3650 days",
+        )
     return days or None
 
 
 def _kind(value: str) -> str:
     kind = value.strip().lower()
     if kind not in KINDS:
-        raise InvalidInput(f"stage kind must be one of {', '.join(KINDS)}, not {value!r}")
+        raise InvalidInput(
+            f"stage kind must be one of {', '.join(KINDS)}, not {value!r}",
+            hint="use open, won or lost",
+        )
     return kind
 
 
@@ -132,10 +141,13 @@ def add_pipeline(
         spec = list(DEFAULT_STAGES)
     names = [n.casefold() for n, _, _ in spec]
     if len(set(names)) != len(names):
-        raise InvalidInput("two stages have the same name")
+        raise InvalidInput("two stages have the same name", hint="give each stage its own name")
     with book.write(at=at) as w:
         if w.row("SELECT id FROM pipelines WHERE lower(name) = ?", (name.lower(),)):
-            raise InvalidInput(f"pipeline {name!r} already exists")
+            raise InvalidInput(
+                f"pipeline {name!r} already exists",
+                hint="choose another name, or see it: crm pipeline show",
+            )
         position = int(w.scalar("SELECT COALESCE(MAX(position), 0) FROM pipelines") or 0) + 1
         if default:
             _clear_default(w)
@@ -187,7 +199,9 @@ def edit_pipeline(
                 (values["name"].lower(), pipeline["id"]),
             )
             if clash:
-                raise InvalidInput(f"pipeline {values['name']!r} already exists")
+                raise InvalidInput(
+                    f"pipeline {values['name']!r} already exists", hint="choose another name"
+                )
         if default:
             _clear_default(w)
             values["is_default"] = True
@@ -197,7 +211,7 @@ def edit_pipeline(
             )
         if position is not None:
             if position < 1:
-                raise InvalidInput("position must be 1 or more")
+                raise InvalidInput("position must be 1 or more", hint="give --position 1 or more")
             values["position"] = position
         if not values:
             raise InvalidInput("nothing to change", hint="see: crm pipeline edit --help")
@@ -232,14 +246,20 @@ def _target_index(
         raise InvalidInput("use one of --position, --after, --before")
     if position is not None:
         if not 1 <= position <= len(rest) + 1:
-            raise InvalidInput(f"position must be between 1 and {len(rest) + 1}")
+            raise InvalidInput(
+                f"position must be between 1 and {len(rest) + 1}",
+                hint="see the positions: crm pipeline show",
+            )
         return position - 1
     anchor_text = after or before
     if anchor_text is None:
         return None
     anchor = stage_in(w, pipeline, anchor_text)
     if anchor["id"] == exclude:
-        raise InvalidInput("a stage cannot be placed next to itself")
+        raise InvalidInput(
+            "a stage cannot be placed next to itself",
+            hint="name another stage for --after/--before",
+        )
     index = next(i for i, s in enumerate(rest) if s["id"] == anchor["id"])
     return index + 1 if after else index
 
@@ -266,7 +286,10 @@ def add_stage(
         pipeline_row = find_pipeline(w, pipeline)
         stages = pipeline_stages(w, pipeline_row["id"])
         if _named(stages, name):
-            raise InvalidInput(f"pipeline {pipeline_row['name']!r} already has a stage {name!r}")
+            raise InvalidInput(
+                f"pipeline {pipeline_row['name']!r} already has a stage {name!r}",
+                hint="choose another name, or edit that stage: crm pipeline stage edit",
+            )
         index = _target_index(
             w, pipeline_row, stages, position=position, after=after, before=before
         )
@@ -318,7 +341,10 @@ def edit_stage(
             values["name"] = clean_text(name, what="stage name", max_length=100, required=True)
             stages = pipeline_stages(w, pipeline_row["id"])
             if _named(stages, values["name"], other_than=current["id"]):
-                raise InvalidInput(f"pipeline {pipeline_row['name']!r} already has that stage")
+                raise InvalidInput(
+                    f"pipeline {pipeline_row['name']!r} already has that stage",
+                    hint="choose another name",
+                )
         if probability is not None:
             values["probability"] = parse_probability(probability)
         if kind is not None:
@@ -405,7 +431,9 @@ def delete_stage(
             target = stage_in(w, pipeline_row, move_to)
             if target["id"] == current["id"] or target["kind"] != current["kind"]:
                 raise InvalidInput(
-                    f"--move-to must be another {current['kind']} stage of {pipeline_row['name']!r}"
+                    f"--move-to must be another {current['kind']} stage "
+                    f"of {pipeline_row['name']!r}",
+                    hint="see the stages: crm pipeline show",
                 )
             actor_id = acting_user_id(w)
             for deal in deals:

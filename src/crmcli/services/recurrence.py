@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -48,7 +48,9 @@ def every_to_rrule(text: str) -> str:
     number, unit, on = match.groups()
     interval = int(number) if number else 1
     if interval < 1:
-        raise InvalidInput(f"{text!r}: the interval must be at least 1")
+        raise InvalidInput(
+            f"{text!r}: the interval must be at least 1", hint="e.g. 'every 2 weeks'"
+        )
     parts: dict[str, str] = {}
     if unit.startswith("weekday"):
         parts = {"FREQ": "WEEKLY", "BYDAY": "MO,TU,WE,TH,FR"}
@@ -67,7 +69,10 @@ def every_to_rrule(text: str) -> str:
         days, monthdays = _on_days(on, text)
         if days:
             if "BYDAY" in parts:
-                raise InvalidInput(f"{text!r}: weekdays already name the days")
+                raise InvalidInput(
+                    f"{text!r}: weekdays already name the days",
+                    hint="use 'weekly on mon,wed' or 'every monday', not both",
+                )
             parts["BYDAY"] = ",".join(days)
         if monthdays:
             parts["BYMONTHDAY"] = ",".join(monthdays)
@@ -106,7 +111,10 @@ def _parts(rule: str) -> dict[str, str]:
     for piece in filter(None, text.split(";")):
         key, sep, value = piece.partition("=")
         if not sep or not value:
-            raise InvalidInput(f"cannot read {piece!r} in the RRULE {rule!r}")
+            raise InvalidInput(
+                f"cannot read {piece!r} in the RRULE {rule!r}",
+                hint="write it as NAME=VALUE;…, e.g. FREQ=WEEKLY;BYDAY=MO",
+            )
         parts[key.strip().upper()] = value.strip().upper()
     if parts.get("FREQ") not in _ALLOWED_FREQ:
         raise InvalidInput(
@@ -127,7 +135,10 @@ def _until_utc(value: str, rule: str) -> datetime:
             return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         return datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=zone).astimezone(UTC)
     except ValueError as exc:
-        raise InvalidInput(f"cannot read UNTIL={value} in the RRULE {rule!r}") from exc
+        raise InvalidInput(
+            f"cannot read UNTIL={value} in the RRULE {rule!r}",
+            hint="write UNTIL as 20261231T235959Z or 20261231",
+        ) from exc
 
 
 def until_end(value: datetime) -> datetime:
@@ -189,7 +200,10 @@ def _parsed(rule: str) -> Any:
     try:
         return rrulestr(rule, dtstart=placeholder)
     except (ValueError, TypeError) as exc:
-        raise InvalidInput(f"invalid RRULE {rule!r}: {exc}") from exc
+        raise InvalidInput(
+            f"invalid RRULE {rule!r}: {exc}",
+            hint="see RFC 5545 §3.3.10, e.g. FREQ=MONTHLY;BYDAY=1MO",
+        ) from exc
 
 
 def rule_for(rule: str, anchor: datetime) -> Any:
@@ -310,6 +324,42 @@ def _simple_occurrences(
     return out
 
 
+@lru_cache(maxsize=256)
+def _keeps_wall_time(rule: str) -> bool:
+    """Whether every occurrence is at the anchor's local clock time (daily or coarser,
+    no BYHOUR/BYMINUTE/BYSECOND)."""
+    try:
+        parts = _parts(rule)
+    except InvalidInput:
+        return False
+    return parts["FREQ"] in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY") and not (
+        parts.keys() & {"BYHOUR", "BYMINUTE", "BYSECOND"}
+    )
+
+
+def _misses_by_wall_time(rule: str, anchor: datetime, start: datetime, end: datetime) -> bool:
+    """A short window (reminders: the next 15 minutes) cannot hold an occurrence of a series
+    whose clock time lies outside it: thousands of series skipped without expanding them.
+    A window across a daylight-saving shift gets an hour of margin each side."""
+    if not _keeps_wall_time(rule):
+        return False
+    wall = anchor.astimezone(clock.local_zone()).time()
+    first, last = _wall_window(start, end)
+    inside = first <= wall <= last if first <= last else (wall >= first or wall <= last)
+    return not inside
+
+
+@lru_cache(maxsize=8)
+def _wall_window(start: datetime, end: datetime) -> tuple[time, time]:
+    """The local clock times a window spans (an hour wider each side across a DST shift)."""
+    zone = clock.local_zone()
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    if local_start.utcoffset() == local_end.utcoffset():
+        return local_start.time(), local_end.time()
+    first = (start - timedelta(hours=1)).astimezone(zone).time()
+    return first, (end + timedelta(hours=1)).astimezone(zone).time()
+
+
 def occurrences(
     rule: str,
     anchor: datetime,
@@ -319,6 +369,8 @@ def occurrences(
     exdates: Iterable[datetime] = (),
 ) -> list[datetime]:
     """Occurrence starts (UTC) with ``start <= t < end``, minus the excluded ones."""
+    if end - start < timedelta(hours=22) and _misses_by_wall_time(rule, anchor, start, end):
+        return []
     excluded = {e.astimezone(UTC) for e in exdates}
     spec = _simple(rule)
     if spec is not None and end - start <= timedelta(days=62):

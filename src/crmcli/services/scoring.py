@@ -24,7 +24,7 @@ from typing import Any
 
 from crmcli import clock
 from crmcli.errors import InvalidInput
-from crmcli.storage.db import Reader, Row, as_datetime
+from crmcli.storage.db import Reader, as_datetime
 
 META_KEY = "lead_scoring_rules"
 DEFAULT_RULES: dict[str, Any] = {
@@ -60,7 +60,10 @@ _CHUNK = 500
 def validate_rules(data: Any) -> dict[str, Any]:
     """Check a rules document; unknown keys and non-integer points are refused."""
     if not isinstance(data, dict):
-        raise InvalidInput("scoring rules must be a JSON object")
+        raise InvalidInput(
+            "scoring rules must be a JSON object",
+            hint="see the expected shape with: crm lead scoring --json",
+        )
     unknown = set(data) - set(DEFAULT_RULES)
     if unknown:
         raise InvalidInput(
@@ -73,7 +76,10 @@ def validate_rules(data: Any) -> dict[str, Any]:
             if not isinstance(value, dict) or not all(
                 isinstance(v, int) and not isinstance(v, bool) for v in value.values()
             ):
-                raise InvalidInput(f"scoring rule {key!r} must map words to integer points")
+                raise InvalidInput(
+                    f"scoring rule {key!r} must map words to integer points",
+                    hint="see the expected shape with: crm lead scoring --json",
+                )
             out[key] = {str(k).strip().lower(): v for k, v in value.items()}
         elif key in ("company_size", "activity_days"):
             if not isinstance(value, list) or not all(
@@ -82,16 +88,23 @@ def validate_rules(data: Any) -> dict[str, Any]:
                 and all(isinstance(x, int) and not isinstance(x, bool) for x in band)
                 for band in value
             ):
-                raise InvalidInput(f"scoring rule {key!r} must be a list of [threshold, points]")
+                raise InvalidInput(
+                    f"scoring rule {key!r} must be a list of [threshold, points]",
+                    hint="see the expected shape with: crm lead scoring --json",
+                )
             # Largest size first, most recent activity first: the first band reached wins.
             out[key] = sorted(value, key=lambda b: -b[0] if key == "company_size" else b[0])
         else:
             if not isinstance(value, int) or isinstance(value, bool):
-                raise InvalidInput(f"scoring rule {key!r} must be integer points")
+                raise InvalidInput(
+                    f"scoring rule {key!r} must be integer points",
+                    hint="see the expected shape with: crm lead scoring --json",
+                )
             out[key] = value
     return out
 
 
+_STATIC_FIELDS = ("source", "title", "company_size", "email", "phone")
 # The lead columns `breakdown` reads (with the lead's activities for recency).
 SCORED_FIELDS = ("l.source", "l.title", "l.company_size", "l.email", "l.phone")
 
@@ -173,12 +186,36 @@ def last_activities(reader: Reader, lead_ids: Sequence[str]) -> dict[str, dateti
     return out
 
 
-def live_scores(reader: Reader, leads: Sequence[Row]) -> dict[str, int]:
-    """Today's score of each lead (with its activity recency)."""
+def live_scores(reader: Reader, leads: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Today's score of each lead (with its activity recency).
+
+    The same points as :func:`score`, rule by rule, but each rule's points are worked out
+    once per distinct value (a book has a few dozen sources, titles and sizes), so sorting
+    20,000 leads by score costs lookups rather than 20,000 breakdowns.
+    """
     rules = load_rules(reader)
     recent = last_activities(reader, [lead["id"] for lead in leads])
     now = clock.now()
-    return {
-        lead["id"]: score(lead, rules, last_activity_at=recent.get(lead["id"]), now=now)
-        for lead in leads
-    }
+    memos: dict[str, dict[Any, int]] = {f: {} for f in _STATIC_FIELDS}
+
+    def points(field: str, value: Any) -> int:
+        memo = memos[field]
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = sum(p for _, p in breakdown({field: value}, rules))
+        return found
+
+    out = {}
+    for lead in leads:
+        total = (
+            points("source", lead["source"])
+            + points("title", lead["title"])
+            + points("company_size", lead["company_size"])
+            + points("email", bool(lead["email"]))
+            + points("phone", bool(lead["phone"]))
+        )
+        last = recent.get(lead["id"])
+        if last is not None:
+            total += sum(p for _, p in breakdown({}, rules, last_activity_at=last, now=now))
+        out[lead["id"]] = max(0, min(MAX_SCORE, total))
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from crmcli.errors import InvalidInput
+from crmcli.services.book import stable_id
 from crmcli.services.validate import clean_text
 from crmcli.storage.db import Reader, Writer
 
@@ -36,7 +37,10 @@ def add_tags(w: Writer, table: str, record_id: str, names: Iterable[str]) -> lis
             (table, record_id, name),
         )
         if row is None:
-            w.insert("tags", {"entity": table, "record_id": record_id, "name": name})
+            # one id per (record, tag) on every replica, so two reps adding the same tag
+            # offline make one element that sync merges, not a duplicate
+            tag_id = stable_id("tag", f"{table}:{record_id}:{name}")
+            w.insert("tags", {"id": tag_id, "entity": table, "record_id": record_id, "name": name})
         elif row["deleted_at"] is not None:
             w.restore("tags", row["id"])
         else:

@@ -39,7 +39,7 @@ def parse_targets(items: list[str], kinds: list[str]) -> dict[str, int]:
                 hint=f"kinds: {', '.join(kinds)}; e.g. calls=20 meetings=5",
             )
         if not number.strip().isdigit():
-            raise InvalidInput(f"a target is a whole number, not {number!r}")
+            raise InvalidInput(f"a target is a whole number, not {number!r}", hint="e.g. calls=20")
         found[kind] = int(number)
     if not found:
         raise InvalidInput("name at least one target", hint="e.g. calls=20 meetings=5")

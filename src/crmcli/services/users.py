@@ -47,15 +47,37 @@ def add_user(
         }
     )
     with book.write(at=at) as w:
-        existing = w.row("SELECT id, deleted_at FROM users WHERE username = ?", (username,))
+        existing = w.row(
+            "SELECT id, username, name, email, team, territory, deleted_at FROM users "
+            "WHERE username = ?",
+            (username,),
+        )
         if existing is not None:
-            raise InvalidInput(f"user {username!r} already exists")
+            if _first_use_placeholder(w, existing):
+                # The first open created this user with nothing but the login name: adding
+                # it now completes it (one logged update) instead of refusing a duplicate.
+                w.update("users", existing["id"], values)
+                return public_user(w.get("users", existing["id"]))
+            raise InvalidInput(
+                f"user {username!r} already exists",
+                hint=f"change their details with: crm user edit {username} --name …",
+            )
         return public_user(
             w.insert(
                 "users",
                 {"id": stable_id("user", username), "username": username, "active": True, **values},
             )
         )
+
+
+def _first_use_placeholder(reader: Reader, user: Row) -> bool:
+    """Whether ``user`` is the book's first-use user, still as the first open made it."""
+    return (
+        user["deleted_at"] is None
+        and user["id"] == reader.meta("default_user")
+        and user["name"] == user["username"]
+        and not (user["email"] or user["team"] or user["territory"])
+    )
 
 
 def _validated(values: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +90,10 @@ def _validated(values: dict[str, Any]) -> dict[str, Any]:
         if out.get(key) is not None:
             out[key] = clean_text(out[key], what=key, max_length=100) or None
     if "role" in out and out["role"] not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {out['role']!r}")
+        raise InvalidInput(
+            f"role must be one of {', '.join(ROLES)}, not {out['role']!r}",
+            hint="use --role rep, manager or admin",
+        )
     return out
 
 
@@ -128,7 +153,10 @@ def edit_user(book: Book, handle: str, *, at: datetime | None = None, **changes:
     """Change a rep's name, email, team, territory, role or active flag."""
     unknown = set(changes) - set(USER_FIELDS)
     if unknown:
-        raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))} of a user")
+        raise InvalidInput(
+            f"cannot edit {', '.join(sorted(unknown))} of a user",
+            hint="see what can change: crm user edit --help",
+        )
     values = _validated({k: v for k, v in changes.items() if v is not None})
     with book.write(at=at) as w:
         user = find_user(w, handle)

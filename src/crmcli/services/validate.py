@@ -26,9 +26,9 @@ def clean_text(
             f"{what} contains control characters", hint="remove escapes and line breaks"
         )
     if required and not value:
-        raise InvalidInput(f"{what} cannot be empty")
+        raise InvalidInput(f"{what} cannot be empty", hint="give a value")
     if len(value) > max_length:
-        raise InvalidInput(f"{what} is longer than {max_length} characters")
+        raise InvalidInput(f"{what} is longer than {max_length} characters", hint="shorten it")
     return value
 
 
@@ -39,7 +39,10 @@ def clean_email(text: str) -> str:
     try:
         result = validate_email(text.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise InvalidInput(f"{text!r} is not a valid e-mail address: {exc}") from exc
+        raise InvalidInput(
+            f"{text!r} is not a valid e-mail address: {exc}",
+            hint="check the address, e.g. ada@acme.example",
+        ) from exc
     return str(result.normalized)
 
 
@@ -111,7 +114,9 @@ def clean_url(text: str) -> str:
     """A web address with a scheme (``https://`` is added when missing) and a valid host."""
     raw = text.strip()
     if not raw:
-        raise InvalidInput("the web address is empty")
+        raise InvalidInput(
+            "the web address is empty", hint="give a web address such as acme.example"
+        )
     if "://" not in raw:
         raw = "https://" + raw
     from urllib.parse import urlsplit

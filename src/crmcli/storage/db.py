@@ -18,7 +18,7 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -54,7 +54,10 @@ def _adapt_datetime(value: datetime) -> str:
     if value.tzinfo is UTC:  # the common case: skip the conversion
         return value.isoformat(timespec="microseconds")
     if value.tzinfo is None:
-        raise InvalidInput("internal: a naive datetime reached storage")
+        raise InvalidInput(
+            "internal: a naive datetime reached storage",
+            hint="this is a bug in crmcli: please report it with the output of CRM_DEBUG=1",
+        )
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
@@ -159,6 +162,11 @@ class Database:
             self._conn.close()
             self._conn = None
 
+    def reopen(self) -> None:
+        """Open the SQLite file again (``crm sync`` replaced a fresh book with a snapshot)."""
+        self.close()
+        self._conn = _connect_sqlite(Path(self.target))
+
     @property
     def raw(self) -> Any:
         """The DB-API connection (for the migration runner and backups only)."""
@@ -246,10 +254,16 @@ class Database:
                     "the database is locked by another crm process",
                     hint="try again in a moment",
                 ) from exc
-            raise DatabaseError(f"database error: {text}") from exc
+            raise DatabaseError(
+                f"database error: {text}",
+                hint="try again; if it persists, check the file with crm backup",
+            ) from exc
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.IntegrityError):
-                raise InvalidInput(f"that would break the data's integrity: {exc}") from exc
+                raise InvalidInput(
+                    f"that would break the data's integrity: {exc}",
+                    hint="check the records it points at exist (a list command shows them)",
+                ) from exc
             raise DatabaseError(
                 f"cannot use {self.target}: {exc}",
                 hint="is it a crm database? restore it from `crm backup` if it is damaged",
@@ -258,10 +272,18 @@ class Database:
             if self.dialect == "postgresql" and type(exc).__module__.startswith("psycopg"):
                 name = type(exc).__name__
                 if name in ("LockNotAvailable", "SerializationFailure", "DeadlockDetected"):
-                    raise LockTimeout(f"the database is busy: {exc}") from exc
+                    raise LockTimeout(
+                        f"the database is busy: {exc}", hint="try again in a moment"
+                    ) from exc
                 if name in ("UniqueViolation", "ForeignKeyViolation", "NotNullViolation"):
-                    raise InvalidInput(f"that would break the data's integrity: {exc}") from exc
-                raise DatabaseError(f"database error: {exc}".splitlines()[0]) from exc
+                    raise InvalidInput(
+                        f"that would break the data's integrity: {exc}",
+                        hint="check the records it points at exist (a list command shows them)",
+                    ) from exc
+                raise DatabaseError(
+                    f"database error: {exc}".splitlines()[0],
+                    hint="try again; if it persists, check the server's log",
+                ) from exc
             raise
 
 
@@ -289,7 +311,10 @@ def _connect_sqlite(path: Path) -> sqlite3.Connection:
             f"{path} is a folder, not a database file", hint="pass a file path to --db"
         )
     if not os.access(path, os.R_OK):
-        raise DatabaseError(f"cannot read the database {path}: permission denied")
+        raise DatabaseError(
+            f"cannot read the database {path}: permission denied",
+            hint="ask the file's owner, or use --db with a file of your own",
+        )
     try:
         conn = sqlite3.connect(
             path,
@@ -311,7 +336,9 @@ def _connect_sqlite(path: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         text = str(exc)
         if "locked" in text or "busy" in text:
-            raise LockTimeout("the database is locked by another crm process") from exc
+            raise LockTimeout(
+                "the database is locked by another crm process", hint="try again in a moment"
+            ) from exc
         raise DatabaseError(
             f"cannot open {path}: {text}",
             hint="is it a crm database? restore it from `crm backup` if it is damaged",
@@ -330,7 +357,10 @@ def _connect_postgresql(url: str) -> Any:
     try:
         conn = psycopg.connect(url, row_factory=dict_row, autocommit=False)
     except psycopg.Error as exc:
-        raise DatabaseError(f"cannot connect to PostgreSQL: {str(exc).splitlines()[0]}") from exc
+        raise DatabaseError(
+            f"cannot connect to PostgreSQL: {str(exc).splitlines()[0]}",
+            hint="check the URL, and that the server runs and accepts you",
+        ) from exc
     conn.execute("SET TIME ZONE 'UTC'")
     conn.commit()
     return conn
@@ -371,7 +401,10 @@ class Reader:
         """The record ``record_id`` of ``table``; NotFound if absent (or soft-deleted)."""
         found = self.row(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
         if found is None or (found.get("deleted_at") and not include_deleted):
-            raise NotFound(f"no record {record_id} in {table}")
+            raise NotFound(
+                f"no record {record_id} in {table}",
+                hint="find it with a list command, e.g. crm deal list",
+            )
         return found
 
     def values_by_id(
@@ -416,6 +449,9 @@ class Writer(Reader):
         self._bulk = False
         self.origin: str | None = None  # e.g. "mcp": noted beside each change (change_origins)
         self._originated: list[str] = []
+        # Who made each inserted row, when one transaction writes for several people (the
+        # demo generator records each rep's records as theirs); None: ``user`` made all.
+        self.actor_of: Callable[[str, Mapping[str, Any]], str | None] | None = None
 
     # -- hybrid logical clock --------------------------------------------------------
     @property
@@ -493,6 +529,7 @@ class Writer(Reader):
         new_json: str | None,
         stamp: str,
         at: Any,
+        actor: str | None = None,
     ) -> tuple[Any, ...]:
         """One row of the change log, as ``_INSERT_CHANGE`` takes it."""
         change_id = new_id()
@@ -502,7 +539,7 @@ class Writer(Reader):
             change_id,
             stamp,
             self.replica_id,
-            self.user,
+            actor or self.user,
             entity,
             record_id,
             op,
@@ -570,14 +607,65 @@ class Writer(Reader):
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
             [tuple(r[c] for c in columns) for r in rows],
         )
+        actor_of = self.actor_of or (lambda _table, _row: None)
         self.executemany(
             _INSERT_CHANGE,
             [
-                self._change(table, r["id"], "create", None, None, dumps(r), stamp, r["created_at"])
+                self._change(
+                    table,
+                    r["id"],
+                    "create",
+                    None,
+                    None,
+                    dumps(r),
+                    stamp,
+                    r["created_at"],
+                    actor_of(table, r),
+                )
                 for r, stamp in zip(rows, stamps, strict=True)
             ],
         )
         search_index.inserted(self, table, rows)  # the full-text index, in bulk too
+
+    def apply_foreign(
+        self,
+        change: Sequence[Any],
+        *,
+        insert: Mapping[str, Any] | None = None,
+        assign: Mapping[str, Any] | None = None,
+        log: bool = True,
+    ) -> None:
+        """Apply an operation received from another replica (``crm sync``).
+
+        ``change`` is the operation as the origin logged it (the columns of
+        ``_INSERT_CHANGE``); it is recorded verbatim — same id, HLC, replica and user — so
+        history shows it and sync never exports it as a local one. ``insert`` is the row to
+        create, ``assign`` the columns to set on ``change``'s record: what the merge decided.
+        ``log=False`` leaves recording it to :meth:`log_foreign` (a merge of thousands of
+        operations records them at once, in id order).
+        """
+        table, record_id = change[4], change[5]
+        if insert:
+            columns = list(insert)
+            self.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})",
+                [insert[c] for c in columns],
+            )
+            search_index.inserted(self, table, [insert])
+        if assign:
+            self.execute(
+                f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in assign)} WHERE id = ?",
+                [*assign.values(), record_id],
+            )
+            search_index.updated(self, table, record_id, assign)
+        if log:
+            self.execute(_INSERT_CHANGE, tuple(change))
+
+    def log_foreign(self, changes: Sequence[Sequence[Any]]) -> None:
+        """Record operations received from other replicas verbatim (see apply_foreign)."""
+        if changes:
+            self.executemany(_INSERT_CHANGE, [tuple(c) for c in changes])
 
     @contextmanager
     def deferred_indexes(self, *tables: str) -> Iterator[None]:
@@ -617,7 +705,10 @@ class Writer(Reader):
         columns = list(changes)
         current = self.row(f"SELECT {', '.join(columns)} FROM {table} WHERE id = ?", (record_id,))
         if current is None:
-            raise NotFound(f"no record {record_id} in {table}")
+            raise NotFound(
+                f"no record {record_id} in {table}",
+                hint="find it with a list command, e.g. crm deal list",
+            )
         diff = {c: (current[c], changes[c]) for c in columns if current[c] != changes[c]}
         if not diff:
             return {}
@@ -645,7 +736,10 @@ class Writer(Reader):
         """Undo a soft delete."""
         row = self.get(table, record_id, include_deleted=True)
         if not row.get("deleted_at"):
-            raise InvalidInput(f"{table.rstrip('s')} {record_id[:8]} is not deleted")
+            raise InvalidInput(
+                f"{table.rstrip('s')} {record_id[:8]} is not deleted",
+                hint="see its history: crm history",
+            )
         self.execute(
             f"UPDATE {table} SET deleted_at = NULL, updated_at = ? WHERE id = ?",
             (self.at, record_id),

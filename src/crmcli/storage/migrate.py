@@ -132,7 +132,10 @@ def upgrade(db: Database, revision: str) -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except Exception as exc:
-        raise DatabaseError(f"cannot migrate {db.target}: {str(exc).splitlines()[0]}") from exc
+        raise DatabaseError(
+            f"cannot migrate {db.target}: {str(exc).splitlines()[0]}",
+            hint="the file was not changed; restore the .bak copy beside it if in doubt",
+        ) from exc
     finally:
         engine.dispose()
 

@@ -11,6 +11,8 @@ REVISIONS: tuple[str, ...] = (
     "0004_quote_to_cash",
     "0005_reports",
     "0007_search",
+    "0010_daily",
+    "0008_sync",
     "0009_import",
 )
 HEAD = REVISIONS[-1]

@@ -120,7 +120,10 @@ def add_expense(
             )
         value = parse_money(amount, currency=code)
         if value <= 0:
-            raise InvalidInput(f"an expense must be more than zero, not {amount}")
+            raise InvalidInput(
+                f"an expense must be more than zero, not {amount}",
+                hint="give the amount spent, e.g. 120.50",
+            )
         user = find_rep(w, rep, actor=book.actor)
         row = w.insert(
             "expenses",

@@ -288,3 +288,24 @@ def order_balance(book: Book, handle: str) -> Decimal:
     """What is still owed on an order (negative: the customer's credit)."""
     with book.read() as r:
         return order_view(r, find_order(r, handle))["balance"]
+
+
+def delete_payment(
+    book: Book, handle: str, *, at: datetime | None = None
+) -> tuple[PaymentView, str]:
+    """Soft-delete a payment recorded by mistake (not a refund: that is ``refund``)."""
+    with book.write(at=at) as w:
+        payment = find_payment(w, handle)
+        refunds = w.scalar(
+            "SELECT count(*) FROM payments WHERE refund_of_id = ? AND deleted_at IS NULL",
+            (payment["id"],),
+        )
+        if refunds:
+            raise InvalidInput(
+                f"payment {short(payment['id'])} has refunds",
+                hint="delete its refunds first (crm payment list)",
+            )
+        found = w.row(f"{_SELECT} WHERE p.id = ?", (payment["id"],))
+        assert found is not None
+        change = w.delete("payments", payment["id"])
+        return _view(found), short(change)

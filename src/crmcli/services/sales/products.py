@@ -188,7 +188,10 @@ def edit_product(
                 (values["sku"].lower(), row["id"]),
             )
             if clash is not None:
-                raise InvalidInput(f"SKU {values['sku']} is already in the price book")
+                raise InvalidInput(
+                    f"SKU {values['sku']} is already in the price book",
+                    hint=f"see: crm product show {values['sku']}",
+                )
         if name is not None:
             values["name"] = clean_text(name, what="product name", max_length=300, required=True)
         if currency is not None or price is not None:

@@ -144,7 +144,7 @@ def edit_line(
             values.setdefault("unit_price_milli", product["unit_price_milli"])
             values["product_id"] = product["id"]
         if row["kind"] == "charge" and Decimal(values.get("discount_pct", "0")) != 0:
-            raise InvalidInput("a charge takes no discount")
+            raise InvalidInput("a charge takes no discount", hint="drop --discount for this line")
         if not values:
             raise InvalidInput("nothing to change", hint="see: crm quote line edit --help")
         w.update("quote_lines", row["id"], values)

@@ -175,7 +175,10 @@ def accept_quote(
         _require_decidable(w, quote, "accept")
         lines = quote_lines(w, quote["id"])
         if not any(line["kind"] == "item" for line in lines):
-            raise InvalidInput(f"quote {quote['number']} has no lines")
+            raise InvalidInput(
+                f"quote {quote['number']} has no lines",
+                hint=f"add one: crm quote line add {quote['number']} --product SKU",
+            )
         deal = w.get("deals", quote["deal_id"])
         if win and deal["status"] == "lost":
             raise InvalidInput(

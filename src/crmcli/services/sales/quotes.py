@@ -170,7 +170,7 @@ def find_quote(reader: Reader, handle: str) -> Row:
     if match:
         text, version = match.group(1), int(match.group(2))
     if not text:
-        raise InvalidInput("empty quote handle")
+        raise InvalidInput("empty quote handle", hint="give a quote number, e.g. Q-2026-…")
     rows = reader.rows(
         "SELECT * FROM quotes WHERE lower(number) = ? AND deleted_at IS NULL ORDER BY version DESC",
         (text.lower(),),
@@ -342,12 +342,18 @@ def refresh(w: Writer, quote_id: str) -> QuoteView:
 
 
 def require_draft(quote: Row) -> None:
-    if quote["status"] != "draft":
-        raise InvalidInput(
-            f"quote {quote['number']} v{quote['version']} is {quote['status']}; "
-            "only a draft can change",
-            hint=f"make a new version to change: crm quote revise {quote['number']}",
-        )
+    """Refuse to change anything but a draft, saying what to do instead."""
+    if quote["status"] == "draft":
+        return
+    hint = f"make a new version to change: crm quote revise {quote['number']}"
+    if quote["status"] == "accepted":
+        # An accepted quote has its order; a new version could be accepted a second time.
+        hint = f"it is final; for a new offer: crm quote new --deal {short(quote['deal_id'])}"
+    raise InvalidInput(
+        f"quote {quote['number']} v{quote['version']} is {quote['status']}; "
+        "only a draft can change",
+        hint=hint,
+    )
 
 
 # -- creating and editing --------------------------------------------------------------------
@@ -559,3 +565,28 @@ def show_quote(book: Book, handle: str) -> QuoteView:
     """One quote with its lines, totals and versions."""
     with book.read() as r:
         return quote_view(r, find_quote(r, handle))
+
+
+def delete_quote(book: Book, handle: str, *, at: datetime | None = None) -> tuple[QuoteView, str]:
+    """Soft-delete a draft version; returns it and the change id that undoes it."""
+    with book.write(at=at) as w:
+        quote = find_quote(w, handle)
+        if quote["status"] != "draft":
+            raise InvalidInput(
+                f"quote {quote['number']} v{quote['version']} is {quote['status']}; "
+                "only a draft can be deleted",
+                hint="a sent quote stays on record: crm quote decline, or crm quote revise",
+            )
+        view = quote_view(w, quote)
+        change = w.delete("quotes", quote["id"])
+        if quote["previous_id"]:  # the version it was revised from is the latest again
+            import json
+
+            before = w.scalar(
+                "SELECT old_value FROM changes WHERE entity = ? AND record_id = ? "
+                "AND field = ? ORDER BY hlc DESC LIMIT 1",
+                ("quotes", quote["previous_id"], "status"),
+            )
+            status = json.loads(before) if before else "sent"
+            w.update("quotes", quote["previous_id"], {"status": status})
+        return view, short(change)

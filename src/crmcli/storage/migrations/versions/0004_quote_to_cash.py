@@ -63,6 +63,7 @@ def _upgrade() -> None:
         batch_op.add_column(sa.Column("contact_id", _ID, nullable=True))
         batch_op.add_column(sa.Column("terms", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.create_foreign_key("fk_quotes_contact_id", "contacts", ["contact_id"], ["id"])
+    op.create_index("ix_quotes_created", "quotes", ["created_at", "number", "version"])
     with op.batch_alter_table("quote_lines", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -102,6 +103,7 @@ def downgrade() -> None:
         batch_op.drop_constraint("fk_quotes_contact_id", type_="foreignkey")
         batch_op.drop_column("terms")
         batch_op.drop_column("contact_id")
+    op.drop_index("ix_quotes_created", table_name="quotes")
     with op.batch_alter_table("products", schema=None) as batch_op:
         batch_op.drop_column("unit")
     op.drop_table("expenses")

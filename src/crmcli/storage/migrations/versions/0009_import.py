@@ -1,7 +1,7 @@
 """import: an ``extra`` JSON column for unmapped CSV columns; external ids on activities
 
 Revision ID: 0009_import
-Revises: 0007_search
+Revises: 0008_sync
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0009_import"
-down_revision: str | None = "0007_search"
+down_revision: str | None = "0008_sync"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
