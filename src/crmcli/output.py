@@ -24,6 +24,7 @@ Format = Literal["table", "json", "csv"]
 _CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)])
 _CONTROL_MAP = {c: f"\\x{c:02x}" for c in _CONTROL}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = "".join(_FORMULA_START)
 
 
 @dataclass
@@ -433,3 +434,82 @@ def error(exc: CrmError) -> None:
 def iter_lines(values: Iterable[str]) -> None:
     for value in values:
         sys.stdout.write(safe(value) + "\n")
+
+
+def csv_row(values: Iterable[Any]) -> list[Any]:
+    """A row of CSV cells: :func:`csv_cell` per value, with a fast path for the text, None
+    and integer cells that make up most of an export (one comprehension, no calls)."""
+    return [
+        ("'" + v if v and v[0] in _FORMULA_CHARS else v)
+        if type(v) is str
+        else ("" if v is None else v if type(v) is int else csv_cell(v))
+        for v in values
+    ]
+
+
+def _write_rows(
+    stream: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str
+) -> int:
+    count = 0
+    if fmt == "json":
+        stream.write("[")
+        for row in rows:
+            stream.write(",\n  " if count else "\n  ")
+            stream.write(
+                json.dumps(jsonable(dict(zip(columns, row, strict=True))), ensure_ascii=False)
+            )
+            count += 1
+        stream.write("\n]\n" if count else "]\n")
+        return count
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(csv_row(row))
+        count += 1
+    return count
+
+
+def write_rows(
+    target: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, fmt: str
+) -> int:
+    """Stream an export (CSV with formula cells neutralised, or a JSON array) to stdout
+    (``None`` or ``-``) or atomically to a file; returns the number of rows."""
+    if target in (None, "-"):
+        return _write_rows(sys.stdout, columns, rows, fmt)
+    from pathlib import Path
+
+    path = Path(target).expanduser()
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as stream:
+            count = _write_rows(stream, columns, rows, fmt)
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise InvalidInput(
+            f"cannot write {path}: {exc.strerror}", hint="choose a writable place"
+        ) from exc
+    return count
+
+
+@contextlib.contextmanager
+def progress(label: str) -> Any:
+    """A row counter on stderr for long jobs; silent when stderr is no terminal or with -q."""
+    if options.quiet or not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=Console(file=sys.stderr, no_color=options.no_color),
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done: bar.update(task, completed=done)

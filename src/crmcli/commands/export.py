@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import typer
 
-from crmcli.commands import export_calendar, export_people
+from crmcli.commands import export_calendar, export_people, export_tables
 
 app = typer.Typer(help="Export records as CSV, JSON, vCard or iCalendar.", no_args_is_help=True)
 export_people.register(app)
 export_calendar.register(app)
+export_tables.register(app)

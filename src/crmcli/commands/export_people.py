@@ -17,9 +17,6 @@ from crmcli.commands._parties import (
     SearchOption,
     tags_of,
 )
-from crmcli.output import Column
-
-DEFAULT_FIELDS = "name,email,phone,company,title"
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +35,7 @@ def export_contact(
     ] = "3.0",
     fields: Annotated[
         str | None,
-        typer.Option("--fields", help=f"Columns for CSV/JSON/table (default {DEFAULT_FIELDS})."),
+        typer.Option("--fields", help="Only these columns, in this order (default: every field)."),
     ] = None,
     tag: ListTagOption = None,
     owner: ListOwnerOption = None,
@@ -48,10 +45,30 @@ def export_contact(
     source: ListSourceOption = None,
     search: SearchOption = None,
     limit: LimitOption = None,
+    out: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only updated since.")] = None,
 ) -> None:
-    """Export contacts: --vcf FILE for address books, else a list (--fields name,email --csv)."""
-    from crmcli.errors import InvalidInput
+    """Export contacts: --vcf FILE for address books, else every field as CSV or --json
+    (--fields name,email for a mail-merge list)."""
     from crmcli.services.contacts import list_contacts
+
+    if vcf is None:
+        from crmcli.commands.export_tables import export_noun
+
+        export_noun(
+            ctx,
+            "contact",
+            fields=fields,
+            out=out,
+            owner=owner,
+            tags=tuple(tags_of(tag)),
+            since=since,
+            company=company,
+            source=source,
+            search=search,
+            limit=limit,
+        )
+        return
 
     rows = list_contacts(
         book(ctx),
@@ -62,24 +79,8 @@ def export_contact(
         search=search,
         limit=limit,
     )
-    if vcf is not None:
-        from crmcli.io.vcard import write_vcards
+    from crmcli.io.vcard import write_vcards
 
-        output.write_file(str(vcf), write_vcards(rows, version=version).encode())
-        if str(vcf) == "-":
-            return
+    output.write_file(str(vcf), write_vcards(rows, version=version).encode())
+    if str(vcf) != "-":
         output.note(f"wrote {len(rows)} contact(s) to {vcf} (vCard {version})")
-        return
-    keys = [f.strip() for f in (fields or DEFAULT_FIELDS).split(",") if f.strip()]
-    known = set(rows[0]) if rows else set(keys)
-    unknown = [k for k in keys if k not in known]
-    if unknown:
-        raise InvalidInput(
-            f"unknown field(s): {', '.join(unknown)}", hint="fields: " + ", ".join(sorted(known))
-        )
-    output.emit_list(
-        [{k: r.get(k) for k in keys} for r in rows],
-        [Column(k) for k in keys],
-        empty="no contacts",
-        handle_key=keys[0],
-    )

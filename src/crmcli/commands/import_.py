@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import typer
 
-from crmcli.commands import import_calendar, import_people
+from crmcli.commands import import_calendar, import_csv
 
 app = typer.Typer(help="Import CSV, vCard or iCalendar files.", no_args_is_help=True)
-import_people.register(app)
+import_csv.register(app)
 import_calendar.register(app)

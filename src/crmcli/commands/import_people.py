@@ -1,4 +1,4 @@
-"""crm import contact FILE.vcf: contacts from an address book."""
+"""crm import contact FILE.vcf: contacts from an address book (import_csv routes .vcf here)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,6 @@ COLUMNS = [
     Column("handle", "id"),
     Column("reason"),
 ]
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``crm import contact`` to the import group."""
-    app.command("contact")(import_contact)
-    app.command("contacts", hidden=True)(import_contact)
 
 
 def import_contact(
@@ -48,11 +42,6 @@ def import_contact(
     from crmcli.io.vcard import parse_vcards
     from crmcli.services.contacts import import_contacts
 
-    if file.suffix.lower() in (".csv", ".tsv"):
-        raise InvalidInput(
-            "CSV import of contacts is not available yet; this command reads vCard (.vcf)",
-            hint="export the contacts as vCard, or wait for CSV import",
-        )
     try:
         text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8-sig")
     except OSError as exc:

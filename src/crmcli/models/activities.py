@@ -38,4 +38,6 @@ class Activity(Record, table=True):
     series_id: str | None = ref("activities")
     recurrence_at: datetime | None = timestamp()
     ical_uid: str | None = Field(default=None, max_length=300, index=True)
+    external_id: str | None = Field(default=None, max_length=200, index=True)
+    extra: str | None = None  # unmapped columns of an imported file (a JSON object)
     ical_sequence: int | None = None  # iTIP SEQUENCE of the last invite (None: not invited)

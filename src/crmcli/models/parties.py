@@ -42,6 +42,7 @@ class Company(Record, table=True):
     notes: str | None = None
     external_id: str | None = Field(default=None, max_length=200, index=True)
     merged_into_id: str | None = ref("companies", index=False)
+    extra: str | None = None  # unmapped columns of an imported file (a JSON object)
 
 
 class Contact(Record, table=True):
@@ -62,6 +63,7 @@ class Contact(Record, table=True):
     # vCard with several EMAIL/TEL lines survives import and export.
     other_emails: str | None = None
     other_phones: str | None = None
+    extra: str | None = None  # unmapped columns of an imported file (a JSON object)
 
 
 class Lead(Record, table=True):
@@ -88,6 +90,7 @@ class Lead(Record, table=True):
     converted_company_id: str | None = Field(default=None, max_length=36)
     converted_contact_id: str | None = Field(default=None, max_length=36)
     converted_deal_id: str | None = Field(default=None, max_length=36)
+    extra: str | None = None  # unmapped columns of an imported file (a JSON object)
 
 
 class Tag(Record, table=True):

@@ -58,6 +58,7 @@ class Deal(Record, table=True):
     closed_at: datetime | None = timestamp(index=True)
     notes: str | None = None
     external_id: str | None = Field(default=None, max_length=200, index=True)
+    extra: str | None = None  # unmapped columns of an imported file (a JSON object)
 
 
 class StageHistory(Record, table=True):

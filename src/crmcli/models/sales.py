@@ -21,6 +21,7 @@ class Product(Record, table=True):
     currency: str = Field(default="EUR", max_length=3)
     tax_pct: str = Field(default="0", max_length=12)
     active: bool = True
+    extra: str | None = None  # unmapped columns of an imported file (a JSON object)
     unit: str | None = Field(default=None, max_length=30)  # hour, seat, day… (0004)
 
 
@@ -107,3 +108,4 @@ class Expense(Record, table=True):
     currency: str = Field(default="EUR", max_length=3)
     spent_at: datetime = timestamp(nullable=False, index=True)
     note: str | None = None
+    extra: str | None = None  # unmapped columns of an imported file (a JSON object)

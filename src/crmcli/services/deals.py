@@ -294,8 +294,13 @@ def create_deal(
     next_step: str | None = None,
     notes: str | None = None,
     external_id: str | None = None,
+    record_id: str | None = None,
+    created_at: datetime | None = None,
 ) -> Row:
-    """Create a deal and its first stage-history row, inside the caller's transaction."""
+    """Create a deal and its first stage-history row, inside the caller's transaction.
+
+    ``record_id`` and ``created_at`` keep an imported deal's id and creation time.
+    """
     name = clean_text(name, what="deal name", max_length=300, required=True)
     if amount < 0:
         raise InvalidInput("a deal amount cannot be negative", hint="give a positive --amount")
@@ -337,6 +342,10 @@ def create_deal(
         "notes": notes,
         "external_id": external_id,
     }
+    if record_id is not None:
+        values["id"] = record_id
+    if created_at is not None:
+        values["created_at"] = created_at
     deal = w.insert("deals", values)
     w.insert(
         "stage_history",

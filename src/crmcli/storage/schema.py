@@ -14,5 +14,6 @@ REVISIONS: tuple[str, ...] = (
     "0007_search",
     "0010_daily",
     "0008_sync",
+    "0009_import",
 )
 HEAD = REVISIONS[-1]

@@ -1,0 +1,1 @@
+"""Export of every entity as rows (CSV/JSON written by the output layer)."""

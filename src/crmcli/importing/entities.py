@@ -1,0 +1,937 @@
+"""Row → record, per entity, with the services' own validators and duplicate rules.
+
+Each entity cleans its fields with the service's field cleaners (``FIELDS`` of
+``services.contacts`` and friends, ``services.validate``), resolves links in batches
+(:mod:`crmcli.importing.links`) and finds duplicate candidates with one query per batch and
+rule; :func:`crmcli.services.dedupe.check` then decides, exactly as ``crm contact add``
+does. Deals and activities are created through the services' own steps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from crmcli.errors import InvalidInput, UserError
+from crmcli.importing import convert
+from crmcli.importing.links import Companies, Owners, rows_where_in
+from crmcli.services import parties as p
+from crmcli.services.dedupe import NAME_THRESHOLD, Match
+from crmcli.storage.db import Row, Writer, dumps
+
+
+@dataclass
+class Context:
+    """What one import run shares across batches."""
+
+    owners: Owners
+    companies: Companies
+    actor_id: str
+    dayfirst: bool = False
+    decimal_comma: bool = False
+    companies_created: int = 0
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Candidate:
+    """One row on its way in: its cleaned values, links to resolve, what happens to it."""
+
+    number: int
+    cells: list[str]
+    values: dict[str, Any] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    existing: Row | None = None
+    matches: list[Match] = field(default_factory=list)
+    action: str = ""  # created | updated | unchanged | skipped | rejected
+    record_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.values.get("name") or self.values.get("subject") or f"row {self.number}")
+
+
+def split_list(text: str) -> list[str]:
+    """A cell holding several values (tags, phones): a JSON list (as exported), else
+    values split on ; or ,."""
+    if text.startswith("["):
+        try:
+            items = json.loads(text)
+        except ValueError:
+            items = None
+        if isinstance(items, list):
+            return [str(v).strip() for v in items if str(v).strip()]
+    sep = ";" if ";" in text else ","
+    return [v.strip() for v in text.split(sep) if v.strip()]
+
+
+BASE_KEYS = {"id": "id", "external_id": "external_id"}
+
+
+class Entity:
+    """How one kind of record is imported."""
+
+    name: ClassVar[str]
+    table: ClassVar[str]
+    link_fields: ClassVar[frozenset[str]] = frozenset()
+    # Fields an update never overwrites with a default (only with what the row says).
+    required: ClassVar[tuple[str, ...]] = ("name",)
+    # Match reasons that are never created again, whatever --on-duplicate says.
+    unique_reasons: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self) -> None:
+        self.fields: dict[str, p.Cleaner] = {}
+        self.keys: dict[str, str] = dict(BASE_KEYS)
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        """Fill ``cand.values``/``links``/``tags`` from the row's mapped cells."""
+        plain = {k: v for k, v in data.items() if k in self.fields}
+        cand.values.update(p.clean_fields(self.fields, plain, required=self.required))
+        for key in self.required:
+            if not cand.values.get(key):
+                raise InvalidInput(f"{key.replace('_', ' ')} is missing")
+        if data.get("id"):
+            cand.values["id"] = _uuid(data["id"])
+        if data.get("created_at"):
+            cand.values["created_at"] = convert.parse_datetime(
+                data["created_at"], dayfirst=ctx.dayfirst
+            )
+        if data.get("owner"):
+            cand.values["owner_id"] = ctx.owners.find(data["owner"])
+        if data.get("tags"):
+            cand.tags = split_list(data["tags"])
+        cand.links = {k: v for k, v in data.items() if k in self.link_fields and v}
+
+    def resolve(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        """Turn the batch's link texts into ids (errors land on the candidate)."""
+
+    def duplicates(self, w: Writer, batch: Sequence[Candidate]) -> None:
+        """Fill ``cand.matches`` from the book (one query per rule for the whole batch)."""
+
+    def batch_keys(self, cand: Candidate) -> list[tuple[str, str]]:
+        """(reason, value) pairs that make two rows of one batch the same record."""
+        return []
+
+    def fuzzy_key(self, cand: Candidate) -> str | None:
+        """Rows with the same fuzzy key are compared by name inside the batch."""
+        return None
+
+    def defaults(self, cand: Candidate, ctx: Context) -> None:
+        """Values a new record gets when the row does not say (owner, classification)."""
+        cand.values.setdefault("owner_id", ctx.actor_id)
+
+    def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        """Insert the batch's new records (one bulk insert)."""
+        # One bulk insert takes one column list: every row gets every column named.
+        columns = dict.fromkeys(k for c in batch for k in c.values)
+        w.insert_many(self.table, [{k: c.values.get(k) for k in columns} for c in batch])
+
+
+def _uuid(text: str) -> str:
+    import uuid
+
+    try:
+        return str(uuid.UUID(text.strip()))
+    except ValueError as exc:
+        raise InvalidInput(f"id {text!r} is not a UUID") from exc
+
+
+def _matches(rows: list[Row], reason: str, key: str, index: dict[str, list[Match]]) -> None:
+    for row in rows:
+        value = row[key]
+        if value is not None:
+            index.setdefault(str(value).lower(), []).append(Match(row["id"], row["name"], reason))
+
+
+def _name_matches(
+    name: str, rows: Sequence[Row] | dict[str, str], exclude: str | None
+) -> list[Match]:
+    """The dedupe rule for names (:func:`dedupe.similar`: token-sort ratio of the
+    default-processed names ≥ NAME_THRESHOLD), best five; scored in one rapidfuzz call."""
+    if not rows:
+        return []
+    from rapidfuzz import fuzz, process, utils
+
+    choices = rows if isinstance(rows, dict) else {r["id"]: r["name"] for r in rows}
+    if exclude in choices:
+        choices = {k: v for k, v in choices.items() if k != exclude}
+    best = process.extract(
+        name,
+        choices,
+        scorer=fuzz.token_sort_ratio,
+        processor=utils.default_process,
+        score_cutoff=NAME_THRESHOLD - 0.5,  # similar() rounds: 89.5 counts as 90
+        limit=5,
+    )
+    return [Match(key, choice, "name", round(score)) for choice, score, key in best]
+
+
+# -- companies -----------------------------------------------------------------------------
+class CompanyEntity(Entity):
+    name = "company"
+    table = "companies"
+
+    def __init__(self) -> None:
+        from crmcli.services import companies
+
+        self.fields = companies.FIELDS
+        self._fill_domain: Callable[[dict[str, Any]], None] = companies._fill_domain
+        self.keys = {**BASE_KEYS, "domain": "lower(domain)"}
+        self._all_names: dict[str, str] | None = None
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        super().clean(data, cand, ctx)
+        self._fill_domain(cand.values)
+
+    def defaults(self, cand: Candidate, ctx: Context) -> None:
+        super().defaults(cand, ctx)
+        cand.values.setdefault("classification", "prospect")
+
+    def duplicates(self, w: Writer, batch: Sequence[Candidate]) -> None:
+        domains: dict[str, list[Match]] = {}
+        wanted = [c.values.get("domain") for c in batch]
+        _matches(
+            rows_where_in(w, "companies", "lower(domain)", wanted, columns="id, name, domain"),
+            "domain",
+            "domain",
+            domains,
+        )
+        if self._all_names is None:  # the name rule compares with every company: load once
+            self._all_names = {
+                r["id"]: r["name"]
+                for r in w.rows("SELECT id, name FROM companies WHERE deleted_at IS NULL")
+            }
+        from rapidfuzz import fuzz, process, utils
+
+        for cand in batch:
+            exclude = cand.existing["id"] if cand.existing else None
+            if cand.values.get("domain"):
+                cand.matches += [
+                    m for m in domains.get(cand.values["domain"], []) if m.id != exclude
+                ]
+            best = process.extract(
+                cand.values["name"],
+                self._all_names,
+                scorer=fuzz.token_sort_ratio,
+                processor=utils.default_process,
+                score_cutoff=NAME_THRESHOLD,
+                limit=5,
+            )
+            cand.matches += [
+                Match(key, choice, "name", round(score))
+                for choice, score, key in best
+                if key != exclude
+            ]
+
+    def batch_keys(self, cand: Candidate) -> list[tuple[str, str]]:
+        domain = cand.values.get("domain")
+        return [("domain", domain)] if domain else []
+
+    def fuzzy_key(self, cand: Candidate) -> str | None:
+        return ""  # every company name is compared with every other
+
+    def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        super().create(w, batch, ctx)
+        for cand in batch:
+            if self._all_names is not None:
+                self._all_names[cand.values["id"]] = cand.values["name"]
+            ctx.companies.remember(cand.values)
+
+
+# -- people --------------------------------------------------------------------------------
+class _PersonEntity(Entity):
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        if not data.get("name") and (data.get("first_name") or data.get("last_name")):
+            data["name"] = " ".join(
+                v.strip() for v in (data.get("first_name"), data.get("last_name")) if v
+            )
+        super().clean(data, cand, ctx)
+
+    def batch_keys(self, cand: Candidate) -> list[tuple[str, str]]:
+        out = []
+        if cand.values.get("email"):
+            out.append(("email", str(cand.values["email"]).lower()))
+        if cand.values.get("phone"):
+            out.append(("phone", str(cand.values["phone"])))
+        return out
+
+
+class ContactEntity(_PersonEntity):
+    name = "contact"
+    table = "contacts"
+    link_fields = frozenset({"company", "company_id", "company_domain", "company_external_id"})
+
+    def __init__(self) -> None:
+        from crmcli.services import contacts
+
+        self.fields = contacts.FIELDS
+        self.keys = {**BASE_KEYS, "email": "lower(email)"}
+        self._other_emails: dict[str, list[Match]] | None = None
+        # Names of the contacts at each company a row names, kept across batches (rows of
+        # one company tend to recur); bounded, so memory stays flat on any file.
+        self._by_company: dict[str, dict[str, str]] = {}
+        self._cached_names = 0
+
+    _MAX_CACHED_NAMES = 200_000
+
+    def _names_at(self, w: Writer, company_ids: Sequence[str | None]) -> dict[str, dict[str, str]]:
+        wanted = {c for c in company_ids if c and c not in self._by_company}
+        if self._cached_names > self._MAX_CACHED_NAMES:
+            self._by_company, self._cached_names = {}, 0
+            wanted = {c for c in company_ids if c}
+        for company_id in wanted:
+            self._by_company[company_id] = {}
+        for row in rows_where_in(
+            w, "contacts", "company_id", wanted, columns="id, name, company_id"
+        ):
+            self._by_company[row["company_id"]][row["id"]] = row["name"]
+            self._cached_names += 1
+        return self._by_company
+
+    def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        super().create(w, batch, ctx)
+        for cand in batch:
+            names = self._by_company.get(cand.values.get("company_id") or "")
+            if names is not None:
+                names[cand.values["id"]] = cand.values["name"]
+                self._cached_names += 1
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        super().clean(data, cand, ctx)
+        for key, cleaner in (("other_emails", p.email), ("other_phones", p.phone)):
+            if data.get(key):
+                cand.values[key] = p.encode_list([cleaner(v) for v in split_list(data[key])])
+
+    def resolve(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        resolve_companies(w, batch, ctx, owner_key="owner_id")
+
+    def duplicates(self, w: Writer, batch: Sequence[Candidate]) -> None:
+        emails: dict[str, list[Match]] = {}
+        phones: dict[str, list[Match]] = {}
+        wanted_emails = [str(c.values["email"]).lower() for c in batch if c.values.get("email")]
+        _matches(
+            rows_where_in(w, "contacts", "lower(email)", wanted_emails, columns="id, name, email"),
+            "email",
+            "email",
+            emails,
+        )
+        if self._other_emails is None:  # further addresses: few, so loaded once per import
+            self._other_emails = {}
+            for row in w.rows(
+                "SELECT id, name, other_emails FROM contacts "
+                "WHERE deleted_at IS NULL AND other_emails IS NOT NULL"
+            ):
+                for address in p.decode_list(row["other_emails"]):
+                    self._other_emails.setdefault(address.lower(), []).append(
+                        Match(row["id"], row["name"], "email")
+                    )
+        wanted_phones = [c.values.get("phone") for c in batch]
+        _matches(
+            rows_where_in(w, "contacts", "phone", wanted_phones, columns="id, name, phone"),
+            "phone",
+            "phone",
+            phones,
+        )
+        by_company = self._names_at(w, [c.values.get("company_id") for c in batch])
+        for cand in batch:
+            exclude = cand.existing["id"] if cand.existing else None
+            found: list[Match] = []
+            email = cand.values.get("email")
+            if email:
+                found += emails.get(email.lower(), []) + self._other_emails.get(email.lower(), [])
+            if cand.values.get("phone"):
+                found += phones.get(cand.values["phone"], [])
+            company_id = cand.values.get("company_id")
+            if company_id:
+                found += _name_matches(cand.values["name"], by_company.get(company_id, []), exclude)
+            cand.matches += [m for m in found if m.id != exclude]
+
+    def fuzzy_key(self, cand: Candidate) -> str | None:
+        company = cand.values.get("company_id")
+        return str(company) if company else None
+
+
+def resolve_companies(
+    w: Writer, batch: Sequence[Candidate], ctx: Context, *, owner_key: str
+) -> None:
+    """Link each row to its company: by id, external id, domain, then name; a name that
+    matches none creates that company (as ``crm contact add --company`` does)."""
+    live = [c for c in batch if c.error is None]
+    ctx.companies.load(
+        w,
+        names=[c.links["company"] for c in live if c.links.get("company")],
+        domains=[c.links["company_domain"].lower() for c in live if c.links.get("company_domain")],
+        externals=[
+            c.links["company_external_id"] for c in live if c.links.get("company_external_id")
+        ],
+        ids=[c.links["company_id"] for c in live if c.links.get("company_id")],
+    )
+    known = ctx.companies
+    for cand in live:
+        links = cand.links
+        found = None
+        if links.get("company_id") in known.ids:
+            found = links["company_id"]
+        elif links.get("company_external_id"):
+            found = known.by_external.get(links["company_external_id"])
+            if found is None:
+                cand.error = (
+                    f"no company with external id {links['company_external_id']!r} "
+                    "(import the companies first)"
+                )
+                continue
+        elif links.get("company_domain") and links["company_domain"].lower() in known.by_domain:
+            found = known.by_domain[links["company_domain"].lower()]
+        if found is None and links.get("company"):
+            name = links["company"].split(";")[0].strip()
+            found = known.by_name.get(name.lower())
+            if found is None:
+                try:
+                    from crmcli.services.companies import FIELDS as COMPANY_FIELDS
+
+                    values = p.clean_fields(COMPANY_FIELDS, {"name": name}, required=("name",))
+                except UserError as exc:
+                    cand.error = exc.message
+                    continue
+                row = w.insert(
+                    "companies",
+                    {
+                        **values,
+                        "classification": "prospect",
+                        "owner_id": cand.values.get(owner_key) or ctx.actor_id,
+                    },
+                )
+                known.remember(row)
+                ctx.companies_created += 1
+                found = row["id"]
+        if found is not None:
+            cand.values["company_id"] = found
+
+
+class LeadEntity(_PersonEntity):
+    name = "lead"
+    table = "leads"
+
+    def __init__(self) -> None:
+        from crmcli.services import leads
+
+        self.fields = leads.FIELDS
+        self.keys = {**BASE_KEYS, "email": "lower(email)"}
+        self._rules: dict[str, Any] | None = None
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        super().clean(data, cand, ctx)
+        if data.get("status"):
+            cand.values["status"] = lead_status(data["status"])
+
+    def defaults(self, cand: Candidate, ctx: Context) -> None:
+        super().defaults(cand, ctx)
+        cand.values.setdefault("status", "new")
+
+    def duplicates(self, w: Writer, batch: Sequence[Candidate]) -> None:
+        alive = "status <> 'converted' AND lower(email)"
+        emails: dict[str, list[Match]] = {}
+        phones: dict[str, list[Match]] = {}
+        _matches(
+            rows_where_in(
+                w,
+                "leads",
+                alive,
+                [str(c.values.get("email") or "").lower() for c in batch],
+                columns="id, name, email",
+            ),
+            "email",
+            "email",
+            emails,
+        )
+        _matches(
+            rows_where_in(
+                w,
+                "leads",
+                "status <> 'converted' AND phone",
+                [c.values.get("phone") for c in batch],
+                columns="id, name, phone",
+            ),
+            "phone",
+            "phone",
+            phones,
+        )
+        by_company: dict[str, list[Row]] = {}
+        for row in rows_where_in(
+            w,
+            "leads",
+            "status <> 'converted' AND lower(company_name)",
+            [str(c.values.get("company_name") or "").lower() for c in batch],
+            columns="id, name, lower(company_name) AS company",
+        ):
+            by_company.setdefault(row["company"], []).append(row)
+        for cand in batch:
+            exclude = cand.existing["id"] if cand.existing else None
+            found: list[Match] = []
+            if cand.values.get("email"):
+                found += emails.get(cand.values["email"].lower(), [])
+            if cand.values.get("phone"):
+                found += phones.get(cand.values["phone"], [])
+            company = cand.values.get("company_name")
+            if company:
+                found += _name_matches(
+                    cand.values["name"], by_company.get(company.lower(), []), exclude
+                )
+            cand.matches += [m for m in found if m.id != exclude]
+
+    def fuzzy_key(self, cand: Candidate) -> str | None:
+        company = cand.values.get("company_name")
+        return str(company).lower() if company else None
+
+    def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        from crmcli.services import scoring
+
+        if self._rules is None:
+            self._rules = scoring.load_rules(w)
+        for cand in batch:
+            cand.values["score"] = scoring.score(cand.values, self._rules)
+        super().create(w, batch, ctx)
+
+
+_LEAD_STATUS_WORDS = (
+    ("not contacted", "new"),
+    ("disqualif", "disqualified"),
+    ("unqualif", "disqualified"),
+    ("not converted", "disqualified"),
+    ("junk", "disqualified"),
+    ("lost", "disqualified"),
+    ("qualif", "qualified"),
+    ("work", "working"),
+    ("contact", "working"),
+    ("progress", "working"),
+    ("new", "new"),
+    ("open", "new"),
+)
+
+
+def lead_status(text: str) -> str:
+    """A lead status; other CRMs' words are read (``Open - Not Contacted`` → new)."""
+    from crmcli.services.leads import STATUSES
+
+    value = text.strip().lower()
+    if value in STATUSES and value != "converted":
+        return value
+    for word, status in _LEAD_STATUS_WORDS:
+        if word in value:
+            return status
+    raise InvalidInput(
+        f"unknown lead status {text!r}", hint="new, working, qualified or disqualified"
+    )
+
+
+# -- deals ---------------------------------------------------------------------------------
+class DealEntity(Entity):
+    name = "deal"
+    table = "deals"
+    link_fields = frozenset(
+        {
+            "company",
+            "company_id",
+            "company_external_id",
+            "contact",
+            "contact_id",
+            "contact_external_id",
+            "pipeline",
+            "stage",
+        }
+    )
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        from crmcli.services.deals import parse_probability
+        from crmcli.services.validate import clean_text
+
+        super().clean(data, cand, ctx)
+        values = cand.values
+        amount, currency = (
+            convert.parse_amount(data["amount"], decimal_comma=ctx.decimal_comma)
+            if data.get("amount")
+            else (None, None)
+        )
+        values["amount"] = amount
+        if data.get("currency") or currency:
+            from crmcli.money import parse_currency
+
+            values["currency"] = parse_currency(data.get("currency") or str(currency))
+        if data.get("probability"):
+            values["probability"] = parse_probability(data["probability"].strip().rstrip("%"))
+        if data.get("expected_close"):
+            values["expected_close"] = convert.parse_date(
+                data["expected_close"], dayfirst=ctx.dayfirst
+            )
+        for key, limit in (
+            ("name", 300),
+            ("source", 100),
+            ("next_step", 500),
+            ("lost_reason", 100),
+            ("competitor", 200),
+            ("notes", 20_000),
+        ):
+            if data.get(key):
+                values[key] = (
+                    clean_text(
+                        data[key],
+                        what=key.replace("_", " "),
+                        max_length=limit,
+                        multiline=key == "notes",
+                    )
+                    or None
+                )
+        if data.get("external_id"):
+            values["external_id"] = clean_text(
+                data["external_id"], what="external id", max_length=200
+            )
+        if not values.get("name"):
+            raise InvalidInput("deal name is missing")
+        if values["amount"] is not None and values["amount"] < 0:
+            raise InvalidInput("a deal amount cannot be negative")
+
+    required = ()
+
+    def resolve(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        from crmcli.services.deals import find_pipeline, stage_in
+        from crmcli.services.handles import resolve
+
+        resolve_companies(w, batch, ctx, owner_key="owner_id")
+        for cand in batch:
+            if cand.error:
+                continue
+            links = cand.links
+            try:
+                if links.get("contact_id") or links.get("contact"):
+                    handle = links.get("contact_id") or links["contact"]
+                    cand.values["contact_id"] = resolve(w, "contact", handle)["id"]
+                elif links.get("contact_external_id"):
+                    found = w.scalar(
+                        "SELECT id FROM contacts WHERE external_id = ? AND deleted_at IS NULL",
+                        (links["contact_external_id"],),
+                    )
+                    if found is None:
+                        raise InvalidInput(
+                            f"no contact with external id {links['contact_external_id']!r}"
+                        )
+                    cand.values["contact_id"] = found
+                pipeline = find_pipeline(w, links.get("pipeline"))
+                cand.values["pipeline_id"] = pipeline["id"]
+                if links.get("stage"):
+                    cand.values["stage_id"] = stage_in(w, pipeline, links["stage"])["id"]
+            except UserError as exc:
+                cand.error = exc.message
+
+    def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        for cand in batch:
+            v = cand.values
+            try:
+                row = self._create_one(w, v)
+            except UserError as exc:  # checked before anything is written for this row
+                cand.error = exc.message
+                continue
+            extra = {k: v[k] for k in ("extra", "lost_reason", "competitor") if v.get(k)}
+            if extra:
+                w.update("deals", row["id"], extra)
+            v["id"] = row["id"]
+
+    @staticmethod
+    def _create_one(w: Writer, v: dict[str, Any]) -> Row:
+        """One deal through the deals service (and its first stage-history row)."""
+        from decimal import Decimal
+
+        from crmcli.services.deals import create_deal
+
+        return create_deal(
+            w,
+            name=v["name"],
+            amount=v.get("amount") or Decimal(0),
+            currency=v.get("currency") or "EUR",
+            owner_id=v.get("owner_id"),
+            company_id=v.get("company_id"),
+            contact_id=v.get("contact_id"),
+            pipeline_id=v.get("pipeline_id"),
+            stage_id=v.get("stage_id"),
+            probability=v.get("probability"),
+            expected_close=v.get("expected_close"),
+            source=v.get("source"),
+            next_step=v.get("next_step"),
+            notes=v.get("notes"),
+            external_id=v.get("external_id"),
+            record_id=v.get("id"),
+            created_at=v.get("created_at"),
+        )
+
+    def update_values(self, cand: Candidate) -> dict[str, Any]:
+        from crmcli.money import to_milli
+
+        out = {k: v for k, v in cand.values.items() if k not in ("amount", "pipeline_id")}
+        if cand.values.get("amount") is not None:
+            out["amount_milli"] = to_milli(cand.values["amount"])
+        return out
+
+
+# -- activities ----------------------------------------------------------------------------
+_KIND_WORDS = {
+    "event": "meeting",
+    "to-do": "task",
+    "todo": "task",
+    "e-mail": "email",
+    "phone call": "call",
+    "log a call": "call",
+}
+
+
+class ActivityEntity(Entity):
+    name = "activity"
+    table = "activities"
+    required = ()
+    link_fields = frozenset(
+        {"deal", "deal_id", "contact", "contact_id", "contact_external_id", "company", "company_id"}
+    )
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        from crmcli.services.activities import _clean, _times
+        from crmcli.services.validate import clean_text
+
+        super().clean(data, cand, ctx)
+        values = cand.values
+        kind = (data.get("kind") or "task").strip().lower()
+        values["kind"] = _KIND_WORDS.get(kind, kind)
+        values.update(
+            _clean(
+                data.get("subject") or "",
+                data.get("notes"),
+                data.get("outcome"),
+                data.get("location"),
+            )
+        )
+        times = {}
+        for key in ("start_at", "end_at", "due_at", "done_at"):
+            if data.get(key):
+                times[key] = convert.parse_datetime(data[key], dayfirst=ctx.dayfirst)
+        all_day = convert.parse_flag(data.get("all_day") or "", what="all day")
+        values.update(start_at=None, end_at=None, all_day=False)
+        if "start_at" in times or all_day:
+            values.update(
+                _times(
+                    start=times.get("start_at"),
+                    end=times.get("end_at"),
+                    duration=None,
+                    all_day=all_day,
+                )
+            )
+        values["due_at"] = times.get("due_at")
+        values["done_at"] = times.get("done_at")
+        if data.get("external_id"):
+            values["external_id"] = clean_text(
+                data["external_id"], what="external id", max_length=200
+            )
+
+    def resolve(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        from crmcli.services.activities import _kind, resolve_links
+
+        for cand in batch:
+            if cand.error:
+                continue
+            links = cand.links
+            try:
+                cand.values["kind"] = _kind(w, cand.values["kind"])
+                if cand.values["kind"] == "meeting" and cand.values.get("start_at") is None:
+                    raise InvalidInput("a meeting needs a start time")
+                contact = links.get("contact_id") or links.get("contact")
+                if links.get("contact_external_id") and not contact:
+                    contact = w.scalar(
+                        "SELECT id FROM contacts WHERE external_id = ? AND deleted_at IS NULL",
+                        (links["contact_external_id"],),
+                    )
+                cand.values.update(
+                    resolve_links(
+                        w,
+                        deal=links.get("deal_id") or links.get("deal"),
+                        contact=contact,
+                        company=links.get("company_id") or links.get("company"),
+                    )
+                )
+            except UserError as exc:
+                cand.error = exc.message
+
+    def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        from crmcli.services.activities import touch_deal
+
+        super().create(w, batch, ctx)
+        for cand in batch:
+            v = cand.values
+            touch_deal(w, v.get("deal_id"), v.get("done_at") or v.get("start_at"))
+
+
+# -- products ------------------------------------------------------------------------------
+class ProductEntity(Entity):
+    """The price book, through the products service's own SKU, price and tax rules."""
+
+    name = "product"
+    table = "products"
+    unique_reasons = frozenset({"sku"})  # the table is unique on SKU: never created twice
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys = {"id": "id", "sku": "lower(sku)"}
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        from crmcli.money import parse_currency
+        from crmcli.services.sales.config import setting
+        from crmcli.services.sales.products import _price_fields, clean_sku
+        from crmcli.services.validate import clean_text
+
+        if data.get("id"):
+            cand.values["id"] = _uuid(data["id"])
+        if data.get("created_at"):
+            cand.values["created_at"] = convert.parse_datetime(
+                data["created_at"], dayfirst=ctx.dayfirst
+            )
+        values = cand.values
+        values["sku"] = clean_sku(data.get("sku") or "")
+        values["name"] = clean_text(
+            data.get("name") or "", what="product name", max_length=300, required=True
+        )
+        if data.get("description"):
+            values["description"] = (
+                clean_text(data["description"], what="description", max_length=5000, multiline=True)
+                or None
+            )
+        if data.get("unit"):
+            values["unit"] = clean_text(data["unit"], what="unit", max_length=30) or None
+        if not data.get("unit_price"):
+            raise InvalidInput("the unit price is missing")
+        price, symbol = convert.parse_amount(data["unit_price"], decimal_comma=ctx.decimal_comma)
+        code = parse_currency(data.get("currency") or symbol or str(setting("currency")))
+        tax = (data.get("tax_pct") or "").strip().rstrip("%") or None
+        values.update(_price_fields(price, code, tax))
+        if data.get("active"):
+            values["active"] = convert.parse_flag(data["active"], what="active")
+        if data.get("tags"):
+            cand.tags = split_list(data["tags"])
+
+    def defaults(self, cand: Candidate, ctx: Context) -> None:
+        cand.values.setdefault("tax_pct", "0")
+        cand.values.setdefault("active", True)
+
+    def duplicates(self, w: Writer, batch: Sequence[Candidate]) -> None:
+        skus: dict[str, list[Match]] = {}
+        for row in rows_where_in(
+            w,
+            "products",
+            "lower(sku)",
+            [c.values["sku"].lower() for c in batch],
+            columns="id, name, sku",
+        ):
+            skus.setdefault(row["sku"].lower(), []).append(Match(row["id"], row["sku"], "sku"))
+        for cand in batch:
+            cand.matches += skus.get(cand.values["sku"].lower(), [])
+
+    def batch_keys(self, cand: Candidate) -> list[tuple[str, str]]:
+        return [("sku", str(cand.values["sku"]).lower())]
+
+
+# -- expenses ------------------------------------------------------------------------------
+class ExpenseEntity(Entity):
+    """Sales expenses against a deal or a company, with the expenses service's rules."""
+
+    name = "expense"
+    table = "expenses"
+    required = ()
+    link_fields = frozenset({"deal", "deal_id", "company", "company_id"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys = {"id": "id"}
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        from crmcli.money import parse_currency
+        from crmcli.services.sales.expenses import parse_category
+        from crmcli.services.validate import clean_text
+
+        super().clean(data, cand, ctx)
+        values = cand.values
+        values["category"] = parse_category(data.get("category") or "other")
+        if not data.get("amount"):
+            raise InvalidInput("the amount is missing")
+        amount, symbol = convert.parse_amount(data["amount"], decimal_comma=ctx.decimal_comma)
+        if amount <= 0:
+            raise InvalidInput(f"an expense must be more than zero, not {data['amount']}")
+        values["amount"] = amount
+        code = data.get("currency") or symbol
+        values["currency"] = parse_currency(code) if code else None
+        values["spent_at"] = (
+            convert.parse_datetime(data["spent_at"], dayfirst=ctx.dayfirst)
+            if data.get("spent_at")
+            else None
+        )
+        if data.get("note"):
+            values["note"] = clean_text(data["note"], what="note", max_length=2000, multiline=True)
+        if data.get("owner"):
+            values["user_id"] = values.pop("owner_id")
+        if (
+            not cand.links.get("deal")
+            and not cand.links.get("deal_id")
+            and not (cand.links.get("company") or cand.links.get("company_id"))
+        ):
+            raise InvalidInput("an expense needs a deal or a company")
+
+    def resolve(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        from crmcli.money import parse_money, to_milli
+        from crmcli.services.sales.config import setting
+        from crmcli.services.sales.expenses import _target
+
+        for cand in batch:
+            if cand.error:
+                continue
+            links, values = cand.links, cand.values
+            try:
+                handle = links.get("deal_id") or links.get("deal")
+                handle = handle or links.get("company_id") or links.get("company") or ""
+                deal_id, company_id = _target(w, handle)
+                values["deal_id"], values["company_id"] = deal_id, company_id
+                code = values.pop("currency") or (
+                    str(w.scalar("SELECT currency FROM deals WHERE id = ?", (deal_id,)))
+                    if deal_id
+                    else str(setting("currency"))
+                )
+                values["currency"] = code
+                values["amount_milli"] = to_milli(parse_money(values.pop("amount"), currency=code))
+            except UserError as exc:
+                cand.error = exc.message
+
+    def defaults(self, cand: Candidate, ctx: Context) -> None:
+        cand.values.pop("owner_id", None)
+        cand.values.setdefault("user_id", ctx.actor_id)
+        if cand.values.get("spent_at") is None:
+            cand.values.pop("spent_at", None)
+
+    def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        for cand in batch:
+            cand.values["spent_at"] = cand.values.get("spent_at") or w.at
+        super().create(w, batch, ctx)
+
+
+ENTITY_TYPES: dict[str, type[Entity]] = {
+    "company": CompanyEntity,
+    "contact": ContactEntity,
+    "lead": LeadEntity,
+    "deal": DealEntity,
+    "activity": ActivityEntity,
+    "product": ProductEntity,
+    "expense": ExpenseEntity,
+}
+
+
+def extra_json(extra: dict[str, str], old: str | None) -> str | None:
+    """The record's ``extra`` object: the stored one with this row's columns over it."""
+    merged: dict[str, Any] = json.loads(old) if old else {}
+    merged.update(extra)
+    return dumps(dict(sorted(merged.items()))) if merged else None

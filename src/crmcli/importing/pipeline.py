@@ -1,0 +1,486 @@
+"""The import run: stream rows, convert them, check them in batches, write each batch in one
+transaction, and account for every row (created, updated, unchanged, skipped, rejected).
+
+Batches of :data:`BATCH_ROWS` rows: their links and duplicate candidates are looked up with
+one query per rule, valid new records go in through ``Writer.insert_many`` (so history and
+sync see each one), updates through ``Writer.update`` (only fields that really change, so a
+re-import of the same file logs nothing). A crash loses at most the batch in flight.
+``--dry-run`` and ``--strict`` run the whole file in one transaction that is rolled back
+(always, or when a row was rejected).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from crmcli.errors import InvalidInput, UserError
+from crmcli.importing import convert
+from crmcli.importing.entities import ENTITY_TYPES, Candidate, Context, Entity, extra_json
+from crmcli.importing.links import Companies, Owners, rows_where_in
+from crmcli.importing.mapping import Mapping_, build_mapping, parse_overrides
+from crmcli.importing.reader import CsvSource, Row, open_csv
+from crmcli.services.book import Book
+from crmcli.services.dedupe import NAME_THRESHOLD, Duplicate, LikelyDuplicate, Match, check, similar
+from crmcli.storage.db import Writer, new_id
+
+BATCH_ROWS = 2000
+ON_DUPLICATE = ("reject", "skip", "update", "merge", "create")
+KEYS = ("id", "external_id", "email", "domain")
+ACTIONS = ("created", "updated", "unchanged", "skipped", "rejected")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to run an import (the command's options)."""
+
+    entity: str
+    source: str  # a path, or "-" for stdin
+    encoding: str | None = None
+    delimiter: str | None = None
+    profile: str | None = None
+    maps: tuple[str, ...] = ()
+    dry_run: bool = False
+    strict: bool = False
+    on_duplicate: str = "reject"
+    key: str | None = None
+    dayfirst: bool = False
+    decimal_comma: bool = False
+    batch_rows: int = BATCH_ROWS
+    reject_file: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MappingView:
+    """What ``--show-mapping`` prints."""
+
+    entity: str
+    file: str
+    encoding: str
+    delimiter: str
+    profile: str | None
+    columns: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """The outcome of an import: counts per action, and where the rejected rows went."""
+
+    entity: str
+    file: str
+    encoding: str
+    delimiter: str
+    profile: str | None
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    rejected: int
+    companies_created: int
+    dry_run: bool
+    written: bool
+    reject_file: str | None
+    unmatched_columns: tuple[str, ...]
+    errors: tuple[dict[str, Any], ...] = ()  # the first rejected rows: row, error
+
+    def as_dict(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        out = asdict(self)
+        out["unmatched_columns"] = list(self.unmatched_columns)
+        out["errors"] = list(self.errors)
+        return out
+
+
+class _Rollback(Exception):
+    """Raised inside the run's transaction to undo it (dry run, strict with rejects)."""
+
+
+@dataclass
+class _Tally:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIONS, 0))
+    rows: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+class RejectFile:
+    """The rejected rows: the original cells plus ``_row`` and ``_error``, in the input's
+    encoding and delimiter, written next to the input (created on the first reject)."""
+
+    def __init__(self, path: Path, header: Sequence[str], encoding: str, delimiter: str) -> None:
+        self.path = path
+        self._header = [*header, "_row", "_error"]
+        self._encoding = "utf-8-sig" if encoding == "utf-8-sig" else encoding
+        self._delimiter = delimiter
+        self._stream: IO[str] | None = None
+        self._writer: Any = None
+        self.dry_run = False
+        self.count = 0
+
+    def write(self, number: int, cells: Sequence[str], error: str) -> None:
+        if self.dry_run:  # a dry run writes nothing; the summary lists the first rejects
+            self.count += 1
+            return
+        if self._writer is None:
+            self._stream = self.path.open("w", encoding=self._encoding, newline="")
+            self._writer = csv.writer(self._stream, delimiter=self._delimiter)
+            self._writer.writerow(self._header)
+        # Short rows are padded so _row and _error stay in their columns; the surplus cells
+        # of a long row follow them, so nothing of the original is lost.
+        width = len(self._header) - 2
+        padded = [*cells[:width], *[""] * (width - len(cells))]
+        self._writer.writerow([*padded, number, error, *cells[width:]])
+
+    @property
+    def used(self) -> bool:
+        return self._writer is not None
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+
+def reject_path(source: str, explicit: str | None) -> Path:
+    """Where rejected rows go: ``--reject-file``, else ``NAME.rejected.csv`` beside the input
+    (in the current folder for stdin)."""
+    if explicit:
+        return Path(explicit).expanduser()
+    if source == "-":
+        return Path("stdin.rejected.csv")
+    path = Path(source).expanduser()
+    return path.with_name(f"{path.stem}.rejected{path.suffix or '.csv'}")
+
+
+def entity_for(name: str) -> Entity:
+    kind = ENTITY_TYPES.get(name)
+    if kind is None:
+        raise InvalidInput(
+            f"cannot import {name!r} from CSV", hint="importable: " + ", ".join(ENTITY_TYPES)
+        )
+    return kind()
+
+
+def show_mapping(options: ImportOptions) -> MappingView:
+    """The columns of the file and the field each feeds (nothing is imported)."""
+    source = open_csv(options.source, encoding=options.encoding, delimiter=options.delimiter)
+    try:
+        mapping = _mapping(source, options)
+    finally:
+        source.close()
+    return MappingView(
+        options.entity,
+        source.name,
+        source.encoding,
+        source.delimiter,
+        mapping.profile,
+        tuple(
+            {
+                "column": c.header,
+                "field": c.field or ("" if c.how == "ignored" else "extra"),
+                "how": c.how,
+            }
+            for c in mapping.columns
+        ),
+    )
+
+
+def _mapping(source: CsvSource, options: ImportOptions) -> Mapping_:
+    entity_for(options.entity)
+    return build_mapping(
+        source.header,
+        options.entity,
+        profile=options.profile,
+        overrides=parse_overrides(options.maps, options.entity),
+    )
+
+
+def run_import(
+    book: Book,
+    options: ImportOptions,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Import a CSV file of ``options.entity`` records; see the module docstring."""
+    if options.on_duplicate not in ON_DUPLICATE:
+        raise InvalidInput(
+            f"--on-duplicate must be one of {', '.join(ON_DUPLICATE)}",
+        )
+    entity = entity_for(options.entity)
+    if options.key is not None and options.key not in entity.keys:
+        raise InvalidInput(
+            f"a {entity.name} cannot be matched by {options.key!r}",
+            hint="--key " + " or ".join(entity.keys),
+        )
+    source = open_csv(options.source, encoding=options.encoding, delimiter=options.delimiter)
+    rejects = RejectFile(
+        reject_path(options.source, options.reject_file),
+        source.header,
+        source.encoding,
+        source.delimiter,
+    )
+    rejects.dry_run = options.dry_run
+    tally = _Tally()
+    written = not options.dry_run
+    try:
+        mapping = _mapping(source, options)
+        actor_id = book.actor["id"]
+        whole: AbstractContextManager[Writer | None] = (
+            book.write(at=options.at) if options.dry_run or options.strict else nullcontext()
+        )
+        try:
+            with book.db.bulk_writes(), whole as outer:
+                ctx: Context | None = None
+                for batch in _batches(source.rows(), options.batch_rows):
+                    with (
+                        nullcontext(outer) if outer is not None else book.write(at=options.at)
+                    ) as w:
+                        assert w is not None
+                        if ctx is None:
+                            ctx = Context(
+                                owners=Owners(w),
+                                companies=Companies(),
+                                actor_id=actor_id,
+                                dayfirst=options.dayfirst,
+                                decimal_comma=options.decimal_comma,
+                            )
+                        _run_batch(w, entity, mapping, batch, options, ctx, tally, rejects)
+                    if progress is not None:
+                        progress(tally.rows)
+                companies_created = ctx.companies_created if ctx else 0
+                if options.dry_run or (options.strict and tally.counts["rejected"]):
+                    raise _Rollback
+        except _Rollback:
+            written = False
+    finally:
+        source.close()
+        rejects.close()
+    return ImportSummary(
+        entity=entity.name,
+        file=source.name,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        profile=mapping.profile,
+        rows=tally.rows,
+        **tally.counts,
+        companies_created=companies_created,
+        dry_run=options.dry_run,
+        written=written,
+        reject_file=str(rejects.path) if rejects.used else None,
+        unmatched_columns=tuple(mapping.unmatched),
+        errors=tuple(tally.errors[:20]),
+    )
+
+
+def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_REPEATABLE_JOIN = ";"
+
+
+def _cells_to_data(mapping: Mapping_, cells: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    data: dict[str, str] = {}
+    extra: dict[str, str] = {}
+    for column in mapping.columns:
+        value = convert.unguard(cells[column.index]).strip()
+        if not value or column.how == "ignored":
+            continue
+        if column.field is None:
+            extra[column.header] = value
+        elif column.field in data:
+            data[column.field] += _REPEATABLE_JOIN + value
+        else:
+            data[column.field] = value
+    if "extra" in data:  # an exported extra column comes back as the record's extra
+        try:
+            stored = json.loads(data.pop("extra"))
+        except ValueError:
+            stored = {}
+        if isinstance(stored, dict):
+            extra = {**{str(k): str(v) for k, v in stored.items()}, **extra}
+    return data, extra
+
+
+def _run_batch(
+    w: Writer,
+    entity: Entity,
+    mapping: Mapping_,
+    rows: list[Row],
+    options: ImportOptions,
+    ctx: Context,
+    tally: _Tally,
+    rejects: RejectFile,
+) -> None:
+    width = len(mapping.columns)
+    batch: list[Candidate] = []
+    for row in rows:
+        tally.rows += 1
+        cand = Candidate(row.number, row.cells)
+        batch.append(cand)
+        if len(row.cells) != width:
+            cand.error = f"the row has {len(row.cells)} columns, the header {width}"
+            continue
+        data, cand.extra = _cells_to_data(mapping, row.cells)
+        try:
+            entity.clean(data, cand, ctx)
+        except UserError as exc:
+            cand.error = exc.message
+    live = [c for c in batch if c.error is None]
+    _find_existing(w, entity, live, options)
+    entity.resolve(w, [c for c in live if c.error is None], ctx)
+    live = [c for c in live if c.error is None]
+    checked = [c for c in live if c.existing is None or options.on_duplicate != "skip"]
+    entity.duplicates(w, [c for c in checked if c.existing is None])
+    _decide(entity, live, options)
+    creates = [c for c in live if c.action == "created"]
+    for cand in creates:
+        cand.values.setdefault("id", new_id())
+        entity.defaults(cand, ctx)
+        if cand.extra:
+            cand.values["extra"] = extra_json(cand.extra, None)
+    if creates:
+        entity.create(w, creates, ctx)
+        _tags(w, entity, creates)
+    for cand in live:
+        if cand.action in ("updated", "merge"):
+            _update(w, entity, cand, merge=cand.action == "merge")
+    for cand in batch:
+        if cand.error is not None:
+            cand.action = "rejected"
+            rejects.write(cand.number, cand.cells, cand.error)
+            if len(tally.errors) < 20:
+                tally.errors.append({"row": cand.number, "error": cand.error})
+        tally.counts[cand.action] += 1
+
+
+def _find_existing(
+    w: Writer, entity: Entity, batch: list[Candidate], options: ImportOptions
+) -> None:
+    """With ``--key`` (or an ``id`` column), the records the rows name: one query."""
+    key = options.key
+    by_id = [c for c in batch if c.values.get("id")]
+    if by_id:
+        found = {
+            r["id"]: r
+            for r in rows_where_in(w, entity.table, "id", [c.values["id"] for c in by_id])
+        }
+        for cand in by_id:
+            cand.existing = found.get(cand.values["id"])
+    if key is None or key == "id":
+        return
+    expression = entity.keys[key]
+    value_of: Callable[[Candidate], Any] = (
+        (lambda c: str(c.values.get(key) or "").lower() or None)
+        if expression.startswith("lower(")
+        else (lambda c: c.values.get(key))
+    )
+    wanted = [value_of(c) for c in batch if c.existing is None and value_of(c)]
+    found_rows: dict[str, Any] = {}
+    for row in rows_where_in(w, entity.table, expression, wanted):
+        value = row[key].lower() if expression.startswith("lower(") else row[key]
+        found_rows.setdefault(value, row)
+    for cand in batch:
+        if cand.existing is None and value_of(cand):
+            cand.existing = found_rows.get(value_of(cand))
+
+
+def _decide(entity: Entity, batch: list[Candidate], options: ImportOptions) -> None:
+    """What happens to each row: the dedupe rule decides, --on-duplicate says what to do
+    with a duplicate; rows of one batch are checked against each other too."""
+    seen: dict[tuple[str, str], Candidate] = {}
+    by_fuzzy: dict[str, list[Candidate]] = {}
+    for cand in batch:
+        if cand.existing is not None:
+            cand.action = "updated"
+            continue
+        matches = list(cand.matches)
+        for reason, value in entity.batch_keys(cand):
+            other = seen.get((reason, value))
+            if other is not None:
+                matches.append(_in_file(other, reason))
+        fuzzy = entity.fuzzy_key(cand)
+        if fuzzy is not None:
+            for other in by_fuzzy.get(fuzzy, []):
+                score = similar(cand.values["name"], other.values["name"])
+                if score >= NAME_THRESHOLD:
+                    matches.append(_in_file(other, "name", score))
+        force = options.on_duplicate == "create" and not any(
+            m.reason in entity.unique_reasons for m in matches
+        )
+        try:
+            check(matches, entity=entity.name, force=force)
+        except (Duplicate, LikelyDuplicate) as exc:
+            if options.on_duplicate in ("update", "merge") and exc.matches:
+                target = exc.matches[0]
+                if target.id.startswith("row "):
+                    cand.error = exc.message.replace("already exists", "is earlier in the file")
+                    continue
+                cand.existing = _EXISTING_PLACEHOLDER | {"id": target.id}
+                cand.action = "updated" if options.on_duplicate == "update" else "merge"
+                continue
+            if options.on_duplicate == "skip":
+                cand.action = "skipped"
+                continue
+            cand.error = exc.message
+            continue
+        cand.action = "created"
+        for reason, value in entity.batch_keys(cand):
+            seen.setdefault((reason, value), cand)
+        if fuzzy is not None:
+            by_fuzzy.setdefault(fuzzy, []).append(cand)
+
+
+_EXISTING_PLACEHOLDER: dict[str, Any] = {"_lazy": True}
+
+
+def _in_file(other: Candidate, reason: str, score: int = 100) -> Match:
+    return Match(f"row {other.number}", other.label, reason, score)
+
+
+def _tags(w: Writer, entity: Entity, batch: list[Candidate]) -> None:
+    from crmcli.services.tags import add_tags
+
+    for cand in batch:
+        if cand.tags:
+            add_tags(w, entity.table, cand.values["id"], cand.tags)
+
+
+def _update(w: Writer, entity: Entity, cand: Candidate, *, merge: bool) -> None:
+    """Apply a row to the record it matched: only fields the row gives (``merge``: only
+    those the record lacks); nothing logged when nothing changes."""
+    from crmcli.services.tags import add_tags
+
+    assert cand.existing is not None
+    if cand.existing.get("_lazy"):
+        cand.existing = w.get(entity.table, cand.existing["id"])
+    existing = cand.existing
+    update_values = getattr(entity, "update_values", None)
+    values = update_values(cand) if update_values else dict(cand.values)
+    values.pop("id", None)
+    values.pop("created_at", None)
+    changes = {
+        k: v
+        for k, v in values.items()
+        if v is not None and k in existing and (not merge or existing[k] in (None, ""))
+    }
+    if cand.extra:
+        changes["extra"] = extra_json(cand.extra, existing.get("extra"))
+    diff = w.update(entity.table, existing["id"], changes)
+    added = add_tags(w, entity.table, existing["id"], cand.tags) if cand.tags else []
+    cand.record_id = existing["id"]
+    cand.action = "updated" if diff or added else "unchanged"
