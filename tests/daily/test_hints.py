@@ -22,6 +22,9 @@ _IMPERATIVE = (
     "--",
 )
 _ERRORS = {"InvalidInput", "NotFound", "Conflict", "DatabaseError", "UserError", "LockTimeout"}
+# Row-level reasons of an import: each becomes the ``_error`` cell of its row in the reject
+# file, beside the row itself, where the summary line already says what to do with them.
+_ROW_REASONS = {Path("importing/entities.py"), Path("importing/convert.py")}
 
 
 def _text(node: ast.expr | None) -> str:
@@ -36,7 +39,7 @@ def _text(node: ast.expr | None) -> str:
 def _raises_without_hint() -> list[str]:
     missing = []
     for path in sorted(SRC.rglob("*.py")):
-        if "migrations" in path.parts:
+        if "migrations" in path.parts or path.relative_to(SRC) in _ROW_REASONS:
             continue
         text = path.read_text()
         for node in ast.walk(ast.parse(text)):

@@ -101,7 +101,9 @@ def export_all(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InvalidInput(f"cannot create {folder}: {exc.strerror}") from exc
+        raise InvalidInput(
+            f"cannot create {folder}: {exc.strerror}", hint="choose a writable folder"
+        ) from exc
     fmt = "json" if output.options.format == "json" else "csv"
     the_book = book(ctx)
     written = {}

@@ -217,7 +217,7 @@ def _where(
     params: list[Any] = []
     if filters.owner:
         if "owner_id" not in own:
-            raise InvalidInput(f"{table} have no owner")
+            raise InvalidInput(f"{table} have no owner", hint="drop --owner for this export")
         from crmcli.services.users import find_owner
 
         where.append("t.owner_id = ?")
@@ -234,14 +234,14 @@ def _where(
         params.append(since)
     if filters.company:
         if "company_id" not in own:
-            raise InvalidInput(f"{table} have no company")
+            raise InvalidInput(f"{table} have no company", hint="drop --company for this export")
         from crmcli.services.handles import resolve
 
         where.append("t.company_id = ?")
         params.append(resolve(reader, "company", filters.company)["id"])
     if filters.source:
         if "source" not in own:
-            raise InvalidInput(f"{table} have no source")
+            raise InvalidInput(f"{table} have no source", hint="drop --source for this export")
         where.append("lower(t.source) = ?")
         params.append(filters.source.strip().lower())
     if filters.search:

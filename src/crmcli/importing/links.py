@@ -52,7 +52,10 @@ class Owners:
                 hint="add the rep first (crm user add), or map the column away with --map",
             )
         if not user["active"]:
-            raise InvalidInput(f"owner {user['username']!r} is inactive")
+            raise InvalidInput(
+                f"owner {user['username']!r} is inactive",
+                hint="reactivate them (crm user edit --active) or map the owner to another rep",
+            )
         return str(user["id"])
 
 

@@ -159,7 +159,10 @@ class CsvSource:
                 hint="name the file's encoding with --encoding",
             ) from exc
         except csv.Error as exc:
-            raise InvalidInput(f"{self.name}: row {number + 1}: {exc}") from exc
+            raise InvalidInput(
+                f"{self.name}: row {number + 1}: {exc}",
+                hint="check the quoting there, or name the separator with --delimiter",
+            ) from exc
 
     def close(self) -> None:
         self._stream.close()
@@ -179,7 +182,9 @@ def open_csv(
         try:
             raw = path.open("rb")
         except OSError as exc:
-            raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
+            raise InvalidInput(
+                f"cannot read {path}: {exc.strerror}", hint="check the path and its permissions"
+            ) from exc
     sample = raw.read(SAMPLE_BYTES)
     if encoding:
         try:
