@@ -125,6 +125,20 @@ class TestServer:
             for name, prop in t.input_schema.get("properties", {}).items():
                 assert prop.get("description"), f"{t.name}.{name}"
 
+    def test_reports(self, book: Crm) -> None:
+        names, (funnel, bad) = drive(
+            book,
+            [
+                ("run_report", {"report": "funnel", "period": "2026-Q4"}),
+                ("run_report", {"report": "horoscope"}),
+            ],
+            "--read-only",
+        )
+        assert "run_report" in names
+        assert not funnel.is_error
+        assert _data(funnel)["period"]["from"] == "2026-10-01"
+        assert bad.is_error and "unknown report 'horoscope'" in bad.content[0].text
+
     def test_read_only_refuses_writes(self, book: Crm) -> None:
         names, (refused, found) = drive(
             book,

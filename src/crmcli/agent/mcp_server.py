@@ -36,9 +36,17 @@ INSTRUCTIONS = (
     "history as made by the configured user through MCP."
 )
 
-# Reports join here when they exist: tool name -> ("module:function", description). Each is
-# called as ``function(book, period=..., owner=...)`` and its result returned as JSON.
-REPORTS: dict[str, tuple[str, str]] = {}
+# The reports, one line each: tool argument -> "module:function". Functions taking the shared
+# ``ReportFilters`` are called as ``function(book, filters)``; the result's ``to_dict()`` (or
+# the object itself) comes back as JSON. A new report joins with one line here.
+REPORTS: dict[str, str] = {
+    "funnel": "crmcli.reports.funnel:funnel_report",
+    "forecast": "crmcli.reports.forecast:forecast_report",
+    "activity": "crmcli.reports.activity:activity_report",
+    "lost": "crmcli.reports.lost:lost_report",
+    "segments": "crmcli.reports.segments:segments_report",
+}
+_REPORT_HELP = "Which report: " + ", ".join(sorted(REPORTS)) + "."
 
 Handle = Annotated[
     str, Field(description="A record's short id (handle), an exact e-mail, or a unique name.")
@@ -468,7 +476,7 @@ def _register_writes(book: Book, tool: Register) -> None:
 
 
 def _register_reports(book: Book, tool: Register) -> None:
-    """One ``run_report`` tool over ``REPORTS`` (registered once a report exists)."""
+    """One ``run_report`` tool over ``REPORTS``."""
     if not REPORTS:
         return
     import importlib
@@ -477,18 +485,23 @@ def _register_reports(book: Book, tool: Register) -> None:
 
     @tool(write=False)
     def run_report(
-        report: Annotated[str, Field(description="Which report: " + ", ".join(names))],
+        report: Annotated[str, Field(description=_REPORT_HELP)],
         period: Annotated[
             str | None, Field(description="2026-Q4, 2026-11 or 2026 (default: this quarter).")
         ] = None,
-        owner: Annotated[str | None, Field(description="One rep's username.")] = None,
+        owner: Annotated[str | None, Field(description="Only this rep (username).")] = None,
+        team: Annotated[str | None, Field(description="Only this team.")] = None,
     ) -> Any:
-        """Run a report and return it as JSON."""
+        """Run a report (funnel, forecast, activity, lost deals, segments) and return its JSON,
+        the same document as `crm report NAME --json`."""
+        from crmcli.reports.filters import ReportFilters
+
         if report not in REPORTS:
-            raise InvalidInput(f"unknown report {report!r}", hint=", ".join(names))
-        module, function = REPORTS[report][0].split(":")
+            raise InvalidInput(f"unknown report {report!r}", hint="one of: " + ", ".join(names))
+        module, function = REPORTS[report].split(":")
         run = getattr(importlib.import_module(module), function)
-        return run(book, period=period, owner=owner)
+        result = run(book, ReportFilters(period=period, owner=owner, team=team))
+        return result.to_dict() if hasattr(result, "to_dict") else result
 
 
 def tool_names(server: MCPServer) -> Sequence[str]:
