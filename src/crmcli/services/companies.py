@@ -158,6 +158,7 @@ def list_companies(
     updated_to: str | None = None,
     sort: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[Row]:
     """Companies matching every filter given."""
     order, _, _ = p.order_by(sort, SORT_KEYS, "name")
@@ -184,7 +185,7 @@ def list_companies(
         if territory:
             q.add("lower(c.territory) = ?", territory.strip().lower())
         p.search_filter(q, ("c.name", "c.domain", "c.notes", "c.city"), search)
-        return p.shape(r, "companies", q.fetch(r, _SELECT, order=order, limit=limit))
+        return p.shape(r, "companies", q.fetch(r, _SELECT, order=order, limit=limit, offset=offset))
 
 
 def edit_company(
