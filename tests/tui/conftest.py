@@ -33,30 +33,165 @@ def build_small_book(path: Path) -> None:
     try:
         users.add_user(book, username="bob", name="Bob Okafor", team="west")
         earlier = when("2026-09-01 09:00")
-        companies.add_company(book, name="Acme GmbH", domain="acme.example", classification="target", industry="machinery", city="Berlin", at=earlier)
+        companies.add_company(
+            book,
+            name="Acme GmbH",
+            domain="acme.example",
+            classification="target",
+            industry="machinery",
+            city="Berlin",
+            at=earlier,
+        )
         companies.add_company(book, name="Globex", domain="globex.example", at=earlier)
         companies.add_company(book, name="Initech", domain="initech.example", at=earlier)
-        contacts.add_contact(book, name="Ada Lovelace", email="ada@acme.example", phone="+44 20 7946 0000", company="Acme GmbH", title="CTO", at=earlier)
-        contacts.add_contact(book, name="Hank Scorpio", email="hank@globex.example", company="Globex", at=earlier)
-        contacts.add_contact(book, name="Bill Lumbergh", email="bill@initech.example", company="Initech", owner="bob", at=earlier)
-        deals.add_deal(book, name="Acme renewal", company="Acme GmbH", contact="Ada Lovelace", amount="48000", close="2026-12-15", next_step="send proposal", at=when("2026-10-01 10:00"))
-        deals.add_deal(book, name="Acme expansion", company="Acme GmbH", amount="12500", close="2027-01-31", at=when("2026-10-05 10:00"))
-        deals.add_deal(book, name="Globex pilot", company="Globex", contact="Hank Scorpio", amount="9000", close="2026-12-01", at=when("2026-09-15 10:00"))
-        deals.add_deal(book, name="Initech licences", company="Initech", amount="30000", owner="bob", at=when("2026-10-10 10:00"))
-        deals.add_deal(book, name="Globex support", company="Globex", amount="4000", at=when("2026-11-02 10:00"))
-        deals.add_deal(book, name="Initech audit", company="Initech", amount="7000", at=when("2026-08-01 10:00"))
+        contacts.add_contact(
+            book,
+            name="Ada Lovelace",
+            email="ada@acme.example",
+            phone="+44 20 7946 0000",
+            company="Acme GmbH",
+            title="CTO",
+            at=earlier,
+        )
+        contacts.add_contact(
+            book, name="Hank Scorpio", email="hank@globex.example", company="Globex", at=earlier
+        )
+        contacts.add_contact(
+            book,
+            name="Bill Lumbergh",
+            email="bill@initech.example",
+            company="Initech",
+            owner="bob",
+            at=earlier,
+        )
+        deals.add_deal(
+            book,
+            name="Acme renewal",
+            company="Acme GmbH",
+            contact="Ada Lovelace",
+            amount="48000",
+            close="2026-12-15",
+            next_step="send proposal",
+            at=when("2026-10-01 10:00"),
+        )
+        deals.add_deal(
+            book,
+            name="Acme expansion",
+            company="Acme GmbH",
+            amount="12500",
+            close="2027-01-31",
+            at=when("2026-10-05 10:00"),
+        )
+        deals.add_deal(
+            book,
+            name="Globex pilot",
+            company="Globex",
+            contact="Hank Scorpio",
+            amount="9000",
+            close="2026-12-01",
+            at=when("2026-09-15 10:00"),
+        )
+        deals.add_deal(
+            book,
+            name="Initech licences",
+            company="Initech",
+            amount="30000",
+            owner="bob",
+            at=when("2026-10-10 10:00"),
+        )
+        deals.add_deal(
+            book,
+            name="Globex support",
+            company="Globex",
+            amount="4000",
+            at=when("2026-11-02 10:00"),
+        )
+        deals.add_deal(
+            book,
+            name="Initech audit",
+            company="Initech",
+            amount="7000",
+            at=when("2026-08-01 10:00"),
+        )
         deals.move_deal(book, "Acme renewal", stage="Proposal", at=when("2026-11-02 10:00"))
         deals.move_deal(book, "Globex pilot", stage="Qualification", at=when("2026-09-20 10:00"))
         deals.move_deal(book, "Acme expansion", stage="Negotiation", at=when("2026-11-20 10:00"))
-        deals.lose_deal(book, "Initech audit", reason="price", competitor="Umbrella", at=when("2026-10-20 10:00"))
-        leads.add_lead(book, name="Grace Hopper", email="grace@navy.example", company_name="Navy Labs", source="web", at=earlier)
-        leads.add_lead(book, name="Alan Turing", email="alan@bletchley.example", company_name="Bletchley", source="event", at=earlier)
-        activities.log_activity(book, kind="call", subject="Discussed pricing", contact="ada@acme.example", deal="Acme renewal", at=when("2026-11-22 16:00"))
-        activities.add_activity(book, kind="meeting", subject="Weekly sync", contact="ada@acme.example", start=when("2026-11-16 10:00"), duration=timedelta(minutes=30), every="weekly", at=earlier)
-        activities.add_activity(book, kind="call", subject="Pricing follow-up", contact="hank@globex.example", deal="Globex pilot", start=when("2026-11-25 14:00"), at=earlier)
-        activities.add_activity(book, kind="task", subject="Send proposal", deal="Acme renewal", due=when("2026-11-23 17:00"), at=earlier)
-        activities.add_activity(book, kind="task", subject="Chase signature", deal="Globex pilot", due=when("2026-11-19 12:00"), at=earlier)
-        activities.add_activity(book, kind="meeting", subject="Demo at Initech", deal="Initech licences", start=when("2026-11-26 11:00"), duration=timedelta(hours=1), owner="bob", at=earlier)
+        deals.lose_deal(
+            book,
+            "Initech audit",
+            reason="price",
+            competitor="Umbrella",
+            at=when("2026-10-20 10:00"),
+        )
+        leads.add_lead(
+            book,
+            name="Grace Hopper",
+            email="grace@navy.example",
+            company_name="Navy Labs",
+            source="web",
+            at=earlier,
+        )
+        leads.add_lead(
+            book,
+            name="Alan Turing",
+            email="alan@bletchley.example",
+            company_name="Bletchley",
+            source="event",
+            at=earlier,
+        )
+        activities.log_activity(
+            book,
+            kind="call",
+            subject="Discussed pricing",
+            contact="ada@acme.example",
+            deal="Acme renewal",
+            at=when("2026-11-22 16:00"),
+        )
+        activities.add_activity(
+            book,
+            kind="meeting",
+            subject="Weekly sync",
+            contact="ada@acme.example",
+            start=when("2026-11-16 10:00"),
+            duration=timedelta(minutes=30),
+            every="weekly",
+            at=earlier,
+        )
+        activities.add_activity(
+            book,
+            kind="call",
+            subject="Pricing follow-up",
+            contact="hank@globex.example",
+            deal="Globex pilot",
+            start=when("2026-11-25 14:00"),
+            at=earlier,
+        )
+        activities.add_activity(
+            book,
+            kind="task",
+            subject="Send proposal",
+            deal="Acme renewal",
+            due=when("2026-11-23 17:00"),
+            at=earlier,
+        )
+        activities.add_activity(
+            book,
+            kind="task",
+            subject="Chase signature",
+            deal="Globex pilot",
+            due=when("2026-11-19 12:00"),
+            at=earlier,
+        )
+        activities.add_activity(
+            book,
+            kind="meeting",
+            subject="Demo at Initech",
+            deal="Initech licences",
+            start=when("2026-11-26 11:00"),
+            duration=timedelta(hours=1),
+            owner="bob",
+            at=earlier,
+        )
     finally:
         book.close()
 
@@ -92,7 +227,14 @@ async def settle(pilot: Any, app: CrmApp) -> None:
 Scenario = Callable[[Any, CrmApp], Awaitable[None]]
 
 
-def drive(crm: Crm, scenario: Scenario, *, start: str = "home", size: tuple[int, int] = (100, 30), user: str | None = None) -> CrmApp:
+def drive(
+    crm: Crm,
+    scenario: Scenario,
+    *,
+    start: str = "home",
+    size: tuple[int, int] = (100, 30),
+    user: str | None = None,
+) -> CrmApp:
     """Run the app headless at ``size`` and play ``scenario`` (pilot, app) on it."""
     app = app_for(crm, start=start, user=user)
 

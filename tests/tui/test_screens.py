@@ -21,7 +21,10 @@ from tests.tui.conftest import drive, settle
 
 def cells(table: RecordTable, column: str) -> list[str]:
     """The text of one column, top to bottom."""
-    return [str(table.get_cell_at((row, table.get_column_index(column)))) for row in range(table.row_count)]
+    return [
+        str(table.get_cell_at((row, table.get_column_index(column))))
+        for row in range(table.row_count)
+    ]
 
 
 def text_of(widget: Any) -> str:
@@ -60,7 +63,9 @@ class TestHome:
             assert screen.sections_loaded == {"today", "overdue", "pipeline", "idle", "history"}
             today = screen.query_one("#today", RecordTable)
             assert cells(today, "subject") == ["Weekly sync", "Send proposal"]
-            assert cells(screen.query_one("#overdue", RecordTable), "subject") == ["Chase signature"]
+            assert cells(screen.query_one("#overdue", RecordTable), "subject") == [
+                "Chase signature"
+            ]
             pipeline = screen.query_one("#pipeline", RecordTable)
             assert cells(pipeline, "stage")[:3] == ["Prospecting", "Qualification", "Proposal"]
             # alice's open deals: Globex support (Prospecting), Globex pilot (Qualification),
@@ -94,7 +99,12 @@ class TestBoard:
             board = app.screen
             assert isinstance(board, BoardScreen)
             names = {c.deal["name"]: c.stage_index for c in board.query(Card)}
-            assert names == {"Globex support": 0, "Globex pilot": 1, "Acme renewal": 2, "Acme expansion": 4}
+            assert names == {
+                "Globex support": 0,
+                "Globex pilot": 1,
+                "Acme renewal": 2,
+                "Acme expansion": 4,
+            }
             await pilot.press("o")  # everyone's deals
             await settle(pilot, app)
             assert "Initech licences" in {c.deal["name"] for c in board.query(Card)}
@@ -163,7 +173,11 @@ class TestBoard:
         drive(small_book, scenario, start="board")
         assert small_book.json("deal show 'Globex support'")["status"] == "won"
         lost = small_book.json("deal show 'Globex pilot'")
-        assert (lost["status"], lost["lost_reason"], lost["competitor"]) == ("lost", "timing", "Umbrella")
+        assert (lost["status"], lost["lost_reason"], lost["competitor"]) == (
+            "lost",
+            "timing",
+            "Umbrella",
+        )
 
     def test_lose_without_a_reason_says_so_next_to_the_field(self, small_book: Crm) -> None:
         async def scenario(pilot: Any, app: CrmApp) -> None:
@@ -314,7 +328,11 @@ class TestDetail:
 
         drive(small_book, scenario)
         history = small_book.json("history 'Acme renewal'")["changes"]
-        change = [h for h in history if h.get("field") == "amount_cents" or h.get("field") == "amount_milli"]
+        change = [
+            h
+            for h in history
+            if h.get("field") == "amount_cents" or h.get("field") == "amount_milli"
+        ]
         assert change and change[-1]["user"] == "alice"
 
     def test_move_win_from_the_deal(self, small_book: Crm) -> None:
@@ -444,7 +462,9 @@ class TestQuickActions:
 
         drive(small_book, scenario)
         logged = small_book.json("activity list --deal 'Acme renewal'")
-        assert any(a["subject"] == "Agreed terms" and a["contact"] == "Ada Lovelace" for a in logged)
+        assert any(
+            a["subject"] == "Agreed terms" and a["contact"] == "Ada Lovelace" for a in logged
+        )
         history = small_book.json("history --entity activity")
         assert any(h["user"] == "alice" and h["op"] == "create" for h in history)
 

@@ -52,7 +52,10 @@ class CrmApp(App[None]):
             Binding(s.key, f"switch('{s.name}')", s.title, show=s.name in ("home", "board"))
             for s in SCREENS
         ),
-        *(Binding(a.key, a.action, a.title, show=a.key in ("L", "question_mark")) for a in QUICK_ACTIONS),
+        *(
+            Binding(a.key, a.action, a.title, show=a.key in ("L", "question_mark"))
+            for a in QUICK_ACTIONS
+        ),
     ]
 
     def __init__(self, open_book: Callable[[], Book], *, start: str = "home") -> None:
@@ -97,9 +100,7 @@ class CrmApp(App[None]):
             if isinstance(error, CrmError):
                 self.show_error(error)
                 return
-            self.notify(
-                f"unexpected error: {error}", title="crm", severity="error", markup=False
-            )
+            self.notify(f"unexpected error: {error}", title="crm", severity="error", markup=False)
 
     # -- navigation ---------------------------------------------------------------------------
     def action_switch(self, name: str) -> None:
@@ -157,4 +158,3 @@ class CrmApp(App[None]):
 def make_app(open_book: Callable[[], Book], *, start: str = "home") -> CrmApp:
     """The app, given a way to open the book (each worker opens its own connection)."""
     return CrmApp(open_book, start=start)
-

@@ -24,7 +24,9 @@ _SEARCHED = (
 )
 
 
-def find_records(book: Book, text: str, *, per_kind: int = RECORDS_PER_KIND) -> list[dict[str, str]]:
+def find_records(
+    book: Book, text: str, *, per_kind: int = RECORDS_PER_KIND
+) -> list[dict[str, str]]:
     """Records whose name has every word of ``text``, through each list service."""
     import importlib
 

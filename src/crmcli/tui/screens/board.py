@@ -14,8 +14,8 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.errors import NoWidget
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
@@ -144,7 +144,7 @@ class BoardScreen(Screen[None]):
         found = app.service(
             lambda book: board(book, pipeline=pipeline, owner=owner, cards=CARDS_PER_STAGE)
         )
-        self.app.call_from_thread(self._show, found)
+        self.app.call_from_thread(self._show, found)  # type: ignore[arg-type]  # an async callback: awaited on the loop
 
     async def _show(self, found: dict[str, Any]) -> None:
         self.board = found
@@ -224,8 +224,9 @@ class BoardScreen(Screen[None]):
         if card is None:
             return
         deal = card.deal
-        self._write(lambda book: move_deal(book, deal["id"], step=step),
-                    f"moved {deal['name']}", deal["id"])
+        self._write(
+            lambda book: move_deal(book, deal["id"], step=step), f"moved {deal['name']}", deal["id"]
+        )
 
     def move_to_stage(self, card: Card, column: StageColumn) -> None:
         """Move ``card`` to the stage of ``column`` (a drop, or a click on a column title)."""

@@ -31,8 +31,10 @@ class Item(Static, can_focus=True):
     def _body(item: dict[str, Any]) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         when = item.get("when")
-        all_day = item.get("all_day") or when is None
-        text.append("all day" if all_day else f"{clock.to_local(when):%H:%M}", style="bold")
+        shown = (
+            "all day" if item.get("all_day") or when is None else f"{clock.to_local(when):%H:%M}"
+        )
+        text.append(shown, style="bold")
         text.append(f" {KIND_MARK.get(item.get('kind') or '', '·')}")
         if item.get("recurring") or item.get("series_id"):
             text.append(" ↻")
@@ -93,7 +95,7 @@ class CalendarScreen(Screen[None]):
 
         app: Any = self.app
         week = app.service(lambda book: agenda(book, view="week", day=day, everyone=everyone))
-        self.app.call_from_thread(self._show, week)
+        self.app.call_from_thread(self._show, week)  # type: ignore[arg-type]  # an async callback: awaited on the loop
 
     async def _show(self, week: dict[str, Any]) -> None:
         first: date = week["from"]
@@ -188,8 +190,10 @@ class CalendarScreen(Screen[None]):
             return
         handle, undo = item.handle, bool(item.item.get("done_at"))
         self.keep_focus = handle
-        self._write(lambda book: complete_activity(book, handle, undo=undo),
-                    "opened again" if undo else f"done: {item.item.get('subject')}")
+        self._write(
+            lambda book: complete_activity(book, handle, undo=undo),
+            "opened again" if undo else f"done: {item.item.get('subject')}",
+        )
 
     @work(thread=True, exclusive=True, group="calendar-write", exit_on_error=False)
     def _write(self, job: Any, done: str) -> None:
@@ -207,8 +211,10 @@ class CalendarScreen(Screen[None]):
         item = self.focused_item()
         if item is None:
             return
-        self.app.push_screen(reschedule_form(item.handle, item.item),
-                             lambda result: self.reload() if result else None)
+        self.app.push_screen(
+            reschedule_form(item.handle, item.item),
+            lambda result: self.reload() if result else None,
+        )
 
     def action_open(self) -> None:
         item = self.focused_item()
@@ -225,5 +231,8 @@ class CalendarScreen(Screen[None]):
         item = self.focused_item()
         if item is None:
             return {}
-        return {k: item.item[f"{k}_id"] for k in ("deal", "contact", "company", "lead")
-                if item.item.get(f"{k}_id")}
+        return {
+            k: item.item[f"{k}_id"]
+            for k in ("deal", "contact", "company", "lead")
+            if item.item.get(f"{k}_id")
+        }

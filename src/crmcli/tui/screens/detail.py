@@ -25,7 +25,11 @@ from crmcli.tui.widgets.table import Col, RecordTable
 Section = tuple[str, Sequence[Col], list[dict[str, Any]], str | None]
 
 ACTIVITY_COLUMNS = (
-    Col("when", "When", fmt=lambda r: fmt.when(r.get("when") or r.get("start_at") or r.get("due_at"))),
+    Col(
+        "when",
+        "When",
+        fmt=lambda r: fmt.when(r.get("when") or r.get("start_at") or r.get("due_at")),
+    ),
     Col("kind", "Kind"),
     Col("subject", "Subject"),
     Col("done", "Done", fmt=lambda r: "✓" if r.get("done") or r.get("done_at") else ""),
@@ -45,6 +49,14 @@ def _brief(value: Any) -> Any:
     return fmt.when(value) if hasattr(value, "tzinfo") else value
 
 
+def _activity_line(activity: dict[str, Any] | None) -> str | None:
+    """``Mon 23 Nov 10:00 Weekly sync`` for a company's next or last activity."""
+    if not activity:
+        return None
+    at = activity.get("when") or activity.get("start_at") or activity.get("due_at")
+    return f"{fmt.when(at or activity.get('done_at'))} {activity['subject']}"
+
+
 def _changes(book: Book, entity: str, record_id: str) -> list[dict[str, Any]]:
     from crmcli.services.history import record_history
 
@@ -52,7 +64,7 @@ def _changes(book: Book, entity: str, record_id: str) -> list[dict[str, Any]]:
     return list(reversed(changes))  # newest first, like the deal card
 
 
-def _edits(fields: Sequence[Field], values: Values) -> dict[str, str]:
+def _edits(fields: Sequence[Field], values: Values) -> dict[str, Any]:
     """The fields the user changed (an emptied field clears it: the services read '')."""
     return {f.name: values[f.name].strip() for f in fields if values[f.name].strip() != f.value}
 
@@ -108,7 +120,7 @@ class DetailScreen(Screen[None]):
     def edit_form(self, record: dict[str, Any]) -> list[Field]:
         return []
 
-    def save_edit(self, book: Book, changes: dict[str, str]) -> object:
+    def save_edit(self, book: Book, changes: dict[str, Any]) -> object:
         raise NotImplementedError
 
     def context(self) -> dict[str, str]:
@@ -146,7 +158,9 @@ class DetailScreen(Screen[None]):
         body = self.query_one("#detail-body", VerticalScroll)
         body.remove_children(".detail-part")
         for title, columns, rows, opens in self.sections(record):
-            heading = Static(f"{title} ({len(rows)})", classes="detail-heading detail-part", markup=False)
+            heading = Static(
+                f"{title} ({len(rows)})", classes="detail-heading detail-part", markup=False
+            )
             table = RecordTable(columns, classes="detail-table detail-part")
             table.opens = opens  # type: ignore[attr-defined]
             body.mount(heading)
@@ -195,8 +209,12 @@ class DetailScreen(Screen[None]):
             return self.save_edit(book, changes)
 
         self.app.push_screen(
-            FormScreen(f"Edit {self.entity}: {self.title_of(self.record)}", fields, submit,
-                       done=f"{self.entity} saved"),
+            FormScreen(
+                f"Edit {self.entity}: {self.title_of(self.record)}",
+                fields,
+                submit,
+                done=f"{self.entity} saved",
+            ),
             lambda result: self.reload() if result else None,
         )
 
@@ -243,8 +261,12 @@ class DealDetail(DetailScreen):
             ("Close", fmt.when(d.get("expected_close"))),
             ("Next step", d.get("next_step")),
             ("Source", d.get("source")),
-            ("Idle", f"{d['idle_days']} days{' — rotting' if d.get('rotting') else ''}"
-             if d.get("idle_days") is not None else None),
+            (
+                "Idle",
+                f"{d['idle_days']} days{' — rotting' if d.get('rotting') else ''}"
+                if d.get("idle_days") is not None
+                else None,
+            ),
             ("Lost reason", d.get("lost_reason")),
             ("Competitor", d.get("competitor")),
             ("Handle", d.get("handle")),
@@ -272,7 +294,12 @@ class DealDetail(DetailScreen):
                     Col("number", "Number"),
                     Col("version", "v", right=True),
                     Col("status", "Status"),
-                    Col("total", "Total", fmt=lambda r: fmt.money(r.get("total"), r.get("currency")), right=True),
+                    Col(
+                        "total",
+                        "Total",
+                        fmt=lambda r: fmt.money(r.get("total"), r.get("currency")),
+                        right=True,
+                    ),
                 ),
                 d.get("quotes", []),
                 None,
@@ -289,9 +316,16 @@ class DealDetail(DetailScreen):
             Field("name", "Name", text("name"), words=("deal name", "name")),
             Field("amount", "Amount", text("amount"), words=("amount",)),
             Field("currency", "Currency", text("currency"), words=("currency",)),
-            Field("probability", "Probability", "" if d.get("probability") is None else str(d["probability"]),
-                  "empty: the stage's", words=("probability",)),
-            Field("close", "Close date", fmt.when(d.get("expected_close")), words=("date", "close")),
+            Field(
+                "probability",
+                "Probability",
+                "" if d.get("probability") is None else str(d["probability"]),
+                "empty: the stage's",
+                words=("probability",),
+            ),
+            Field(
+                "close", "Close date", fmt.when(d.get("expected_close")), words=("date", "close")
+            ),
             Field("next_step", "Next step", text("next_step")),
             Field("company", "Company", text("company")),
             Field("contact", "Contact", text("contact")),
@@ -299,7 +333,7 @@ class DealDetail(DetailScreen):
             Field("source", "Source", text("source")),
         ]
 
-    def save_edit(self, book: Book, changes: dict[str, str]) -> object:
+    def save_edit(self, book: Book, changes: dict[str, Any]) -> object:
         from crmcli.services.deals import edit_deal
 
         return edit_deal(book, self.record_id, **changes)
@@ -354,8 +388,10 @@ class DealDetail(DetailScreen):
         self.write(lambda book: reopen_deal(book, deal), "deal reopened")
 
     def action_lose(self) -> None:
-        self.app.push_screen(lose_form(self.record_id, self.record.get("name", "")),
-                             lambda r: self.reload() if r else None)
+        self.app.push_screen(
+            lose_form(self.record_id, self.record.get("name", "")),
+            lambda r: self.reload() if r else None,
+        )
 
 
 def lose_form(deal_id: str, name: str) -> FormScreen:
@@ -368,10 +404,22 @@ def lose_form(deal_id: str, name: str) -> FormScreen:
     return FormScreen(
         f"Lose {name}",
         [
-            Field("reason", "Reason", "", "why it was lost", known=_known("lost_reason"),
-                  words=("reason",)),
-            Field("competitor", "Competitor", "", "who won it (optional)",
-                  known=_known("competitor"), words=("competitor",)),
+            Field(
+                "reason",
+                "Reason",
+                "",
+                "why it was lost",
+                known=_known("lost_reason"),
+                words=("reason",),
+            ),
+            Field(
+                "competitor",
+                "Competitor",
+                "",
+                "who won it (optional)",
+                known=_known("competitor"),
+                words=("competitor",),
+            ),
         ],
         submit,
         done="deal lost",
@@ -393,7 +441,9 @@ class CompanyDetail(DetailScreen):
 
         def total(status: str) -> str:
             t = totals.get(status) or {}
-            amounts = ", ".join(fmt.money(v, k, whole=True) for k, v in t.get("amounts", {}).items())
+            amounts = ", ".join(
+                fmt.money(v, k, whole=True) for k, v in t.get("amounts", {}).items()
+            )
             return f"{t.get('count', 0)}" + (f" · {amounts}" if amounts else "")
 
         nxt, last = c.get("next_activity"), c.get("last_activity")
@@ -410,8 +460,8 @@ class CompanyDetail(DetailScreen):
             ("Won", total("won")),
             ("Lost", total("lost")),
             ("Paid", ", ".join(fmt.money(v, k) for k, v in (totals.get("paid") or {}).items())),
-            ("Next", f"{fmt.when(nxt.get('when') or nxt.get('start_at') or nxt.get('due_at'))} {nxt['subject']}" if nxt else None),
-            ("Last", f"{fmt.when(last.get('when') or last.get('done_at') or last.get('start_at'))} {last['subject']}" if last else None),
+            ("Next", _activity_line(nxt)),
+            ("Last", _activity_line(last)),
             ("Handle", c.get("handle")),
         ]
 
@@ -419,7 +469,12 @@ class CompanyDetail(DetailScreen):
         return [
             (
                 "Contacts",
-                (Col("name", "Name"), Col("title", "Title"), Col("email", "E-mail"), Col("phone", "Phone")),
+                (
+                    Col("name", "Name"),
+                    Col("title", "Title"),
+                    Col("email", "E-mail"),
+                    Col("phone", "Phone"),
+                ),
                 c.get("contacts", []),
                 "contact",
             ),
@@ -428,7 +483,12 @@ class CompanyDetail(DetailScreen):
                 (
                     Col("name", "Name"),
                     Col("stage", "Stage"),
-                    Col("amount", "Amount", fmt=lambda r: fmt.money(r.get("amount"), r.get("currency")), right=True),
+                    Col(
+                        "amount",
+                        "Amount",
+                        fmt=lambda r: fmt.money(r.get("amount"), r.get("currency")),
+                        right=True,
+                    ),
                     Col("owner", "Owner"),
                     Col("expected_close", "Close"),
                 ),
@@ -441,7 +501,12 @@ class CompanyDetail(DetailScreen):
                     Col("number", "Number"),
                     Col("deal", "Deal"),
                     Col("status", "Status"),
-                    Col("total", "Total", fmt=lambda r: fmt.money(r.get("total"), r.get("currency")), right=True),
+                    Col(
+                        "total",
+                        "Total",
+                        fmt=lambda r: fmt.money(r.get("total"), r.get("currency")),
+                        right=True,
+                    ),
                 ),
                 c.get("quotes", []),
                 None,
@@ -449,9 +514,16 @@ class CompanyDetail(DetailScreen):
             (
                 "Payments",
                 (
-                    Col("paid_at", "Paid", fmt=lambda r: fmt.when(r.get("paid_at"), with_time=False)),
+                    Col(
+                        "paid_at", "Paid", fmt=lambda r: fmt.when(r.get("paid_at"), with_time=False)
+                    ),
                     Col("deal", "Deal"),
-                    Col("amount", "Amount", fmt=lambda r: fmt.money(r.get("amount"), r.get("currency")), right=True),
+                    Col(
+                        "amount",
+                        "Amount",
+                        fmt=lambda r: fmt.money(r.get("amount"), r.get("currency")),
+                        right=True,
+                    ),
                     Col("method", "Method"),
                 ),
                 c.get("payments", []),
@@ -467,8 +539,13 @@ class CompanyDetail(DetailScreen):
 
         return [
             Field("name", "Name", text("name"), words=("company name", "name")),
-            Field("classification", "Class", text("classification"), "prospect, target, key-account",
-                  words=("classification", "class")),
+            Field(
+                "classification",
+                "Class",
+                text("classification"),
+                "prospect, target, key-account",
+                words=("classification", "class"),
+            ),
             Field("domain", "Domain", text("domain"), words=("domain",)),
             Field("website", "Website", text("website"), words=("web address", "website")),
             Field("industry", "Industry", text("industry")),
@@ -479,7 +556,7 @@ class CompanyDetail(DetailScreen):
             Field("owner", "Owner", text("owner"), words=("owner", "user", "rep")),
         ]
 
-    def save_edit(self, book: Book, changes: dict[str, str]) -> object:
+    def save_edit(self, book: Book, changes: dict[str, Any]) -> object:
         from crmcli.services.companies import edit_company
 
         owner = changes.pop("owner", None)
@@ -516,7 +593,12 @@ class ContactDetail(DetailScreen):
         deal_columns = (
             Col("name", "Name"),
             Col("stage", "Stage"),
-            Col("amount", "Amount", fmt=lambda r: fmt.money(r.get("amount"), r.get("currency")), right=True),
+            Col(
+                "amount",
+                "Amount",
+                fmt=lambda r: fmt.money(r.get("amount"), r.get("currency")),
+                right=True,
+            ),
             Col("expected_close", "Close"),
         )
         return [
@@ -546,7 +628,7 @@ class ContactDetail(DetailScreen):
             Field("owner", "Owner", text("owner"), words=("owner", "user", "rep")),
         ]
 
-    def save_edit(self, book: Book, changes: dict[str, str]) -> object:
+    def save_edit(self, book: Book, changes: dict[str, Any]) -> object:
         from crmcli.services.contacts import edit_contact
 
         owner = changes.pop("owner", None)
@@ -585,8 +667,12 @@ class LeadDetail(DetailScreen):
 
     def sections(self, lead: dict[str, Any]) -> list[Section]:
         return [
-            ("Score", (Col("rule", "Rule"), Col("points", "Points", right=True)),
-             lead.get("score_breakdown", []), None),
+            (
+                "Score",
+                (Col("rule", "Rule"), Col("points", "Points", right=True)),
+                lead.get("score_breakdown", []),
+                None,
+            ),
             ("Activities", ACTIVITY_COLUMNS, lead.get("activities", []), "activity"),
             ("Changes", CHANGE_COLUMNS, lead.get("changes", []), None),
         ]
@@ -607,7 +693,7 @@ class LeadDetail(DetailScreen):
             Field("owner", "Owner", text("owner"), words=("owner", "user", "rep")),
         ]
 
-    def save_edit(self, book: Book, changes: dict[str, str]) -> object:
+    def save_edit(self, book: Book, changes: dict[str, Any]) -> object:
         from crmcli.services.leads import edit_lead
 
         owner = changes.pop("owner", None)
@@ -644,14 +730,21 @@ class LeadDetail(DetailScreen):
             FormScreen(
                 f"Convert {self.record.get('name')}",
                 [
-                    Field("deal", "Deal", name, "a deal name (empty with no amount: no deal)",
-                          words=("deal",)),
+                    Field(
+                        "deal",
+                        "Deal",
+                        name,
+                        "a deal name (empty with no amount: no deal)",
+                        words=("deal",),
+                    ),
                     Field("amount", "Amount", "", "e.g. 12000", words=("amount",)),
                     Field("currency", "Currency", "", "default EUR", words=("currency",)),
                 ],
                 submit,
-                done=lambda r: "converted into "
-                + ", ".join(k for k in ("company", "contact", "deal") if r.get(k)),
+                done=lambda r: (
+                    "converted into "
+                    + ", ".join(k for k in ("company", "contact", "deal") if r.get(k))
+                ),
             ),
             converted,
         )
@@ -706,8 +799,10 @@ class ActivityDetail(DetailScreen):
         ]
 
     def sections(self, a: dict[str, Any]) -> list[Section]:
-        upcoming = [{"when": at, "subject": a.get("subject"), "kind": a.get("kind")}
-                    for at in a.get("next_occurrences") or []]
+        upcoming = [
+            {"when": at, "subject": a.get("subject"), "kind": a.get("kind")}
+            for at in a.get("next_occurrences") or []
+        ]
         return [("Next occurrences", ACTIVITY_COLUMNS[:3], upcoming, None)] if upcoming else []
 
     def context(self) -> dict[str, str]:
@@ -721,12 +816,15 @@ class ActivityDetail(DetailScreen):
         from crmcli.services.activities import complete_activity
 
         handle, undo = self._me(), bool(self.record.get("done_at"))
-        self.write(lambda book: complete_activity(book, handle, undo=undo),
-                   "opened again" if undo else "marked done")
+        self.write(
+            lambda book: complete_activity(book, handle, undo=undo),
+            "opened again" if undo else "marked done",
+        )
 
     def action_reschedule(self) -> None:
-        self.app.push_screen(reschedule_form(self._me(), self.record),
-                             lambda r: self.reload() if r else None)
+        self.app.push_screen(
+            reschedule_form(self._me(), self.record), lambda r: self.reload() if r else None
+        )
 
 
 def reschedule_form(handle: str, record: dict[str, Any]) -> FormScreen:
@@ -745,8 +843,15 @@ def reschedule_form(handle: str, record: dict[str, Any]) -> FormScreen:
     current = record.get("start_at") or record.get("due_at")
     return FormScreen(
         f"Reschedule {record.get('subject')}",
-        [Field("when", "New time", fmt.editable(current), "e.g. tomorrow 15:00",
-               words=("date", "time", "start", "due"))],
+        [
+            Field(
+                "when",
+                "New time",
+                fmt.editable(current),
+                "e.g. tomorrow 15:00",
+                words=("date", "time", "start", "due"),
+            )
+        ],
         submit,
         done="rescheduled",
     )

@@ -58,7 +58,7 @@ def field_for(error: CrmError, fields: Sequence[Field], values: Mapping[str, str
     return None
 
 
-def _optional(values: Mapping[str, str], *names: str) -> dict[str, str]:
+def _optional(values: Mapping[str, str], *names: str) -> dict[str, Any]:
     """The non-empty ones of ``names`` (the services treat absent and empty differently)."""
     return {n: values[n].strip() for n in names if values.get(n, "").strip()}
 
@@ -94,8 +94,11 @@ class FormScreen(ModalScreen[object]):
                     with Horizontal(classes="form-row"):
                         yield Label(f.label, classes="form-label")
                         yield Input(
-                            f.value, placeholder=f.placeholder, id=f"field-{f.name}",
-                            classes="form-input", compact=True,
+                            f.value,
+                            placeholder=f.placeholder,
+                            id=f"field-{f.name}",
+                            classes="form-input",
+                            compact=True,
                         )
                     yield Static("", id=f"error-{f.name}", classes="form-error empty", markup=False)
             yield Static("", id="form-message", markup=False)
@@ -199,7 +202,9 @@ class ChoiceScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
             yield Static(self.choice_title, id="form-title", markup=False)
-            yield OptionList(*(Option(label, id=value) for value, label in self.options), id="choices")
+            yield OptionList(
+                *(Option(label, id=value) for value, label in self.options), id="choices"
+            )
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -246,7 +251,9 @@ def _links(context: Mapping[str, str]) -> list[Field]:
     ]
     # a company or lead link only when the screen is about one (the form stays short)
     fields += [
-        Field(key, key.title(), _handle(context, key)) for key in ("company", "lead") if key in context
+        Field(key, key.title(), _handle(context, key))
+        for key in ("company", "lead")
+        if key in context
     ]
     return fields
 
@@ -325,8 +332,13 @@ def quick_form(name: str, context: Mapping[str, str]) -> FormScreen:
                 Field("kind", "Kind", "task", "task, call, meeting", known=_kinds),
                 Field("subject", "Subject", "Follow up", words=("subject",)),
                 *_links(context),
-                Field("when", "When", "tomorrow 9:00", "e.g. next friday 10:00",
-                      words=("date", "time", "start", "due")),
+                Field(
+                    "when",
+                    "When",
+                    "tomorrow 9:00",
+                    "e.g. next friday 10:00",
+                    words=("date", "time", "start", "due"),
+                ),
                 Field("duration", "Duration", "", "e.g. 30m (meetings)"),
                 Field("notes", "Notes"),
             ],
@@ -354,7 +366,12 @@ def quick_form(name: str, context: Mapping[str, str]) -> FormScreen:
                 Field("email", "E-mail", words=("e-mail", "email")),
                 Field("phone", "Phone"),
                 Field("title", "Title"),
-                Field("company", "Company", _handle(context, "company"), "a company (new names are created)"),
+                Field(
+                    "company",
+                    "Company",
+                    _handle(context, "company"),
+                    "a company (new names are created)",
+                ),
             ],
             _contact,
             done=lambda row: f"added contact {row['name']!r}",

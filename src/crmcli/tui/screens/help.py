@@ -15,19 +15,30 @@ from crmcli.tui.registry import QUICK_ACTIONS, SCREENS
 
 # What each kind of screen adds (their bindings say the same; this is the one-page summary).
 SCREEN_KEYS = [
-    ("Lists", "/ search (as you type) · n/p or ]/[ next/previous page · s sort (or click a "
-     "column header) · o owner me/everyone · f status filter · enter open"),
-    ("Board", "arrows move the focus · shift+→/shift+← or >/< move the deal a stage · w win · "
-     "l lose · enter open · o owner · p pipeline · drag a card to a column (or click a "
-     "column's title) to move it there"),
+    (
+        "Lists",
+        "/ search (as you type) · n/p or ]/[ next/previous page · s sort (or click a "
+        "column header) · o owner me/everyone · f status filter · enter open",
+    ),
+    (
+        "Board",
+        "arrows move the focus · shift+→/shift+← or >/< move the deal a stage · w win · "
+        "l lose · enter open · o owner · p pipeline · drag a card to a column (or click a "
+        "column's title) to move it there",
+    ),
     ("Deal", "e edit · m move to a stage · > next stage · w win · l lose · o reopen"),
     ("Lead", "e edit · c convert into company + contact (+ deal)"),
     ("Company, contact", "e edit; enter on a row opens it"),
-    ("Calendar", "[ ] (page up/down) previous/next week · t today · d done · s reschedule · "
-     "enter open · o me/everyone"),
+    (
+        "Calendar",
+        "[ ] (page up/down) previous/next week · t today · d done · s reschedule · "
+        "enter open · o me/everyone",
+    ),
     ("Forms", "enter or ctrl+s save · escape cancel; errors show next to the field"),
-    ("Everywhere", "ctrl+p command palette: screens, actions, any record by name · q quit · "
-     "escape back"),
+    (
+        "Everywhere",
+        "ctrl+p command palette: screens, actions, any record by name · q quit · escape back",
+    ),
 ]
 
 

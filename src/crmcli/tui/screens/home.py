@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
@@ -19,7 +19,9 @@ from crmcli.tui import format as fmt
 from crmcli.tui.widgets.table import Col, RecordTable
 
 AGENDA_COLUMNS = (
-    Col("when", "Time", fmt=lambda r: f"{clock.to_local(r['when']):%H:%M}" if r.get("when") else ""),
+    Col(
+        "when", "Time", fmt=lambda r: f"{clock.to_local(r['when']):%H:%M}" if r.get("when") else ""
+    ),
     Col("kind", "Kind"),
     Col("subject", "Subject"),
     Col("contact", "With", fmt=lambda r: r.get("contact") or r.get("company") or r.get("lead")),
@@ -45,7 +47,12 @@ PIPELINE_COLUMNS = (
 )
 IDLE_COLUMNS = (
     Col("name", "Deal"),
-    Col("amount", "Amount", fmt=lambda r: fmt.money(r["amount"], r["currency"], whole=True), right=True),
+    Col(
+        "amount",
+        "Amount",
+        fmt=lambda r: fmt.money(r["amount"], r["currency"], whole=True),
+        right=True,
+    ),
     Col("stage", "Stage"),
     Col("idle_days", "Idle", fmt=lambda r: f"{r['idle_days']}d", right=True),
 )
@@ -134,10 +141,11 @@ class HomeScreen(Screen[None]):
     def _show(self, section: str, result: Any) -> None:
         if section == "pipeline":
             rows = result["stages"]
+            currency = result["currency"]
             headline = (
-                f"{result['owner']} · {clock.today():%A %d %B %Y} · "
-                f"{result['count']:,} open deals · {fmt.money(result['amount'], result['currency'], whole=True)}"
-                f" · weighted {fmt.money(result['weighted_amount'], result['currency'], whole=True)}"
+                f"{result['owner']} · {clock.today():%A %d %B %Y} · {result['count']:,} open "
+                f"deals · {fmt.money(result['amount'], currency, whole=True)} · weighted "
+                f"{fmt.money(result['weighted_amount'], currency, whole=True)}"
             )
             self.query_one("#home-headline", Static).update(headline)
         else:

@@ -65,8 +65,13 @@ def _leads(book: Book, q: ListQuery, limit: int) -> list[dict[str, Any]]:
     from crmcli.services.leads import list_leads
 
     return list_leads(
-        book, status=q.status, owner=q.owner, search=q.search or None,
-        sort=_sort(q, LISTS["leads"]), limit=limit, offset=q.offset,
+        book,
+        status=q.status,
+        owner=q.owner,
+        search=q.search or None,
+        sort=_sort(q, LISTS["leads"]),
+        limit=limit,
+        offset=q.offset,
     )
 
 
@@ -74,8 +79,12 @@ def _contacts(book: Book, q: ListQuery, limit: int) -> list[dict[str, Any]]:
     from crmcli.services.contacts import list_contacts
 
     return list_contacts(
-        book, owner=q.owner, search=q.search or None, sort=_sort(q, LISTS["contacts"]),
-        limit=limit, offset=q.offset,
+        book,
+        owner=q.owner,
+        search=q.search or None,
+        sort=_sort(q, LISTS["contacts"]),
+        limit=limit,
+        offset=q.offset,
     )
 
 
@@ -83,8 +92,12 @@ def _companies(book: Book, q: ListQuery, limit: int) -> list[dict[str, Any]]:
     from crmcli.services.companies import list_companies
 
     return list_companies(
-        book, owner=q.owner, search=q.search or None, sort=_sort(q, LISTS["companies"]),
-        limit=limit, offset=q.offset,
+        book,
+        owner=q.owner,
+        search=q.search or None,
+        sort=_sort(q, LISTS["companies"]),
+        limit=limit,
+        offset=q.offset,
     )
 
 
@@ -92,8 +105,13 @@ def _deals(book: Book, q: ListQuery, limit: int) -> list[dict[str, Any]]:
     from crmcli.services.deals import list_deals
 
     return list_deals(
-        book, owner=q.owner, status=q.status or "open", search=q.search or None,
-        sort=q.sort or "updated", limit=limit, offset=q.offset,
+        book,
+        owner=q.owner,
+        status=q.status or "open",
+        search=q.search or None,
+        sort=q.sort or "updated",
+        limit=limit,
+        offset=q.offset,
     )
 
 
@@ -101,7 +119,11 @@ def _activities(book: Book, q: ListQuery, limit: int) -> list[dict[str, Any]]:
     from crmcli.services.activities import list_activities
 
     return list_activities(
-        book, owner=q.owner, state=q.status, search=q.search or None, limit=limit,
+        book,
+        owner=q.owner,
+        state=q.status,
+        search=q.search or None,
+        limit=limit,
         offset=q.offset,
     )
 
@@ -116,7 +138,9 @@ def _when(row: dict[str, Any]) -> str:
 
 LISTS: dict[str, ListSpec] = {
     "leads": ListSpec(
-        "leads", "Leads", "lead",
+        "leads",
+        "Leads",
+        "lead",
         (
             Col("name", "Name", "name"),
             Col("company_name", "Company", "company"),
@@ -131,7 +155,9 @@ LISTS: dict[str, ListSpec] = {
         default_sort="-created",
     ),
     "contacts": ListSpec(
-        "contacts", "Contacts", "contact",
+        "contacts",
+        "Contacts",
+        "contact",
         (
             Col("name", "Name", "name"),
             Col("company", "Company", "company"),
@@ -144,7 +170,9 @@ LISTS: dict[str, ListSpec] = {
         default_sort="name",
     ),
     "companies": ListSpec(
-        "companies", "Companies", "company",
+        "companies",
+        "Companies",
+        "company",
         (
             Col("name", "Name", "name"),
             Col("classification", "Class", "class"),
@@ -158,7 +186,9 @@ LISTS: dict[str, ListSpec] = {
         default_sort="name",
     ),
     "deals": ListSpec(
-        "deals", "Deals", "deal",
+        "deals",
+        "Deals",
+        "deal",
         (
             Col("name", "Name", "name"),
             Col("amount", "Amount", "amount", fmt=_amount, right=True),
@@ -173,7 +203,9 @@ LISTS: dict[str, ListSpec] = {
         directional=False,
     ),
     "activities": ListSpec(
-        "activities", "Activities", "activity",
+        "activities",
+        "Activities",
+        "activity",
         (
             Col("when", "When", fmt=_when),
             Col("kind", "Kind"),
