@@ -68,18 +68,21 @@ class Crm:
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Point the user data dir at tmp_path, fix now and the zone, drop the caller's CRM_*."""
-    for var in ("CRM_DB", "CRM_USER", "CRM_DEBUG", "NO_COLOR", "CRM_NOW", "CRM_TZ"):
+    for var in ("CRM_DB", "CRM_USER", "CRM_DEBUG", "NO_COLOR", "CRM_NOW", "CRM_TZ", "CRM_CONFIG"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("CRM_NOW", NOW)
     monkeypatch.setenv("CRM_TZ", ZONE)
     monkeypatch.setenv("COLUMNS", "120")
-    from crmcli import clock, output
+    from crmcli import clock, output, settings
 
     clock.local_zone.cache_clear()
+    settings._load.cache_clear()
     output.configure()
     yield
+    settings._load.cache_clear()
     clock.local_zone.cache_clear()
     output.configure()
 

@@ -48,6 +48,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "history": ("crmcli.commands.history", "Who changed what and when; undo a change."),
     "sync": ("crmcli.commands.sync", "Sync with the team through a shared folder."),
     "mcp": ("crmcli.commands.mcp", "Serve the book to AI assistants (Model Context Protocol)."),
+    "config": ("crmcli.commands.config", "Your settings: seller block, currencies, locale."),
     "tui": ("crmcli.commands.tui", "The full-screen app."),
     "demo": ("crmcli.commands.demo", "Fill a database with a realistic demo book of business."),
     "backup": ("crmcli.commands.backup", "Write a consistent copy of the database."),

@@ -369,27 +369,3 @@ def parse_duration(text: str) -> timedelta:
     if pos != len(raw) or pos == 0:
         raise InvalidInput(f"cannot read the duration {text!r}", hint="try 30m, 1h30m, 2d")
     return total
-
-
-def parse_period(text: str) -> tuple[date, date]:
-    """Parse a reporting period (``2026-Q4``, ``2026-07``, ``2026``) into inclusive dates."""
-    raw = text.strip().upper()
-    match = re.fullmatch(r"(\d{4})(?:-(Q[1-4]|\d{2}))?", raw)
-    if not match:
-        raise InvalidInput(f"cannot read the period {text!r}", hint="try 2026-Q4, 2026-07 or 2026")
-    year = int(match.group(1))
-    part = match.group(2)
-    if part is None:
-        return date(year, 1, 1), date(year, 12, 31)
-    if part.startswith("Q"):
-        q = int(part[1])
-        start = date(year, 3 * q - 2, 1)
-        end_month = 3 * q
-    else:
-        month = int(part)
-        if not 1 <= month <= 12:
-            raise InvalidInput(f"{text!r}: month must be 01–12")
-        start = date(year, month, 1)
-        end_month = month
-    next_month = date(year + (end_month == 12), end_month % 12 + 1, 1)
-    return start, next_month - timedelta(days=1)

@@ -107,7 +107,7 @@ def test_demo_is_deterministic(tmp_path: Path, seed: int) -> None:
 
         conn = sqlite3.connect(db)
         return conn.execute(
-            "SELECT id, name, amount_cents, status, closed_at FROM deals ORDER BY id"
+            "SELECT id, name, amount_milli, status, closed_at FROM deals ORDER BY id"
         ).fetchall()
 
     assert build("a.db") == build("b.db")

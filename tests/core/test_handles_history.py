@@ -80,15 +80,17 @@ class TestHistory:
 
 
 class TestMoney:
-    """Money is Decimal with cents; bad amounts are refused."""
+    """Money is Decimal stored in exact thousandths; bad amounts are refused."""
 
     @given(
-        st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False)
+        st.decimals(min_value=0, max_value=10**12, places=3, allow_nan=False, allow_infinity=False),
+        st.sampled_from(["EUR", "JPY", "KWD"]),
     )
-    def test_cents_round_trip(self, amount) -> None:
-        from crmcli.money import from_cents, to_cents
+    def test_storage_round_trip_is_exact_at_the_currency_unit(self, amount, currency) -> None:
+        from crmcli.money import from_milli, round_money, to_milli
 
-        assert from_cents(to_cents(amount)) == amount
+        rounded = round_money(amount, currency)
+        assert from_milli(to_milli(rounded), currency) == rounded
 
     def test_bad_amounts(self) -> None:
         import pytest

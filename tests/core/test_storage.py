@@ -141,6 +141,44 @@ class TestMigrations:
         assert backup.execute("SELECT username FROM users").fetchall() == [("olduser",)]
         assert Settings.resolve(db=str(crm.db)).db == str(crm.db)
 
+    def test_money_moves_from_cents_to_thousandths_without_losing_a_value(self, crm) -> None:
+        """0003 rescales every amount and its change-log entries; history and undo still work."""
+        from alembic import command
+        from alembic.config import Config
+        from sqlalchemy import create_engine
+
+        from crmcli.storage.migrate import MIGRATIONS
+
+        crm('deal add "Tokyo" --amount 1500000 --currency JPY')
+        crm('deal add "Berlin" --amount 1250.50 --currency EUR')
+        crm('deal edit "Berlin" --amount 1300.25')
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        engine = create_engine(f"sqlite:///{crm.db}")
+        with engine.begin() as connection:  # back to a 0002 file: amounts in cents
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0002_indexes")
+        engine.dispose()
+        old = sqlite3.connect(crm.db)
+        assert sorted(old.execute("SELECT amount_cents FROM deals").fetchall()) == [
+            (130025,),
+            (150000000,),
+        ]
+        assert old.execute(
+            "SELECT old_value, new_value FROM changes WHERE field = 'amount_cents'"
+        ).fetchall() == [("125050", "130025")]
+        old.close()
+
+        deals = {d["name"]: d for d in crm.json("deal list")}  # reopening upgrades to HEAD
+        assert deals["Tokyo"]["amount"] == "1500000" and deals["Berlin"]["amount"] == "1300.25"
+        rows = sqlite3.connect(crm.db).execute("SELECT amount_milli FROM deals").fetchall()
+        assert sorted(rows) == [(1300250,), (1500000000,)]
+        history = crm.json('history "Berlin"')
+        change = next(h for h in history["changes"] if h["field"] == "amount_milli")
+        assert (change["old_label"], change["new_label"]) == ("1250.50", "1300.25")
+        crm(f"history --undo {change['id']}")
+        assert crm.json('deal show "Berlin"')["amount"] == "1250.50"
+
     def test_newer_schema_is_refused_and_untouched(self, crm) -> None:
         crm("user add alice")
         conn = sqlite3.connect(crm.db)

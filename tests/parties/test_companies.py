@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from tests.parties.helpers import add_activity, add_deal, count, query, seed
 
 
@@ -77,7 +79,7 @@ class Test360:
             w.update("deals", won, {"status": "won", "stage_id": stage["id"]})
             w.insert(
                 "payments",
-                {"deal_id": won, "amount_cents": 40000, "currency": "EUR", "paid_at": w.at},
+                {"deal_id": won, "amount_milli": 400000, "currency": "EUR", "paid_at": w.at},
             )
 
         seed(crm.db, close)
@@ -117,13 +119,13 @@ class Test360:
         view = demo.json(f"company show {key['handle']}")
         deals = query(
             demo.db,
-            "SELECT status, amount_cents FROM deals WHERE company_id = ? AND deleted_at IS NULL",
+            "SELECT status, amount_milli FROM deals WHERE company_id = ? AND deleted_at IS NULL",
             (key["id"],),
         )
         assert len(view["deals"]) == len(deals)
-        won_cents = sum(c for s, c in deals if s == "won")
+        won_milli = sum(c for s, c in deals if s == "won")
         assert (
-            sum(int(float(v) * 100) for v in view["totals"]["won"]["amounts"].values()) == won_cents
+            sum(Decimal(v) * 1000 for v in view["totals"]["won"]["amounts"].values()) == won_milli
         )
         quotes = query(
             demo.db,

@@ -96,13 +96,13 @@ def _with_products(crm: Crm) -> Crm:
     from tests.pipeline.conftest import writer
 
     with writer(crm) as w:
-        for sku, price in (("SKU-1", 100_000), ("SKU-2", 50_000)):
+        for sku, price in (("SKU-1", 1_000_000), ("SKU-2", 500_000)):
             w.insert(
                 "products",
                 {
                     "sku": sku,
                     "name": f"Product {sku}",
-                    "unit_price_cents": price,
+                    "unit_price_milli": price,
                     "currency": "EUR",
                     "tax_pct": "0",
                     "active": True,

@@ -118,3 +118,63 @@ def handover(
     from crmcli.commands._parties import run_handover
 
     run_handover(ctx, from_rep=from_rep, to_rep=to_rep, companies=[], dry_run=dry_run, at=at)
+
+
+quota_app = typer.Typer(help="Sales quotas (targets) per rep and period.", no_args_is_help=True)
+app.add_typer(quota_app, name="quota")
+
+QUOTA_COLUMNS = [
+    Column("user"),
+    Column("period"),
+    Column("start"),
+    Column("end"),
+    Column("amount", justify="right"),
+    Column("currency"),
+]
+
+
+@quota_app.command("set")
+def quota_set(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Argument(help="The rep: username, e-mail or name.")],
+    period: Annotated[str, typer.Argument(help="2026, 2026-Q4 or 2026-11.")],
+    amount: Annotated[str, typer.Argument(help="The target amount, e.g. 100000.")],
+    currency: Annotated[
+        str | None, typer.Option(help="Currency (default: the reporting currency).")
+    ] = None,
+    at: AtOption = None,
+) -> None:
+    """Set a rep's quota for a year, quarter or month."""
+    from dataclasses import asdict
+
+    from crmcli.money import parse_money
+    from crmcli.services.quotas import set_quota
+
+    quota = set_quota(
+        book(ctx),
+        user=user,
+        period=period,
+        amount=parse_money(amount),
+        currency=currency,
+        at=when(at),
+    )
+    output.done(
+        f"quota of {quota.user} for {quota.period}: {quota.amount} {quota.currency}", asdict(quota)
+    )
+
+
+@quota_app.command("list")
+def quota_list(
+    ctx: typer.Context,
+    user: Annotated[str | None, typer.Option("--user", "--rep", help="Only this rep.")] = None,
+    period: Annotated[
+        str | None, typer.Option(help="Only quotas inside this period (2026 lists its quarters).")
+    ] = None,
+) -> None:
+    """List stated quotas."""
+    from dataclasses import asdict
+
+    from crmcli.services.quotas import list_quotas
+
+    rows = [asdict(q) for q in list_quotas(book(ctx), user=user, period=period)]
+    output.emit_list(rows, QUOTA_COLUMNS, empty="no quotas", handle_key="period")

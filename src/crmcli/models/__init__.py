@@ -4,8 +4,9 @@ These classes define the tables Alembic migrates. Importing them costs SQLAlchem
 pydantic (~0.5 s), so the hot path (every ``crm`` command) never does: the storage layer
 speaks SQL through the DB-API, and only migrations, the schema tests and tooling import
 this package. Conventions the storage layer relies on: ids are UUID strings, columns named
-``*_at`` are timezone-aware UTC timestamps, ``*_cents`` are integer money in hundredths, and
-every mutable record has ``created_at``, ``updated_at`` and a soft ``deleted_at``.
+``*_at`` are timezone-aware UTC timestamps, ``*_milli`` are integer money in thousandths
+of the currency unit, and every mutable record has ``created_at``, ``updated_at`` and a
+soft ``deleted_at``.
 """
 
 from sqlmodel import SQLModel

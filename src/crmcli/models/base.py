@@ -36,8 +36,8 @@ def timestamp(*, nullable: bool = True, index: bool = False) -> Any:
     )
 
 
-def cents(*, nullable: bool = True) -> Any:
-    """Money in integer hundredths of the record's currency."""
+def milli(*, nullable: bool = True) -> Any:
+    """Money in integer thousandths of the record's currency (see ``crmcli.money``)."""
     return Field(default=None if nullable else 0, sa_type=BigInteger, nullable=nullable)
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import Field, UniqueConstraint
 
-from crmcli.models.base import Record, cents, required_ref
+from crmcli.models.base import Record, milli, required_ref
 
 
 class CommissionPlan(Record, table=True):
@@ -38,5 +38,5 @@ class Quota(Record, table=True):
     __table_args__ = (UniqueConstraint("user_id", "period"),)
     user_id: str = required_ref("users")
     period: str = Field(max_length=10)
-    amount_cents: int = cents(nullable=False)
+    amount_milli: int = milli(nullable=False)
     currency: str = Field(default="EUR", max_length=3)

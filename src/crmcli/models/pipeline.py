@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, UniqueConstraint
 
-from crmcli.models.base import Record, cents, ref, required_ref, timestamp
+from crmcli.models.base import Record, milli, ref, required_ref, timestamp
 
 
 class Pipeline(Record, table=True):
@@ -42,7 +42,7 @@ class Deal(Record, table=True):
     contact_id: str | None = ref("contacts")
     lead_id: str | None = ref("leads", index=False)
     owner_id: str | None = ref("users")
-    amount_cents: int = cents(nullable=False)
+    amount_milli: int = milli(nullable=False)
     currency: str = Field(default="EUR", max_length=3)
     probability: int | None = None  # override of the stage default, 0–100
     expected_close: date | None = Field(default=None, index=True)
@@ -77,7 +77,7 @@ class DealLine(Record, table=True):
     product_id: str | None = ref("products")
     description: str = Field(default="", max_length=500)
     quantity: str = Field(default="1", max_length=30)  # exact decimal as text
-    unit_price_cents: int = cents(nullable=False)
+    unit_price_milli: int = milli(nullable=False)
     discount_pct: str = Field(default="0", max_length=12)
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, UniqueConstraint
 
-from crmcli.models.base import Record, cents, ref, required_ref, timestamp
+from crmcli.models.base import Record, milli, ref, required_ref, timestamp
 
 
 class Product(Record, table=True):
@@ -16,7 +16,7 @@ class Product(Record, table=True):
     sku: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=300)
     description: str | None = None
-    unit_price_cents: int = cents(nullable=False)
+    unit_price_milli: int = milli(nullable=False)
     currency: str = Field(default="EUR", max_length=3)
     tax_pct: str = Field(default="0", max_length=12)
     active: bool = True
@@ -35,7 +35,7 @@ class Quote(Record, table=True):
     valid_until: date | None = None
     discount_pct: str = Field(default="0", max_length=12)
     tax_pct: str = Field(default="0", max_length=12)
-    total_cents: int = cents(nullable=False)
+    total_milli: int = milli(nullable=False)
     notes: str | None = None
     sent_at: datetime | None = timestamp()
     decided_at: datetime | None = timestamp()
@@ -51,7 +51,7 @@ class QuoteLine(Record, table=True):
     product_id: str | None = ref("products")
     description: str = Field(default="", max_length=500)
     quantity: str = Field(default="1", max_length=30)
-    unit_price_cents: int = cents(nullable=False)
+    unit_price_milli: int = milli(nullable=False)
     discount_pct: str = Field(default="0", max_length=12)
 
 
@@ -62,7 +62,7 @@ class Order(Record, table=True):
     number: str = Field(max_length=40, unique=True)
     deal_id: str = required_ref("deals")
     quote_id: str | None = ref("quotes")
-    amount_cents: int = cents(nullable=False)
+    amount_milli: int = milli(nullable=False)
     currency: str = Field(default="EUR", max_length=3)
     due_date: date | None = None
 
@@ -73,7 +73,7 @@ class Payment(Record, table=True):
     __tablename__ = "payments"
     deal_id: str = required_ref("deals")
     order_id: str | None = ref("orders")
-    amount_cents: int = cents(nullable=False)
+    amount_milli: int = milli(nullable=False)
     currency: str = Field(default="EUR", max_length=3)
     paid_at: datetime = timestamp(nullable=False, index=True)
     method: str | None = Field(default=None, max_length=40)

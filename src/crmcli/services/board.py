@@ -1,7 +1,7 @@
 """The board: per open stage of a pipeline, count, total, weighted total and the top cards.
 
 Totals come from SQL aggregates and each column's cards from one LIMITed query on the
-``(status, stage_id, amount_cents)`` index, so the board costs the same on 400 or 100,000
+``(status, stage_id, amount_milli)`` index, so the board costs the same on 400 or 100,000
 deals: nothing loads every deal.
 """
 
@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from crmcli import clock
-from crmcli.money import from_cents, round_cents
+from crmcli.money import SCALE, from_milli, round_money
 from crmcli.services.book import Book
 from crmcli.services.deals import (
     IDLE_SQL,
@@ -31,10 +31,10 @@ from crmcli.storage.db import Row
 DEFAULT_CARDS = 5
 
 
-def _weighted(plain_cents: int, overridden: int, probability: int) -> Decimal:
+def _weighted(plain_milli: int, overridden: int, probability: int, currency: str) -> Decimal:
     """Σ amount × probability: stage default for deals without an override, theirs otherwise."""
-    total = Decimal(plain_cents or 0) * probability + Decimal(overridden or 0)
-    return round_cents(total / 10_000)
+    total = Decimal(plain_milli or 0) * probability + Decimal(overridden or 0)
+    return round_money(total / (100 * SCALE), currency)
 
 
 def board(
@@ -64,9 +64,9 @@ def board(
             days = stage["rotting_days"]
             cutoff = now - timedelta(days=days) if days else None
             groups = r.rows(
-                "SELECT currency, count(*) AS n, SUM(amount_cents) AS total, "
-                "SUM(CASE WHEN probability IS NULL THEN amount_cents ELSE 0 END) AS plain, "
-                "SUM(CASE WHEN probability IS NULL THEN 0 ELSE amount_cents * probability END) "
+                "SELECT currency, count(*) AS n, SUM(amount_milli) AS total, "
+                "SUM(CASE WHEN probability IS NULL THEN amount_milli ELSE 0 END) AS plain, "
+                "SUM(CASE WHEN probability IS NULL THEN 0 ELSE amount_milli * probability END) "
                 "AS overridden, "
                 f"SUM(CASE WHEN {IDLE_SQL} THEN 1 ELSE 0 END) AS idle "
                 "FROM deals WHERE status = ? AND stage_id = ? AND deleted_at IS NULL"
@@ -76,7 +76,7 @@ def board(
             top = (
                 r.rows(
                     "SELECT * FROM deals WHERE status = ? AND stage_id = ? AND deleted_at IS NULL"
-                    f"{owner_clause} ORDER BY amount_cents DESC LIMIT ?",
+                    f"{owner_clause} ORDER BY amount_milli DESC LIMIT ?",
                     ("open", stage["id"], *owner_args, cards),
                 )
                 if cards
@@ -87,8 +87,10 @@ def board(
                 {
                     "currency": g["currency"],
                     "count": g["n"],
-                    "amount": from_cents(g["total"] or 0),
-                    "weighted_amount": _weighted(g["plain"], g["overridden"], stage["probability"]),
+                    "amount": from_milli(g["total"] or 0, g["currency"]),
+                    "weighted_amount": _weighted(
+                        g["plain"], g["overridden"], stage["probability"], g["currency"]
+                    ),
                     "rotting": int(g["idle"] or 0),
                 }
                 for g in groups
@@ -136,7 +138,7 @@ def _card(deal: Row, stage: Row, names: dict[str, dict[str, str]], now: Any) -> 
         "id": deal["id"],
         "handle": short(deal["id"]),
         "name": deal["name"],
-        "amount": from_cents(deal["amount_cents"]),
+        "amount": from_milli(deal["amount_milli"], deal["currency"]),
         "currency": deal["currency"],
         "probability": effective_probability(deal, stage),
         "weighted_amount": weighted_amount(deal, stage),

@@ -320,7 +320,7 @@ def show_company(book: Book, handle: str, *, history: int = 10) -> dict[str, Any
         deals = [
             public(d)
             for d in r.rows(
-                "SELECT d.id, d.name, d.status, d.amount_cents, d.currency, s.name AS stage, "
+                "SELECT d.id, d.name, d.status, d.amount_milli, d.currency, s.name AS stage, "
                 "u.username AS owner, d.expected_close, d.closed_at, d.lost_reason "
                 "FROM deals d JOIN stages s ON s.id = d.stage_id "
                 "LEFT JOIN users u ON u.id = d.owner_id "
@@ -332,7 +332,7 @@ def show_company(book: Book, handle: str, *, history: int = 10) -> dict[str, Any
         quotes = [
             public(q)
             for q in r.rows(
-                "SELECT q.id, q.number, q.version, q.status, q.total_cents, q.currency, "
+                "SELECT q.id, q.number, q.version, q.status, q.total_milli, q.currency, "
                 "q.valid_until, d.name AS deal FROM quotes q JOIN deals d ON d.id = q.deal_id "
                 "WHERE d.company_id = ? AND q.deleted_at IS NULL AND d.deleted_at IS NULL "
                 "ORDER BY q.number, q.version",
@@ -342,7 +342,7 @@ def show_company(book: Book, handle: str, *, history: int = 10) -> dict[str, Any
         payments = [
             public(pay)
             for pay in r.rows(
-                "SELECT pay.id, pay.paid_at, pay.amount_cents, pay.currency, pay.method, "
+                "SELECT pay.id, pay.paid_at, pay.amount_milli, pay.currency, pay.method, "
                 "pay.reference, d.name AS deal FROM payments pay "
                 "JOIN deals d ON d.id = pay.deal_id WHERE d.company_id = ? "
                 "AND pay.deleted_at IS NULL AND d.deleted_at IS NULL ORDER BY pay.paid_at",

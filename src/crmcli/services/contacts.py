@@ -169,7 +169,7 @@ def show_contact(book: Book, handle: str) -> dict[str, Any]:
         deals = [
             public(d)
             for d in r.rows(
-                "SELECT d.id, d.name, d.status, d.amount_cents, d.currency, s.name AS stage, "
+                "SELECT d.id, d.name, d.status, d.amount_milli, d.currency, s.name AS stage, "
                 "d.expected_close FROM deals d JOIN stages s ON s.id = d.stage_id "
                 "WHERE d.contact_id = ? AND d.deleted_at IS NULL "
                 "ORDER BY d.status = 'open' DESC, d.expected_close",

@@ -19,7 +19,7 @@ from typing import Any
 
 from crmcli import clock
 from crmcli.errors import InvalidInput, NotFound
-from crmcli.money import from_cents, parse_currency, parse_money, round_cents, to_cents
+from crmcli.money import from_milli, parse_currency, parse_money, round_money, to_milli
 from crmcli.services.book import Book
 from crmcli.services.handles import contains_pattern, resolve, short
 from crmcli.services.records import public
@@ -31,7 +31,7 @@ STATUSES = ("open", "won", "lost", "closed", "all")
 SORTS = {
     "updated": "updated_at DESC, id",
     "created": "created_at DESC, id",
-    "amount": "amount_cents DESC, id",
+    "amount": "amount_milli DESC, id",
     "close": "expected_close IS NULL, expected_close, id",
     "name": "lower(name), id",
 }
@@ -169,9 +169,9 @@ def effective_probability(deal: Row, stage: Row) -> int:
 
 
 def weighted_amount(deal: Row, stage: Row) -> Decimal:
-    """amount × probability, rounded half-up to cents."""
-    amount = from_cents(deal["amount_cents"]) or Decimal(0)
-    return round_cents(amount * effective_probability(deal, stage) / 100)
+    """amount × probability, rounded half-up at the currency's minor unit."""
+    amount = from_milli(deal["amount_milli"], deal["currency"]) or Decimal(0)
+    return round_money(amount * effective_probability(deal, stage) / 100, deal["currency"])
 
 
 # The SQL twin of is_rotting (two ``cutoff`` parameters): untouched since the cutoff.
@@ -312,7 +312,7 @@ def create_deal(
         "contact_id": contact_id,
         "lead_id": lead_id,
         "owner_id": owner_id,
-        "amount_cents": to_cents(amount),
+        "amount_milli": to_milli(round_money(amount, parse_currency(currency))),
         "currency": parse_currency(currency),
         "probability": probability,
         "expected_close": expected_close,
@@ -453,9 +453,10 @@ def add_deal(
             parsed_currency = lines[0][0]["currency"] if lines else "EUR"
         if parsed_amount is None:
             parsed_amount = sum(
-                (from_cents(p["unit_price_cents"]) or Decimal(0)) * q for p, q in lines
+                (from_milli(p["unit_price_milli"], p["currency"]) or Decimal(0)) * q
+                for p, q in lines
             ) or Decimal(0)
-            parsed_amount = round_cents(Decimal(parsed_amount))
+            parsed_amount = round_money(Decimal(parsed_amount), parsed_currency)
         deal = create_deal(
             w,
             name=name,
@@ -480,7 +481,7 @@ def add_deal(
                     "product_id": product["id"],
                     "description": product["name"],
                     "quantity": str(quantity),
-                    "unit_price_cents": product["unit_price_cents"],
+                    "unit_price_milli": product["unit_price_milli"],
                     "discount_pct": "0",
                 },
             )
@@ -645,7 +646,7 @@ def show_deal(book: Book, handle: str, *, limit: int = 20) -> Row:
         out["quotes"] = [
             public(q)
             for q in r.rows(
-                "SELECT id, number, version, status, total_cents, currency, valid_until, sent_at "
+                "SELECT id, number, version, status, total_milli, currency, valid_until, sent_at "
                 "FROM quotes WHERE deal_id = ? AND deleted_at IS NULL ORDER BY number, version",
                 (deal["id"],),
             )
@@ -655,12 +656,13 @@ def show_deal(book: Book, handle: str, *, limit: int = 20) -> Row:
                 "sku": line["sku"],
                 "description": line["description"],
                 "quantity": line["quantity"],
-                "unit_price": from_cents(line["unit_price_cents"]),
+                "unit_price": from_milli(line["unit_price_milli"], deal["currency"]),
                 "discount_pct": line["discount_pct"],
-                "total": round_cents(
-                    (from_cents(line["unit_price_cents"]) or Decimal(0))
+                "total": round_money(
+                    (from_milli(line["unit_price_milli"], deal["currency"]) or Decimal(0))
                     * Decimal(line["quantity"])
-                    * (1 - Decimal(line["discount_pct"]) / 100)
+                    * (1 - Decimal(line["discount_pct"]) / 100),
+                    deal["currency"],
                 ),
             }
             for line in r.rows(
@@ -711,7 +713,7 @@ def edit_deal(book: Book, handle: str, *, at: datetime | None = None, **changes:
     if "name" in given:
         values["name"] = clean_text(given["name"], what="deal name", max_length=300, required=True)
     if "amount" in given:
-        values["amount_cents"] = to_cents(parse_money(given["amount"]))
+        amount = parse_money(given["amount"])  # re-rounded in the deal's currency below
     if "currency" in given:
         values["currency"] = parse_currency(given["currency"])
     if "probability" in given:
@@ -731,6 +733,9 @@ def edit_deal(book: Book, handle: str, *, at: datetime | None = None, **changes:
             )
     with book.write(at=at) as w:
         deal = find_deal(w, handle)
+        if "amount" in given:
+            currency = str(values.get("currency", deal["currency"]))
+            values["amount_milli"] = to_milli(round_money(amount, currency))
         if "owner" in given:
             values["owner_id"] = find_rep(w, given["owner"], actor=book.actor)["id"]
         if "company" in given:

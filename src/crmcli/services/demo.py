@@ -14,10 +14,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from crmcli import clock
 from crmcli.errors import InvalidInput
+from crmcli.money import SCALE, to_milli
 from crmcli.services.book import DEFAULT_PIPELINE, DEFAULT_STAGES, Book, stable_id
 
 REPS = (
@@ -415,7 +417,7 @@ def generate(
                             "id": g.uid(),
                             "user_id": rep,
                             "period": f"{year}-Q{q}",
-                            "amount_cents": rng.choice((80_000, 100_000, 120_000, 150_000)) * 100,
+                            "amount_milli": rng.choice((80_000, 100_000, 120_000, 150_000)) * SCALE,
                             "currency": "EUR",
                             "created_at": year_ago,
                         }
@@ -430,7 +432,7 @@ def generate(
                     "id": stable_id("product", sku),
                     "sku": sku,
                     "name": name,
-                    "unit_price_cents": int(price.replace(".", "")),
+                    "unit_price_milli": to_milli(Decimal(price)),
                     "currency": "EUR",
                     "tax_pct": "19",
                     "active": True,
@@ -645,7 +647,7 @@ def generate(
                     "company_id": company["id"],
                     "contact_id": rng.choice(people),
                     "owner_id": owner,
-                    "amount_cents": amount * 100,
+                    "amount_milli": amount * SCALE,
                     "currency": "EUR",
                     "probability": None,
                     "expected_close": close_date,
@@ -826,7 +828,8 @@ def generate(
             for pos, product in enumerate(rng.sample(products, k=rng.randint(1, 4)), start=1):
                 qty = rng.choice((1, 1, 2, 3, 5, 10, 25))
                 discount = rng.choice((0, 0, 5, 10))
-                line_total = product["unit_price_cents"] * qty * (100 - discount) // 100
+                # whole cents, as a quote rounds its lines
+                line_total = product["unit_price_milli"] * qty * (100 - discount) // 1000 * 10
                 total += line_total
                 lines.append(
                     {
@@ -836,7 +839,7 @@ def generate(
                         "product_id": product["id"],
                         "description": product["name"],
                         "quantity": str(qty),
-                        "unit_price_cents": product["unit_price_cents"],
+                        "unit_price_milli": product["unit_price_milli"],
                         "discount_pct": str(discount),
                         "created_at": created,
                     }
@@ -852,7 +855,7 @@ def generate(
                     "valid_until": (created + timedelta(days=30)).date(),
                     "discount_pct": "0",
                     "tax_pct": "19",
-                    "total_cents": total,
+                    "total_milli": total,
                     "sent_at": created if status != "draft" else None,
                     "decided_at": deal["closed_at"]
                     if status == "accepted"
@@ -863,14 +866,14 @@ def generate(
             )
             if status == "accepted" and deal["closed_at"] is not None:
                 order_id = g.uid()
-                amount = deal["amount_cents"]
+                amount = deal["amount_milli"]
                 orders.append(
                     {
                         "id": order_id,
                         "number": f"O-{deal['closed_at'].year}-{len(orders) + 1:04d}",
                         "deal_id": deal["id"],
                         "quote_id": quote_id,
-                        "amount_cents": amount,
+                        "amount_milli": amount,
                         "currency": "EUR",
                         "due_date": (deal["closed_at"] + timedelta(days=30)).date(),
                         "created_at": deal["closed_at"],
@@ -878,13 +881,14 @@ def generate(
                 )
                 paid_at = deal["closed_at"] + timedelta(days=rng.randint(10, 45))
                 if paid_at < g.now and rng.random() < 0.8:
-                    part = amount if rng.random() < 0.7 else amount // 2
+                    half = amount // 20 * 10  # in whole cents
+                    part = amount if rng.random() < 0.7 else half
                     payments.append(
                         {
                             "id": g.uid(),
                             "deal_id": deal["id"],
                             "order_id": order_id,
-                            "amount_cents": part,
+                            "amount_milli": part,
                             "currency": "EUR",
                             "paid_at": paid_at,
                             "method": "bank transfer",

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from crmcli.errors import Ambiguous, InvalidInput, NotFound
@@ -91,7 +92,18 @@ def _label(reader: Reader, changes: list[Row]) -> list[Row]:
         if REFERENCES.get(change["field"] or ""):
             change["old_label"] = names.get(change["old"]) if change["old"] else None
             change["new_label"] = names.get(change["new"]) if change["new"] else None
+        elif (change["field"] or "").endswith("_milli"):
+            change["old_label"] = _amount(change["old"])
+            change["new_label"] = _amount(change["new"])
     return changes
+
+
+def _amount(value: Any) -> str | None:
+    """A logged ``*_milli`` integer as people read it (``1250500`` → ``1250.50``)."""
+    if not isinstance(value, int):
+        return None
+    amount = Decimal(value).scaleb(-3)
+    return str(amount.quantize(Decimal("0.01")) if value % 10 == 0 else amount)
 
 
 # How storage writes a time into the log (UTC, fixed width): decoded back into a datetime.

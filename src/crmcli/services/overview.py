@@ -9,7 +9,7 @@ from crmcli.services.book import Book
 
 def book_summary(book: Book) -> dict[str, Any]:
     """Counts and pipeline totals of a book: what ``crm demo`` shows when it is done."""
-    from crmcli.money import from_cents
+    from crmcli.money import from_milli
 
     with book.read() as r:
         counts = {
@@ -27,7 +27,7 @@ def book_summary(book: Book) -> dict[str, Any]:
         }
         stages = r.rows(
             "SELECT s.name AS stage, s.kind, s.probability, count(d.id) AS deals, "
-            "coalesce(sum(d.amount_cents), 0) AS amount_cents "
+            "coalesce(sum(d.amount_milli), 0) AS amount_milli "
             "FROM stages s JOIN pipelines p ON p.id = s.pipeline_id AND p.is_default = ? "
             "LEFT JOIN deals d ON d.stage_id = s.id AND d.deleted_at IS NULL "
             "WHERE s.deleted_at IS NULL "
@@ -35,5 +35,5 @@ def book_summary(book: Book) -> dict[str, Any]:
             (True,),
         )
     for s in stages:
-        s["amount"] = from_cents(s.pop("amount_cents"))
+        s["amount"] = from_milli(s.pop("amount_milli"), "EUR")
     return {"counts": counts, "pipeline": stages}

@@ -4,5 +4,5 @@
 scripts, so the fast "is the file up to date?" check needs one query and no heavy import.
 """
 
-REVISIONS: tuple[str, ...] = ("0001_initial", "0002_indexes")
+REVISIONS: tuple[str, ...] = ("0001_initial", "0002_indexes", "0003_money_milli")
 HEAD = REVISIONS[-1]
