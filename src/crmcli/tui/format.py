@@ -9,6 +9,7 @@ from typing import Any
 from rich.text import Text
 
 from crmcli import clock
+from crmcli.money import format_money
 
 
 def when(value: Any, *, with_time: bool = True) -> str:
@@ -30,7 +31,10 @@ def money(amount: Any, currency: str | None = None, *, whole: bool = False) -> s
     value = Decimal(amount)
     if whole:
         value = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return f"{value:,} {currency or ''}".strip()
+        return f"{value:,} {currency or ''}".strip()
+    if currency:
+        return format_money(value, currency)  # the currency's own minor unit (JPY: none)
+    return f"{value:,}"
 
 
 def cell(value: Any, *, justify: str = "left") -> Text:

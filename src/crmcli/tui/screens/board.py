@@ -27,17 +27,19 @@ CARDS_PER_STAGE = 20
 class Card(Static, can_focus=True):
     """One deal on the board."""
 
-    def __init__(self, deal: dict[str, Any], stage_index: int) -> None:
-        super().__init__(self._body(deal), classes="card idle" if deal["rotting"] else "card")
+    def __init__(self, deal: dict[str, Any], stage_index: int, *, owner: bool = True) -> None:
+        super().__init__(
+            self._body(deal, owner=owner), classes="card idle" if deal["rotting"] else "card"
+        )
         self.deal = deal
         self.stage_index = stage_index
 
     @staticmethod
-    def _body(deal: dict[str, Any]) -> Text:
+    def _body(deal: dict[str, Any], *, owner: bool) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(deal["name"] + "\n", style="bold")
         text.append(fmt.money(deal["amount"], deal["currency"], whole=True))
-        if deal.get("owner"):
+        if owner and deal.get("owner"):  # one rep's board: the owner goes without saying
             text.append(f" · {deal['owner']}")
         text.append("\n")
         if deal.get("company"):
@@ -69,22 +71,26 @@ class StageTitle(Static):
 class StageColumn(Vertical):
     """A stage: its totals on top, its cards below."""
 
-    def __init__(self, stage: dict[str, Any], index: int) -> None:
+    def __init__(self, stage: dict[str, Any], index: int, *, owners: bool) -> None:
         super().__init__(classes="stage-column")
         self.stage = stage
         self.index = index
+        self.owners = owners
 
     def compose(self) -> ComposeResult:
         s = self.stage
         title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(f"{s['stage']} ({s['probability']}%)\n", style="bold")
-        title.append(f"{s['count']:,} · {fmt.money(s['amount'], s['currency'], whole=True)}")
+        title.append(f"{s['stage']}\n", style="bold")
+        # no currency: the bar above names it, and 80 columns leave 14 per stage
+        title.append(
+            f"{s['count']:,} · {fmt.money(s['amount'], None, whole=True)} · {s['probability']}%"
+        )
         if s["rotting"]:
             title.append(f" · !{s['rotting']}", style="red")
         yield StageTitle(title, classes="stage-title")
         with VerticalScroll(classes="stage-cards"):
             for deal in s["cards"]:
-                yield Card(deal, self.index)
+                yield Card(deal, self.index, owner=self.owners)
             hidden = s["count"] - len(s["cards"])
             if hidden > 0:
                 yield Static(f"… {hidden:,} more", classes="card-more")
@@ -157,7 +163,9 @@ class BoardScreen(Screen[None]):
         )
         columns = self.query_one("#board-columns", Horizontal)
         await columns.remove_children()
-        await columns.mount_all(StageColumn(s, i) for i, s in enumerate(found["stages"]))
+        await columns.mount_all(
+            StageColumn(s, i, owners=found["owner"] is None) for i, s in enumerate(found["stages"])
+        )
         self._restore_focus()
         self.loads += 1
 

@@ -39,7 +39,7 @@ PIPELINE_COLUMNS = (
     Col("amount", "Amount", fmt=lambda r: fmt.money(r["amount"], None, whole=True), right=True),
     Col(
         "weighted_amount",
-        "Weighted",
+        "Wtd",
         fmt=lambda r: fmt.money(r["weighted_amount"], None, whole=True),
         right=True,
     ),
@@ -58,7 +58,7 @@ IDLE_COLUMNS = (
 )
 HISTORY_COLUMNS = (
     Col("at", "When", fmt=lambda r: fmt.when(r.get("at"))),
-    Col("entity", "Record", fmt=lambda r: f"{r.get('entity')} {r.get('record')}"),
+    Col("entity", "Record", fmt=lambda r: f"{r.get('entity')} {_named(r)}"),
     Col("op", "Change", fmt=lambda r: r.get("field") or r.get("op")),
     Col("new", "Now", fmt=lambda r: r.get("new_label") or _brief(r.get("new"))),
 )
@@ -66,8 +66,19 @@ IDLE_SHOWN = 20
 HISTORY_SHOWN = 20
 
 
+def _named(change: dict[str, Any]) -> str:
+    """A created record's name or subject (it is in the logged values), else its handle."""
+    new = change.get("new")
+    if isinstance(new, dict) and (new.get("name") or new.get("subject")):
+        return str(new.get("name") or new.get("subject"))
+    return str(change.get("record") or "")
+
+
 def _brief(value: Any) -> Any:
-    return f"{{{len(value)} fields}}" if isinstance(value, dict) else value
+    """A logged value for a cell: a created record's values are its name, shown already."""
+    if isinstance(value, dict):
+        return ""
+    return fmt.when(value) if hasattr(value, "tzinfo") else value
 
 
 TITLES = {
