@@ -218,10 +218,23 @@ def app_for(crm: Crm, *, start: str = "home", user: str | None = None) -> CrmApp
 
 
 async def settle(pilot: Any, app: CrmApp) -> None:
-    """Let every worker finish and the screen repaint (no sleeps: waits on the work itself)."""
+    """Let every worker finish and the screen repaint (no sleeps: waits on the work itself,
+    including the DataTables' column widths, which Textual computes when it is idle)."""
+    from textual.widgets import DataTable
+
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()
+    for _ in range(100):
+        pending = [
+            t
+            for t in app.screen.query(DataTable)
+            if getattr(t, "_require_update_dimensions", False) or getattr(t, "_new_rows", None)
+        ]
+        if not pending and not app.workers._workers:
+            break
+        await pilot.pause()
+    await pilot.pause()
 
 
 Scenario = Callable[[Any, CrmApp], Awaitable[None]]

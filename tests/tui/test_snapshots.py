@@ -19,7 +19,9 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("screen", ["home", "board", "deal", "calendar"])
-def test_screen_looks_the_same(screen: str, size: tuple[int, int], small_book: Crm, snap_compare: Any) -> None:
+def test_screen_looks_the_same(
+    screen: str, size: tuple[int, int], small_book: Crm, snap_compare: Any
+) -> None:
     """What a rep sees on each main screen, at the smallest and a roomy terminal."""
     deal_id = small_book.json("deal show 'Acme renewal'")["id"] if screen == "deal" else None
     app = app_for(small_book, start="home" if screen == "deal" else screen)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from crmcli import clock
+from crmcli.errors import CrmError
 from crmcli.services.book import Book
 from crmcli.tui import format as fmt
 from crmcli.tui.widgets.table import Col, RecordTable
@@ -64,6 +65,7 @@ HISTORY_COLUMNS = (
 )
 IDLE_SHOWN = 20
 HISTORY_SHOWN = 20
+HISTORY_WINDOW = 20_000  # "recent": among the book's newest changes (a bounded walk of the log)
 
 
 def _named(change: dict[str, Any]) -> str:
@@ -129,25 +131,24 @@ class HomeScreen(Screen[None]):
 
     def reload(self) -> None:
         self.sections_loaded = set()
-        self._load("today", _today)
-        self._load("overdue", _overdue)
-        self._load("pipeline", _pipeline)
-        self._load("idle", _idle)
-        self._load("history", _history)
+        self.load_sections()
 
-    def _load(self, section: str, job: Callable[[Book], Any]) -> None:
-        self.run_worker(
-            lambda: self._fetch(section, job),
-            thread=True,
-            exclusive=True,
-            group=f"home-{section}",
-            exit_on_error=False,
-        )
-
-    def _fetch(self, section: str, job: Callable[[Book], Any]) -> None:
+    @work(thread=True, exclusive=True, group="home", exit_on_error=False)
+    def load_sections(self) -> None:
+        """Each section in turn on one connection, shown as soon as it is read (one thread:
+        five would only take turns at the interpreter lock)."""
         app: Any = self.app
-        result = app.service(job)
-        self.app.call_from_thread(self._show, section, result)
+
+        def read_all(book: Book) -> None:
+            for section, job in SECTIONS:
+                try:
+                    result = job(book)
+                except CrmError as exc:
+                    self.app.call_from_thread(app.show_error, exc)
+                    continue
+                self.app.call_from_thread(self._show, section, result)
+
+        app.service(read_all)
 
     def _show(self, section: str, result: Any) -> None:
         if section == "pipeline":
@@ -222,4 +223,16 @@ def _idle(book: Book) -> list[dict[str, Any]]:
 def _history(book: Book) -> list[dict[str, Any]]:
     from crmcli.services.history import recent_changes
 
-    return recent_changes(book, user=book.actor["username"], limit=HISTORY_SHOWN)
+    return recent_changes(
+        book, user=book.actor["username"], limit=HISTORY_SHOWN, window=HISTORY_WINDOW
+    )
+
+
+# in the order they are read: the quick ones first, so the screen fills from the top
+SECTIONS: tuple[tuple[str, Callable[[Book], Any]], ...] = (
+    ("pipeline", _pipeline),
+    ("today", _today),
+    ("idle", _idle),
+    ("history", _history),
+    ("overdue", _overdue),
+)

@@ -33,11 +33,17 @@ class RecordTable(DataTable[Any]):
         self.records: list[dict[str, Any]] = []
 
     def on_mount(self) -> None:
-        for col in self.cols:
-            self.add_column(col.label, key=col.key, width=col.width)
+        self._ensure_columns()
+
+    def _ensure_columns(self) -> None:
+        # A page can arrive before this widget's own Mount is handled: columns first, always.
+        if not self.columns:
+            for col in self.cols:
+                self.add_column(col.label, key=col.key, width=col.width)
 
     def show(self, records: Sequence[dict[str, Any]]) -> None:
         """Replace the rows; the cursor goes back to the top."""
+        self._ensure_columns()
         self.clear()
         self.records = list(records)
         for index, record in enumerate(self.records):
