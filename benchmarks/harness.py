@@ -32,6 +32,10 @@ class Case:
     # Optional: runs before each timed repetition (e.g. to undo a write); not timed.
     setup: Callable[[Path], None] | None = None
     env: dict[str, str] = field(default_factory=dict)
+    # Optional baselines of the case's own (reports): the same statements as raw SQL run by
+    # the bare Typer app through stdlib sqlite3 ("sql"), or another `crm` command ("crm").
+    baseline_queries: Callable[[Path], list[tuple[str, list[object]]]] | None = None
+    baseline_crm: list[str] | None = None
 
 
 @dataclass
@@ -89,3 +93,23 @@ def time_command(
         if i:  # the first run warms the page cache and .pyc files
             samples.append(elapsed)
     return statistics.median(samples)
+
+
+def time_pair(
+    first: list[str], second: list[str], *, repeat: int, env: dict[str, str] | None = None
+) -> tuple[float, float]:
+    """Median wall times of two commands run alternately (after one warm-up run of each)."""
+    full_env = {**os.environ, **(env or {})}
+    samples: tuple[list[float], list[float]] = ([], [])
+    for i in range(repeat + 1):
+        for argv, found in ((first, samples[0]), (second, samples[1])):
+            started = time.perf_counter()
+            result = subprocess.run(argv, env=full_env, capture_output=True, check=False)
+            elapsed = time.perf_counter() - started
+            if result.returncode != 0:
+                raise RuntimeError(
+                    f"{' '.join(argv)} failed ({result.returncode}): {result.stderr.decode()[-500:]}"
+                )
+            if i:
+                found.append(elapsed)
+    return statistics.median(samples[0]), statistics.median(samples[1])

@@ -51,7 +51,7 @@ class Column:
     key: str
     header: str = ""
     justify: Literal["left", "right", "center"] = "left"
-    render: Callable[[Any, Mapping[str, Any]], str] | None = None
+    render: Callable[[Any, Mapping[str, Any]], Any] | None = None  # str, or a Rich Text
     style: str | None = None
     max_width: int | None = None
 
@@ -170,13 +170,26 @@ def table(
             overflow="fold",
         )
     for row in rows:
-        grid.add_row(
-            *(
-                Text(col.render(row.get(col.key), row) if col.render else human(row.get(col.key)))
-                for col in columns
-            )
+        cells = (
+            col.render(row.get(col.key), row) if col.render else human(row.get(col.key))
+            for col in columns
         )
+        grid.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))
     return grid
+
+
+def highlighted(text: str, spans: Sequence[tuple[int, int]], style: str = "bold reverse") -> Any:
+    """A table cell with ``spans`` of ``text`` marked (a search hit), each part made safe."""
+    from rich.text import Text
+
+    cell = Text()
+    at = 0
+    for start, end in spans:
+        cell.append(safe(text[at:start]))
+        cell.append(safe(text[start:end]), style=style)
+        at = end
+    cell.append(safe(text[at:]))
+    return cell
 
 
 def emit_list(

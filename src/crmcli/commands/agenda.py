@@ -109,6 +109,11 @@ def _days(doc: dict[str, Any]) -> str:
         lines.append(f"{line}  {item['handle']}")
     if not doc["items"]:
         lines.append("  nothing scheduled")
+    if doc.get("overdue_balances"):
+        lines.append("\nOverdue balances")
+        for item in doc["overdue_balances"]:
+            subject, deal = output.safe(item["subject"]), output.safe(item["deal"])
+            lines.append(f"  ! {item['handle']}  {subject}  ({deal})")
     return "\n".join(lines)
 
 

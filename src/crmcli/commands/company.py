@@ -32,6 +32,7 @@ from crmcli.commands._parties import (
     sort_option,
     tags_of,
 )
+from crmcli.commands._sales import SALES_SECTIONS
 from crmcli.output import Column
 
 app = typer.Typer(help="Companies: the 360° view, classification, handover.", no_args_is_help=True)
@@ -153,9 +154,19 @@ def list_(
         str | None, sort_option("name, class, industry, size, owner, created, updated", "name")
     ] = None,
     limit: LimitOption = None,
+    segment: Annotated[
+        str | None,
+        typer.Option(help="Only this RFM segment: champions, loyal, potential, at-risk, …"),
+    ] = None,
 ) -> None:
     """List companies."""
     from crmcli.services.companies import list_companies
+
+    condition = None
+    if segment:
+        from crmcli.reports.segments import segment_condition
+
+        condition = segment_condition(book(ctx), segment)
 
     rows = list_companies(
         book(ctx),
@@ -172,6 +183,7 @@ def list_(
         updated_to=updated_to,
         sort=sort,
         limit=limit,
+        id_condition=condition,
     )
     output.emit_list(rows, COLUMNS, empty="no companies")
 
@@ -260,6 +272,11 @@ def show(
                     Column("reference"),
                 ],
             ),
+            **{
+                title: (company[key], columns)
+                for key, (title, columns) in SALES_SECTIONS.items()
+                if key in company
+            },
             "Recent history": (
                 company["history"],
                 [

@@ -8,6 +8,7 @@ import typer
 
 from crmcli import output
 from crmcli.commands._common import AtOption, LimitOption, book, when
+from crmcli.commands._sales import SALES_SECTIONS, amount, number, percent
 from crmcli.output import Column
 
 if TYPE_CHECKING:
@@ -96,14 +97,16 @@ SECTIONS = {
     "lines": (
         "Products",
         [
+            Column("position", "#", justify="right"),
             Column("sku"),
             Column("description", max_width=32),
-            Column("quantity", "qty", justify="right"),
-            Column("unit_price", "unit price", justify="right"),
-            Column("discount_pct", "disc %", justify="right"),
-            Column("total", justify="right"),
+            Column("quantity", "qty", justify="right", render=number),
+            Column("unit_price", "unit price", justify="right", render=amount),
+            Column("discount_pct", "disc %", justify="right", render=percent),
+            Column("total", justify="right", render=amount),
         ],
     ),
+    **SALES_SECTIONS,
     "changes": (
         "Changes",
         [
@@ -216,7 +219,12 @@ def list_(
         sort=sort,
         limit=limit,
     )
-    output.emit_list(rows, COLUMNS, empty="no deals match")
+    caption = None
+    if rows and output.options.format == "table" and not output.options.quiet:
+        from crmcli.services.currency import total_of
+
+        caption = total_of(book(ctx), rows).caption()
+    output.emit_list(rows, COLUMNS, empty="no deals match", caption=caption)
 
 
 @app.command("show")
@@ -248,6 +256,12 @@ def edit(
     next_step: Annotated[str | None, typer.Option(help="Next step ('' clears).")] = None,
     owner: Annotated[str | None, typer.Option(help="Owning rep.")] = None,
     notes: Annotated[str | None, typer.Option(help="Notes.")] = None,
+    forecast: Annotated[
+        str | None,
+        typer.Option(
+            help="Forecast: commit, best-case, pipeline, omitted ('none' = from probability)."
+        ),
+    ] = None,
     at: AtOption = None,
 ) -> None:
     """Change a deal's details (stages change with move, win, lose, reopen)."""
@@ -268,6 +282,7 @@ def edit(
         next_step=next_step,
         owner=owner,
         notes=notes,
+        forecast=forecast,
     )
     output.done(f"updated deal {record['name']} ({record['handle']})", record)
 
@@ -370,3 +385,55 @@ def lost_reasons(ctx: typer.Context) -> None:
         empty="no competitors named yet",
         handle_key="competitor",
     )
+
+
+line_app = typer.Typer(help="Price-book products on a deal: add, remove.", no_args_is_help=True)
+app.add_typer(line_app, name="line")
+LINE_COLUMNS = SECTIONS["lines"][1]
+
+
+@line_app.command("add")
+def line_add(
+    ctx: typer.Context,
+    deal: DealArg,
+    product: Annotated[str, typer.Option(help="The price-book product (SKU).")],
+    qty: Annotated[str, typer.Option(help="Quantity.")] = "1",
+    price: Annotated[str | None, typer.Option(help="Unit price (default: the product's).")] = None,
+    discount: Annotated[str | None, typer.Option(help="Discount in percent.")] = None,
+    at: AtOption = None,
+) -> None:
+    """Put a product on a deal (the deal's amount stays as it is)."""
+    from crmcli.services.sales.deal_lines import add_deal_line
+
+    lines = add_deal_line(
+        book(ctx),
+        deal=deal,
+        product=product,
+        quantity=qty,
+        price=price,
+        discount=discount,
+        at=when(at),
+    )
+    if output.options.format == "json":
+        output.emit_document(lines)
+        return
+    output.note(f"added {product} to {deal}")
+    output.emit_list(lines, LINE_COLUMNS, handle_key="position")
+
+
+@line_app.command("remove")
+def line_remove(
+    ctx: typer.Context,
+    deal: DealArg,
+    position: Annotated[int, typer.Argument(help="The line's number in deal show (1 = first).")],
+    at: AtOption = None,
+) -> None:
+    """Take a product line off a deal."""
+    from crmcli.services.sales.deal_lines import remove_deal_line
+
+    lines = remove_deal_line(book(ctx), deal=deal, position=position, at=when(at))
+    if output.options.format == "json":
+        output.emit_document(lines)
+        return
+    output.note(f"removed line {position} from {deal}")
+    output.emit_list(lines, LINE_COLUMNS, empty="no product lines left", handle_key="position")

@@ -22,7 +22,7 @@ def _value(value: Any, _row: Any) -> str:
 COLUMNS = [
     Column("at", "when"),
     Column("entered_at", "entered", render=lambda v, r: "" if v == r["at"] else output.human(v)),
-    Column("user"),
+    Column("user", render=lambda v, r: f"{v} (via {r['via']})" if r.get("via") else str(v)),
     Column("entity", "record", render=lambda v, r: f"{v} {r['record']}"),
     Column("op"),
     Column("field"),

@@ -178,3 +178,9 @@ def quota_list(
 
     rows = [asdict(q) for q in list_quotas(book(ctx), user=user, period=period)]
     output.emit_list(rows, QUOTA_COLUMNS, empty="no quotas", handle_key="period")
+
+
+# Activity targets live in their own module (crm user target set|list).
+from crmcli.commands.user_target import app as _target_app  # noqa: E402
+
+app.add_typer(_target_app, name="target")

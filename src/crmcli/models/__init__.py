@@ -11,25 +11,31 @@ soft ``deleted_at``.
 
 from sqlmodel import SQLModel
 
-import crmcli.models.indexes  # noqa: F401  (attaches the 0002 indexes)
+import crmcli.models.indexes
+import crmcli.models.report_indexes  # noqa: F401  (attaches the 0005 indexes)
 from crmcli.models.activities import Activity
-from crmcli.models.changes import Change, Meta, SyncConflict
+from crmcli.models.changes import Change, ChangeOrigin, Meta, SyncConflict
 from crmcli.models.compensation import CommissionPlan, PlanAssignment, Quota
 from crmcli.models.parties import Company, Contact, Lead, Tag, User
 from crmcli.models.pipeline import Deal, DealLine, DealSplit, Pipeline, Stage, StageHistory
-from crmcli.models.sales import Order, Payment, Product, Quote, QuoteLine
+from crmcli.models.reporting import ActivityTarget, ExchangeRate
+from crmcli.models.sales import Expense, Order, Payment, Product, Quote, QuoteLine
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "Activity",
+    "ActivityTarget",
     "Change",
+    "ChangeOrigin",
     "CommissionPlan",
     "Company",
     "Contact",
     "Deal",
     "DealLine",
     "DealSplit",
+    "ExchangeRate",
+    "Expense",
     "Lead",
     "Meta",
     "Order",

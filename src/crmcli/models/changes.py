@@ -33,6 +33,18 @@ class Change(SQLModel, table=True):
     schema_version: int = 1
 
 
+class ChangeOrigin(SQLModel, table=True):
+    """Where a change came from when it was not typed at the CLI (``mcp``: an AI assistant).
+
+    Kept beside ``changes`` so the log's format, which sync ships, stays as it is; a note of
+    this replica's own, shown by ``crm history``.
+    """
+
+    __tablename__ = "change_origins"
+    change_id: str = Field(primary_key=True, max_length=ID_LENGTH)
+    origin: str = Field(max_length=20)
+
+
 class Meta(SQLModel, table=True):
     """Key/value facts about this replica (replica id, last HLC, settings)."""
 
@@ -56,4 +68,4 @@ class SyncConflict(SQLModel, table=True):
     resolved_at: datetime | None = timestamp()
 
 
-__all__ = ["Change", "Meta", "SyncConflict", "datetime"]
+__all__ = ["Change", "ChangeOrigin", "Meta", "SyncConflict", "datetime"]

@@ -1,4 +1,4 @@
-"""Indexes added by migration 0002, declared here too so the metadata matches the schema."""
+"""Indexes added by migrations 0002 and 0007, declared here so the metadata matches the schema."""
 
 from sqlalchemy import Index, func
 
@@ -46,6 +46,8 @@ INDEXES = [
     Index("ix_activities_owner_start", c_acts.owner_id, c_acts.start_at),
     Index("ix_activities_open_due", c_acts.done_at, c_acts.due_at),
     Index("ix_activities_rrule", c_acts.rrule),
+    # 0007_search: one rep's overdue items (crm status, crm agenda --overdue)
+    Index("ix_activities_owner_open_due", c_acts.owner_id, c_acts.done_at, c_acts.due_at),
     Index(
         "ix_stage_history_deal_at",
         _t(StageHistory).c.deal_id,  # type: ignore[attr-defined]

@@ -45,6 +45,8 @@ class Deal(Record, table=True):
     amount_milli: int = milli(nullable=False)
     currency: str = Field(default="EUR", max_length=3)
     probability: int | None = None  # override of the stage default, 0–100
+    # commit|best-case|pipeline|omitted; None: derived from the stage probability (reports)
+    forecast_category: str | None = Field(default=None, max_length=12)
     expected_close: date | None = Field(default=None, index=True)
     source: str | None = Field(default=None, max_length=100)
     next_step: str | None = Field(default=None, max_length=500)

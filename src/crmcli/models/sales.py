@@ -20,6 +20,7 @@ class Product(Record, table=True):
     currency: str = Field(default="EUR", max_length=3)
     tax_pct: str = Field(default="0", max_length=12)
     active: bool = True
+    unit: str | None = Field(default=None, max_length=30)  # hour, seat, day… (0004)
 
 
 class Quote(Record, table=True):
@@ -40,6 +41,9 @@ class Quote(Record, table=True):
     sent_at: datetime | None = timestamp()
     decided_at: datetime | None = timestamp()
     previous_id: str | None = ref("quotes", index=False)
+    # 0004_quote_to_cash: the customer's contact and the terms printed on the document
+    contact_id: str | None = ref("contacts", index=False)
+    terms: str | None = None
 
 
 class QuoteLine(Record, table=True):
@@ -53,6 +57,10 @@ class QuoteLine(Record, table=True):
     quantity: str = Field(default="1", max_length=30)
     unit_price_milli: int = milli(nullable=False)
     discount_pct: str = Field(default="0", max_length=12)
+    # 0004_quote_to_cash: tax per line, the unit, and item vs charge (shipping…)
+    tax_pct: str = Field(default="0", max_length=12)
+    unit: str | None = Field(default=None, max_length=30)
+    kind: str = Field(default="item", max_length=10)  # item|charge
 
 
 class Order(Record, table=True):
@@ -78,3 +86,19 @@ class Payment(Record, table=True):
     paid_at: datetime = timestamp(nullable=False, index=True)
     method: str | None = Field(default=None, max_length=40)
     reference: str | None = Field(default=None, max_length=200)
+    # 0004_quote_to_cash: a refund is a negative payment naming the payment it refunds
+    refund_of_id: str | None = ref("payments", index=False)
+
+
+class Expense(Record, table=True):
+    """A sales expense (travel, entertainment, samples…) on a deal or a customer."""
+
+    __tablename__ = "expenses"
+    deal_id: str | None = ref("deals")
+    company_id: str | None = ref("companies")
+    user_id: str | None = ref("users")
+    category: str = Field(max_length=20)  # travel|entertainment|samples|other
+    amount_milli: int = milli(nullable=False)
+    currency: str = Field(default="EUR", max_length=3)
+    spent_at: datetime = timestamp(nullable=False, index=True)
+    note: str | None = None

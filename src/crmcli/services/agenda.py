@@ -188,6 +188,36 @@ def _owner_filter(
     ]
 
 
+def balance_items(reader: Reader, *, owner_id: str | None) -> list[Row]:
+    """Overdue order balances (quote to cash) as agenda items of kind ``balance``."""
+    from crmcli.money import format_money
+    from crmcli.services.sales.receivables import overdue_balances
+
+    zone = clock.local_zone()
+    found = overdue_balances(reader, today=clock.today(), owner_id=owner_id)
+    owners = reader.values_by_id(
+        "users", "username", (b["owner_id"] for b in found if b["owner_id"])
+    )
+    return [
+        {
+            "id": b["order_id"],
+            "handle": b["number"],
+            "kind": "balance",
+            "subject": f"{format_money(b['balance'], b['currency'])} overdue "
+            f"{b['days_overdue']} days",
+            "when": datetime.combine(b["due_date"], time(0), zone).astimezone(UTC),
+            "due_at": datetime.combine(b["due_date"], time(0), zone).astimezone(UTC),
+            "all_day": True,
+            "deal": b["deal"],
+            "deal_id": b["deal_id"],
+            "owner": owners.get(b["owner_id"] or ""),
+            "balance": b["balance"],
+            "currency": b["currency"],
+        }
+        for b in found
+    ]
+
+
 def agenda(
     book: Book,
     *,
@@ -207,6 +237,7 @@ def agenda(
         if not include_done:
             rows = [x for x in rows if x.get("done_at") is None]
         items = with_labels(r, rows)
+        balances = balance_items(r, owner_id=None if everyone else params[-1])
     zone = clock.local_zone()
     return {
         "view": view,
@@ -214,15 +245,17 @@ def agenda(
         "to": (end.astimezone(zone) - timedelta(seconds=1)).date(),
         "owner": None if everyone else (owner or book.actor["username"]),
         "items": items,
+        "overdue_balances": balances,
     }
 
 
 def overdue(book: Book, *, owner: str | None = None, everyone: bool = False) -> list[Row]:
-    """Open activities past their due time (else start), oldest first."""
+    """Open activities past their due time (else start), oldest first; then overdue balances."""
     me = book.actor["id"]  # before the read: the actor lookup has its own transaction
     with book.read() as r:
         where, params = _owner_filter(r, me, owner, everyone)
-        return with_labels(r, overdue_rows(r, where, params, now=clock.now()))
+        rows = with_labels(r, overdue_rows(r, where, params, now=clock.now()))
+        return rows + balance_items(r, owner_id=None if everyone else params[-1])
 
 
 def due_within(

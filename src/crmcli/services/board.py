@@ -14,6 +14,7 @@ from typing import Any
 from crmcli import clock
 from crmcli.money import SCALE, from_milli, round_money
 from crmcli.services.book import Book
+from crmcli.services.currency import load_rates
 from crmcli.services.deals import (
     IDLE_SQL,
     effective_probability,
@@ -56,7 +57,6 @@ def board(
         owner_clause = " AND owner_id = ?" if owner_id else ""
         owner_args: tuple[Any, ...] = (owner_id,) if owner_id else ()
         columns: list[dict[str, Any]] = []
-        currency_counts: dict[str, int] = {}
         card_rows: list[Row] = []
         for stage in pipeline_stages(r, pipeline_row["id"]):
             if stage["kind"] != "open":
@@ -95,15 +95,28 @@ def board(
                 }
                 for g in groups
             ]
-            for g in by_currency:
-                currency_counts[g["currency"]] = currency_counts.get(g["currency"], 0) + g["count"]
             columns.append({"stage": stage, "groups": by_currency, "cards": top})
         names = names_for(r, card_rows)
-    main = max(sorted(currency_counts), key=lambda c: currency_counts[c], default="EUR")
+        rates = load_rates(r)
+    # Totals in the reporting currency, other currencies at today's rate (the reports' rule);
+    # a currency without a rate is never summed in: it stays apart in other_currencies.
+    main = rates.base
+    today = clock.today()
     stages_out = []
     for column in columns:
         stage = column["stage"]
-        mine = next((g for g in column["groups"] if g["currency"] == main), None)
+        folded = [g for g in column["groups"] if rates.has(g["currency"], today)]
+        mine = {
+            "amount": rates.round(
+                sum((rates.rate(g["currency"], today) * g["amount"] for g in folded), Decimal(0))
+            ),
+            "weighted_amount": rates.round(
+                sum(
+                    (rates.rate(g["currency"], today) * g["weighted_amount"] for g in folded),
+                    Decimal(0),
+                )
+            ),
+        }
         stages_out.append(
             {
                 "stage": stage["name"],
@@ -113,10 +126,10 @@ def board(
                 "rotting_days": stage["rotting_days"],
                 "count": sum(g["count"] for g in column["groups"]),
                 "currency": main,
-                "amount": mine["amount"] if mine else Decimal("0.00"),
-                "weighted_amount": mine["weighted_amount"] if mine else Decimal("0.00"),
+                "amount": mine["amount"],
+                "weighted_amount": mine["weighted_amount"],
                 "rotting": sum(g["rotting"] for g in column["groups"]),
-                "other_currencies": [g for g in column["groups"] if g["currency"] != main],
+                "other_currencies": [g for g in column["groups"] if g not in folded],
                 "cards": [_card(d, stage, names, now) for d in column["cards"]],
             }
         )

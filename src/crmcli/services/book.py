@@ -40,6 +40,7 @@ class Book:
 
     db: Database
     requested_user: str | None = None
+    origin: str | None = None  # where writes come from when not typed at the CLI ("mcp")
     _actor: dict[str, str] | None = field(default=None, repr=False)
 
     @classmethod
@@ -64,6 +65,7 @@ class Book:
         """A logged transaction on behalf of the acting user; ``at`` is the stated time."""
         actor = self.actor
         with self.db.write(user=actor["username"], at=at) as writer:
+            writer.origin = self.origin
             yield writer
 
     @property

@@ -159,8 +159,12 @@ def list_companies(
     sort: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    id_condition: tuple[str, tuple[Any, ...]] | None = None,
 ) -> list[Row]:
-    """Companies matching every filter given."""
+    """Companies matching every filter given.
+
+    ``id_condition`` is SQL on ``c.id`` built by a report (``--segment``: the RFM query).
+    """
     order, _, _ = p.order_by(sort, SORT_KEYS, "name")
     q = p.Query("c")
     me = p.acting_owner(book, owner)
@@ -185,6 +189,8 @@ def list_companies(
         if territory:
             q.add("lower(c.territory) = ?", territory.strip().lower())
         p.search_filter(q, ("c.name", "c.domain", "c.notes", "c.city"), search)
+        if id_condition is not None:
+            q.add(id_condition[0], *id_condition[1])
         return p.shape(r, "companies", q.fetch(r, _SELECT, order=order, limit=limit, offset=offset))
 
 
@@ -306,7 +312,9 @@ def _activity(row: Row | None) -> Row | None:
 
 def show_company(book: Book, handle: str, *, history: int = 10) -> dict[str, Any]:
     """Everything about a company: contacts, deals and totals, quotes, activities, payments,
-    recent history."""
+    orders, balance, expenses, recent history."""
+    from crmcli.services.sales.summary import company_sales
+
     now = clock.now()
     with book.read() as r:
         company = get_company(r, find_company(r, handle)["id"])
@@ -378,6 +386,7 @@ def show_company(book: Book, handle: str, *, history: int = 10) -> dict[str, Any
             (cid, cid, cid),
             limit=history,
         )
+        sales = company_sales(r, cid)  # orders, balance, expenses
     paid: dict[str, Decimal] = {}
     for pay in payments:
         paid[pay["currency"]] = paid.get(pay["currency"], Decimal("0.00")) + pay["amount"]
@@ -390,5 +399,6 @@ def show_company(book: Book, handle: str, *, history: int = 10) -> dict[str, Any
         "next_activity": _activity(upcoming),
         "last_activity": _activity(last),
         "payments": payments,
+        **sales,
         "history": recent,
     }

@@ -47,6 +47,7 @@ EDITABLE = (
     "next_step",
     "owner",
     "notes",
+    "forecast",
 )
 _CLEAR = ("", "none", "-")
 
@@ -602,6 +603,8 @@ def stage_history(reader: Reader, deal_id: str) -> list[Row]:
 def show_deal(book: Book, handle: str, *, limit: int = 20) -> Row:
     """A deal with its stage timeline, activities, quotes, products and change history."""
     from crmcli.services.history import changes_where  # the one labelled change-log query
+    from crmcli.services.sales.deal_lines import deal_lines
+    from crmcli.services.sales.summary import deal_sales
 
     now = clock.now()
     with book.read() as r:
@@ -651,26 +654,8 @@ def show_deal(book: Book, handle: str, *, limit: int = 20) -> Row:
                 (deal["id"],),
             )
         ]
-        out["lines"] = [
-            {
-                "sku": line["sku"],
-                "description": line["description"],
-                "quantity": line["quantity"],
-                "unit_price": from_milli(line["unit_price_milli"], deal["currency"]),
-                "discount_pct": line["discount_pct"],
-                "total": round_money(
-                    (from_milli(line["unit_price_milli"], deal["currency"]) or Decimal(0))
-                    * Decimal(line["quantity"])
-                    * (1 - Decimal(line["discount_pct"]) / 100),
-                    deal["currency"],
-                ),
-            }
-            for line in r.rows(
-                "SELECT l.*, p.sku FROM deal_lines l LEFT JOIN products p ON p.id = l.product_id "
-                "WHERE l.deal_id = ? AND l.deleted_at IS NULL ORDER BY l.created_at",
-                (deal["id"],),
-            )
-        ]
+        out["lines"] = deal_lines(r, deal)  # numbered as crm deal line remove takes them
+        out.update(deal_sales(r, deal["id"]))  # orders, payments, balance, expenses
         out["changes"] = [
             {
                 "at": c["at"],
@@ -720,6 +705,10 @@ def edit_deal(book: Book, handle: str, *, at: datetime | None = None, **changes:
         values["probability"] = (
             None if cleared("probability") else parse_probability(given["probability"])
         )
+    if "forecast" in given:
+        from crmcli.services.forecast_category import parse_category
+
+        values["forecast_category"] = parse_category(given["forecast"])
     if "close" in given:
         values["expected_close"] = None if cleared("close") else _close_date(given["close"])
     for key, column, length in (

@@ -21,6 +21,7 @@ from crmcli import clock
 from crmcli.errors import InvalidInput
 from crmcli.money import SCALE, to_milli
 from crmcli.services.book import DEFAULT_PIPELINE, DEFAULT_STAGES, Book, stable_id
+from crmcli.services.demo_sales import add_expenses
 
 REPS = (
     ("alice", "Alice Ng", "east", "DACH"),
@@ -900,6 +901,7 @@ def generate(
         counts["quote_lines"] = w.insert_many("quote_lines", lines)
         counts["orders"] = w.insert_many("orders", orders)
         counts["payments"] = w.insert_many("payments", payments)
+        counts["expenses"] = add_expenses(w, deals=deals, rng=rng, now=g.now)
         bulk.close()
         w.set_meta("demo_seed", str(seed))
         # The demo is seen through a rep's eyes: `crm agenda`, `board --owner me`… are alice's.

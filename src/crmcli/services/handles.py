@@ -44,6 +44,7 @@ ENTITIES: dict[str, Entity] = {
         Entity("plan", "commission_plans", ("name",)),
         Entity("payment", "payments", ("reference",)),
         Entity("order", "orders", ("number",)),
+        Entity("expense", "expenses", ("note",)),
     )
 }
 TABLE_ENTITY = {e.table: e.name for e in ENTITIES.values()}

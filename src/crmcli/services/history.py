@@ -125,6 +125,7 @@ def _public(row: Row) -> Row:
         "at": row["at"],
         "entered_at": row["entered_at"],
         "user": row["actor"],
+        "via": row.get("origin"),  # "mcp": made by an AI assistant through `crm mcp serve`
         "entity": TABLE_ENTITY.get(row["entity"], row["entity"]),
         "record_id": row["record_id"],
         "record": short(row["record_id"]),
@@ -142,7 +143,10 @@ def changes_where(
     every view (``crm history``, ``deal show``, ``company show``) reads through."""
     order = "DESC" if newest_first else ""
     rows = reader.rows(
-        f"SELECT * FROM changes WHERE {condition} ORDER BY hlc {order} LIMIT ?", (*params, limit)
+        f"SELECT changes.*, o.origin FROM changes "
+        f"LEFT JOIN change_origins o ON o.change_id = changes.id "
+        f"WHERE {condition} ORDER BY hlc {order} LIMIT ?",
+        (*params, limit),
     )
     return _label(reader, [_public(c) for c in rows])
 

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from crmcli import clock
 from crmcli.errors import DatabaseError, InvalidInput, LockTimeout, NotFound
+from crmcli.storage import search_index
 
 Row = dict[str, Any]
 Dialect = Literal["sqlite", "postgresql"]
@@ -191,6 +192,7 @@ class Database:
             writer = Writer(self, user=user, at=at)
             try:
                 yield writer
+                writer.record_origin()
                 writer.flush_clock()
             except BaseException:
                 self._rollback()
@@ -391,6 +393,8 @@ class Writer(Reader):
         self._hlc: tuple[int, int] | None = None
         self._hlc_dirty = False
         self._bulk = False
+        self.origin: str | None = None  # e.g. "mcp": noted beside each change (change_origins)
+        self._originated: list[str] = []
 
     # -- hybrid logical clock --------------------------------------------------------
     @property
@@ -440,6 +444,16 @@ class Writer(Reader):
             self.set_meta("hlc", f"{self._hlc[0]:013d}-{self._hlc[1]:05d}-{self.replica_id}")
             self._hlc_dirty = False
 
+    def record_origin(self) -> None:
+        """Note where this transaction's changes came from (the ``changes`` rows stay as sync
+        ships them; the note is this replica's own)."""
+        if self._originated:
+            self.executemany(
+                "INSERT INTO change_origins (change_id, origin) VALUES (?, ?)",
+                [(change_id, self.origin) for change_id in self._originated],
+            )
+            self._originated = []
+
     def set_meta(self, key: str, value: str) -> None:
         self.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -460,8 +474,11 @@ class Writer(Reader):
         at: Any,
     ) -> tuple[Any, ...]:
         """One row of the change log, as ``_INSERT_CHANGE`` takes it."""
+        change_id = new_id()
+        if self.origin:
+            self._originated.append(change_id)
         return (
-            new_id(),
+            change_id,
             stamp,
             self.replica_id,
             self.user,
@@ -539,6 +556,7 @@ class Writer(Reader):
                 for r, stamp in zip(rows, stamps, strict=True)
             ],
         )
+        search_index.inserted(self, table, rows)  # the full-text index, in bulk too
 
     @contextmanager
     def deferred_indexes(self, *tables: str) -> Iterator[None]:
@@ -589,6 +607,7 @@ class Writer(Reader):
         )
         for name, (old, new) in diff.items():
             self.log(table, record_id, "update", field_name=name, old=old, new=new)
+        search_index.updated(self, table, record_id, diff)
         return diff
 
     def delete(self, table: str, record_id: str) -> str:
@@ -598,6 +617,7 @@ class Writer(Reader):
             f"UPDATE {table} SET deleted_at = ?, updated_at = ? WHERE id = ?",
             (self.at, self.at, record_id),
         )
+        search_index.deleted(self, table, record_id)
         return self.log(table, record_id, "delete", new=self.at)
 
     def restore(self, table: str, record_id: str) -> None:
@@ -610,3 +630,4 @@ class Writer(Reader):
             (self.at, record_id),
         )
         self.log(table, record_id, "restore", old=row["deleted_at"])
+        search_index.restored(self, table, record_id)

@@ -4,5 +4,12 @@
 scripts, so the fast "is the file up to date?" check needs one query and no heavy import.
 """
 
-REVISIONS: tuple[str, ...] = ("0001_initial", "0002_indexes", "0003_money_milli")
+REVISIONS: tuple[str, ...] = (
+    "0001_initial",
+    "0002_indexes",
+    "0003_money_milli",
+    "0004_quote_to_cash",
+    "0005_reports",
+    "0007_search",
+)
 HEAD = REVISIONS[-1]

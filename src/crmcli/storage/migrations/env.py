@@ -3,6 +3,7 @@
 from alembic import context
 
 import crmcli.models
+from crmcli.storage.search_index import is_index_table
 
 target_metadata = crmcli.models.metadata
 connection = context.config.attributes.get("connection")
@@ -16,6 +17,8 @@ context.configure(
     target_metadata=target_metadata,
     render_as_batch=True,  # SQLite needs table copies for ALTERs
     compare_type=True,
+    # The FTS5 search index is a virtual table the ORM does not model (0007_search).
+    include_name=lambda name, type_, _parent: not (type_ == "table" and is_index_table(name)),
 )
 with context.begin_transaction():
     context.run_migrations()
