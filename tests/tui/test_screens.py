@@ -581,3 +581,42 @@ class TestTerminal:
 
         app = drive(small_book, scenario)
         assert app.return_code == 0
+
+
+class TestQuotesAndReports:
+    """The read-only screens other areas bring: quotes by status, reports by quarter."""
+
+    def test_quotes_list_by_status(self, demo: Crm) -> None:
+        async def scenario(pilot: Any, app: CrmApp) -> None:
+            table = app.screen.query_one(RecordTable)
+            await pilot.press("o")
+            await settle(pilot, app)
+            assert table.row_count == 50
+            await pilot.press("f")  # draft
+            await settle(pilot, app)
+            statuses = set(cells(table, "status"))
+            assert statuses == {"draft"}
+
+        drive(demo, scenario, start="quotes")
+
+    def test_funnel_then_lost_deals(self, small_book: Crm) -> None:
+        from crmcli.tui.screens.reports import ReportScreen
+
+        async def scenario(pilot: Any, app: CrmApp) -> None:
+            screen = app.screen
+            assert isinstance(screen, ReportScreen)
+            assert "Funnel 2026-Q4" in text_of(screen.query_one("#report-title"))
+            stages = screen.query(RecordTable).first()
+            assert cells(stages, "stage")[0] == "Prospecting"
+            await pilot.press("l")
+            await settle(pilot, app)
+            title = text_of(screen.query_one("#report-title"))
+            assert "Lost" in title or "lost" in title
+            body = " ".join(" ".join(cells(t, t.cols[0].key)) for t in screen.query(RecordTable))
+            assert "price" in body
+            await pilot.press("left_square_bracket")
+            await settle(pilot, app)
+            assert "2026-Q3" in text_of(screen.query_one("#report-title"))
+            assert not errors(app)
+
+        drive(small_book, scenario, start="reports")

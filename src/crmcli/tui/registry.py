@@ -57,6 +57,12 @@ def _list(kind: str) -> Callable[[], Screen[None]]:
     return build
 
 
+def _reports() -> Screen[None]:
+    from crmcli.tui.screens.reports import ReportScreen
+
+    return ReportScreen()
+
+
 def _calendar() -> Screen[None]:
     from crmcli.tui.screens.calendar import CalendarScreen
 
@@ -72,6 +78,8 @@ SCREENS: list[ScreenEntry] = [
     ScreenEntry("deals", "Deals", "6", "open deals", _list("deals")),
     ScreenEntry("activities", "Activities", "7", "calls, meetings, tasks", _list("activities")),
     ScreenEntry("calendar", "Calendar", "8", "the week, recurring series expanded", _calendar),
+    ScreenEntry("quotes", "Quotes", "9", "quotes by status (read-only)", _list("quotes")),
+    ScreenEntry("reports", "Reports", "0", "funnel, forecast, lost deals, activity", _reports),
 ]
 
 QUICK_ACTIONS: list[QuickAction] = [

@@ -34,6 +34,12 @@ SCREEN_KEYS = [
         "[ ] (page up/down) previous/next week · t today · d done · s reschedule · "
         "enter open · o me/everyone",
     ),
+    (
+        "Reports",
+        "f funnel · c forecast · l lost deals · a activity · [ ] previous/next quarter · "
+        "o me/everyone",
+    ),
+    ("Quotes", "read-only list: f status filter · o owner · n/p pages"),
     ("Forms", "enter or ctrl+s save · escape cancel; errors show next to the field"),
     (
         "Everywhere",

@@ -128,6 +128,15 @@ def _activities(book: Book, q: ListQuery, limit: int) -> list[dict[str, Any]]:
     )
 
 
+def _quotes(book: Book, q: ListQuery, limit: int) -> list[dict[str, Any]]:
+    from crmcli.services.sales.quotes import list_quotes
+
+    return [
+        dict(row)
+        for row in list_quotes(book, owner=q.owner, status=q.status, limit=limit, offset=q.offset)
+    ]
+
+
 def _amount(row: dict[str, Any]) -> str:
     return fmt.money(row.get("amount"), row.get("currency"))
 
@@ -219,6 +228,30 @@ LISTS: dict[str, ListSpec] = {
         statuses=(None, "open", "done", "overdue"),
         directional=False,
     ),
+    "quotes": ListSpec(
+        "quotes",
+        "Quotes",
+        "quote",
+        (
+            Col("number", "Number"),
+            Col("version", "v", right=True),
+            Col("status", "Status"),
+            Col(
+                "total",
+                "Total",
+                fmt=lambda r: fmt.money(r.get("total"), r.get("currency")),
+                right=True,
+            ),
+            Col("deal", "Deal"),
+            Col("company", "Company"),
+            Col("owner", "Owner"),
+            Col("valid_until", "Valid until"),
+        ),
+        _quotes,
+        statuses=(None, "draft", "sent", "accepted", "declined", "expired", "all"),
+        directional=False,
+        extra={"read_only": True, "no_search": True},
+    ),
 }
 
 
@@ -292,6 +325,9 @@ class ListScreen(Screen[None]):
     # -- keys ---------------------------------------------------------------------------------
     @on(Input.Changed, "#search")
     def _typed(self, event: Input.Changed) -> None:
+        if self.spec.extra.get("no_search"):
+            self.notify(f"{self.spec.title.lower()} are listed by status: f changes it", timeout=3)
+            return
         self.query_state.search = event.value
         self.query_state.page = 0
         self.reload()
@@ -370,7 +406,13 @@ class ListScreen(Screen[None]):
             return
         app: Any = self.app
         target = record.get("id") or record.get("handle")
-        if target:
+        if target and self.spec.extra.get("read_only"):
+            self.notify(
+                f"read-only here: crm {self.spec.entity} show {record.get('handle')}",
+                timeout=4,
+                markup=False,
+            )
+        elif target:
             app.open_record(self.spec.entity, target)
 
     def context(self) -> dict[str, str]:
