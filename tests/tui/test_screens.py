@@ -620,3 +620,12 @@ class TestQuotesAndReports:
             assert not errors(app)
 
         drive(small_book, scenario, start="reports")
+
+
+class TestCommand:
+    """`crm tui SCREEN` names a registered screen; another name is a one-line error."""
+
+    def test_unknown_screen(self, small_book: Crm) -> None:
+        run = small_book("tui nowhere", ok=False)
+        assert run.exit_code == 1
+        assert "there is no screen 'nowhere'" in run.stderr and "board" in run.stderr
