@@ -265,7 +265,6 @@ class ListScreen(Screen[None]):
         Binding("s", "sort", "Sort"),
         Binding("o", "owner", "Owner"),
         Binding("f", "status", "Filter"),
-        Binding("enter", "open", "Open", show=False),
         Binding("escape", "leave_search", "Back to list", show=False),
     ]
 
@@ -342,8 +341,8 @@ class ListScreen(Screen[None]):
     def action_leave_search(self) -> None:
         if self.query_one("#search", Input).has_focus:
             self.query_one(RecordTable).focus()
-        else:
-            self.app.pop_screen() if len(self.app.screen_stack) > 1 else None
+        elif len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
 
     def action_page(self, step: int) -> None:
         if step > 0 and not self.has_more:
