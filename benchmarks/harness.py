@@ -48,6 +48,24 @@ class Throughput:
     min_ratio: float = 0.8
 
 
+@dataclass
+class Timing:
+    """Figures measured in-process by a function: it returns one Lap per figure."""
+
+    name: str
+    measure: Callable[[Path], list[Lap]]
+
+
+@dataclass
+class Lap:
+    """One timed figure: seconds taken, the most allowed, and an in-run reference if any."""
+
+    name: str
+    seconds: float
+    limit: float
+    reference: float | None = None
+
+
 def crm_argv() -> list[str]:
     """How to start `crm` from this interpreter (no shell wrapper in the timing)."""
     return [sys.executable, "-m", "crmcli"]

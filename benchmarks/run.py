@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from harness import Case, Throughput, crm_argv, time_against, time_command  # noqa: E402
+from harness import Case, Throughput, Timing, crm_argv, time_against, time_command  # noqa: E402
 
 DATA = HERE / ".data"
 BOOK_VERSION = "8"  # bump when the generator or schema changes
@@ -131,9 +131,10 @@ def case_baseline_argv(case: Case, book: Path, tmp: Path) -> list[str] | None:
     return None
 
 
-def load_cases(only: str | None) -> tuple[list[Case], list[Throughput]]:
+def load_cases(only: str | None) -> tuple[list[Case], list[Throughput], list[Timing]]:
     cases: list[Case] = []
     throughputs: list[Throughput] = []
+    timings: list[Timing] = []
     for file in sorted(HERE.glob("cases_*.py")):
         spec = importlib.util.spec_from_file_location(file.stem, file)
         assert spec and spec.loader
@@ -141,10 +142,12 @@ def load_cases(only: str | None) -> tuple[list[Case], list[Throughput]]:
         spec.loader.exec_module(module)
         cases += getattr(module, "CASES", [])
         throughputs += getattr(module, "THROUGHPUTS", [])
+        timings += getattr(module, "TIMINGS", [])
     if only:
         cases = [c for c in cases if only in c.name]
         throughputs = [t for t in throughputs if only in t.name]
-    return cases, throughputs
+        timings = [t for t in timings if only in t.name]
+    return cases, throughputs, timings
 
 
 def main() -> int:
@@ -217,7 +220,7 @@ def main() -> int:
         for name, seconds in baselines.items():
             rows.append((f"baseline: {name}", f"{seconds * 1000:.0f} ms", "", "", "", ""))
 
-        cases, throughputs = load_cases(args.only)
+        cases, throughputs, timings = load_cases(args.only)
         (tmp / "baseline_query.py").write_text(BASELINE_QUERY)
         for case in cases:
             argv = [*crm_argv(), *(["--db", str(book)] if case.uses_book else []), *case.argv]
@@ -267,6 +270,22 @@ def main() -> int:
                     "ok" if ok else "FAIL",
                 )
             )
+
+        for timing in timings:
+            for lap in timing.measure(book):
+                ok = lap.seconds <= lap.limit
+                failed += not ok
+                ratio = f"{lap.seconds / lap.reference:.2f}×" if lap.reference else ""
+                rows.append(
+                    (
+                        lap.name,
+                        f"{lap.seconds * 1000:.0f} ms",
+                        f"{lap.reference * 1000:.0f} ms" if lap.reference else "",
+                        ratio,
+                        f"≤ {lap.limit * 1000:.0f} ms",
+                        "ok" if ok else "FAIL",
+                    )
+                )
 
     widths = [
         max(len(r[i]) for r in [("figure", "ours", "baseline", "ratio", "limit", ""), *rows])

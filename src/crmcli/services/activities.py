@@ -24,7 +24,7 @@ from crmcli.services import recurrence
 from crmcli.services.book import Book
 from crmcli.services.calendar import conflicts
 from crmcli.services.calendar.occurrences import anchor_of, occurrence_handle, occurrence_row
-from crmcli.services.handles import resolve, short
+from crmcli.services.handles import contains_pattern, resolve, short
 from crmcli.services.users import find_owner, is_me
 from crmcli.services.validate import clean_text
 from crmcli.storage.db import Reader, Row, Writer
@@ -657,8 +657,11 @@ def list_activities(
     end: datetime | None = None,
     state: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
+    search: str | None = None,
 ) -> list[Row]:
-    """Activities matching the filters, soonest first.
+    """Activities matching the filters, soonest first (``offset`` skips that many;
+    ``search``: every word in the subject).
 
     With a range (``start``/``end``) recurring series are expanded into their occurrences
     in it; without one a series is listed once. ``state``: open, done or overdue.
@@ -674,6 +677,9 @@ def list_activities(
         where, params = _filters(
             r, owner=owner, me=me, kind=kind, deal=deal, contact=contact, company=company, lead=lead
         )
+        for word in (search or "").split():
+            where.append("lower(subject) LIKE ? ESCAPE '\\'")
+            params.append(contains_pattern(word))
         if state == "overdue":
             rows = agenda.overdue_rows(r, where, params, now=clock.now())
         elif start is not None or end is not None:
@@ -684,15 +690,22 @@ def list_activities(
             )
             rows = agenda.between(r, lo, hi, where=where, params=params, time_first=not narrow)
         else:
+            if state == "open":
+                where.append("done_at IS NULL")
+            elif state == "done":
+                where.append("done_at IS NOT NULL")
+            # Unranged, the page is cut in SQL: a list of a 1M-activity book reads one page.
             rows = r.rows(
                 f"SELECT * FROM activities WHERE {' AND '.join(where)} "
-                "ORDER BY coalesce(start_at, due_at), created_at",
-                params,
+                "ORDER BY coalesce(start_at, due_at), created_at, id LIMIT ? OFFSET ?",
+                (*params, -1 if limit is None else limit, offset),
             )
+            limit, offset = None, 0
         if state == "open":
             rows = [x for x in rows if x.get("done_at") is None]
         elif state == "done":
             rows = [x for x in rows if x.get("done_at") is not None]
+        rows = rows[offset:]
         if limit is not None:
             rows = rows[:limit]
         return agenda.with_labels(r, rows)

@@ -161,6 +161,7 @@ def list_companies(
     updated_to: str | None = None,
     sort: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
     id_condition: tuple[str, tuple[Any, ...]] | None = None,
 ) -> list[Row]:
     """Companies matching every filter given.
@@ -193,7 +194,7 @@ def list_companies(
         p.search_filter(q, ("c.name", "c.domain", "c.notes", "c.city"), search)
         if id_condition is not None:
             q.add(id_condition[0], *id_condition[1])
-        return p.shape(r, "companies", q.fetch(r, _SELECT, order=order, limit=limit))
+        return p.shape(r, "companies", q.fetch(r, _SELECT, order=order, limit=limit, offset=offset))
 
 
 def edit_company(

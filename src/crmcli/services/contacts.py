@@ -130,6 +130,7 @@ def list_contacts(
     updated_to: str | None = None,
     sort: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[Row]:
     """Contacts matching every filter given."""
     order, _, _ = p.order_by(sort, SORT_KEYS, "name")
@@ -156,7 +157,7 @@ def list_contacts(
             ("c.name", "c.email", "c.other_emails", "c.phone", "c.title", "c.notes", "co.name"),
             search,
         )
-        return p.shape(r, "contacts", q.fetch(r, _SELECT, order=order, limit=limit))
+        return p.shape(r, "contacts", q.fetch(r, _SELECT, order=order, limit=limit, offset=offset))
 
 
 def show_contact(book: Book, handle: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from crmcli import clock
 from crmcli.errors import InvalidInput, NotFound
 from crmcli.money import from_milli, parse_currency, parse_money, round_money, to_milli
 from crmcli.services.book import Book
-from crmcli.services.handles import resolve, short
+from crmcli.services.handles import contains_pattern, resolve, short
 from crmcli.services.records import public
 from crmcli.services.users import find_owner, is_me
 from crmcli.services.validate import clean_text
@@ -554,8 +554,13 @@ def list_deals(
     rotting: bool = False,
     sort: str = "updated",
     limit: int = 50,
+    offset: int = 0,
+    search: str | None = None,
 ) -> list[Row]:
-    """A page of deals, most recently updated first unless ``sort`` says otherwise."""
+    """A page of deals, most recently updated first unless ``sort`` says otherwise.
+
+    ``offset`` skips that many (the TUI's pages); ``search``: every word in the name.
+    """
     if status not in STATUSES:
         raise InvalidInput(
             f"status must be one of {', '.join(STATUSES)}, not {status!r}",
@@ -567,6 +572,8 @@ def list_deals(
         )
     if limit < 1:
         raise InvalidInput("--limit must be at least 1")
+    if offset < 0:
+        raise InvalidInput("the offset cannot be negative")
     now = clock.now()
     where = ["deleted_at IS NULL"]
     params: list[Any] = []
@@ -603,9 +610,13 @@ def list_deals(
             clause, args = _rotting_clause(r, now, stage_ids)
             where.append(clause)
             params += args
+        for word in (search or "").split():
+            where.append("lower(name) LIKE ? ESCAPE '\\'")
+            params.append(contains_pattern(word))
         rows = r.rows(
-            f"SELECT * FROM deals WHERE {' AND '.join(where)} ORDER BY {SORTS[sort]} LIMIT ?",
-            (*params, limit),
+            f"SELECT * FROM deals WHERE {' AND '.join(where)} ORDER BY {SORTS[sort]} "
+            "LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         )
         return views(r, rows, now=now)
 

@@ -169,10 +169,25 @@ def record_history(
 
 
 def recent_changes(
-    book: Book, *, user: str | None = None, entity: str | None = None, limit: int = 50
+    book: Book,
+    *,
+    user: str | None = None,
+    entity: str | None = None,
+    limit: int = 50,
+    window: int | None = None,
 ) -> list[Row]:
-    """The latest changes across the book, newest first."""
-    where, params = ["1 = 1"], []
+    """The latest changes across the book, newest first.
+
+    ``window``: look only among the book's newest ``window`` changes (the TUI's home: a
+    rep with no recent change costs a bounded walk of the log, not all of it).
+    """
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    if window is not None:
+        where.append(
+            "hlc >= coalesce((SELECT hlc FROM changes ORDER BY hlc DESC LIMIT 1 OFFSET ?), '')"
+        )
+        params.append(max(0, window - 1))
     if user:
         where.append("actor = ?")
         params.append(user.lower())

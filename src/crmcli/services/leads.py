@@ -182,6 +182,7 @@ def list_leads(
     updated_to: str | None = None,
     sort: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[Row]:
     """Leads matching every filter (open ones unless a status or ``all`` is asked for)."""
     order, key, descending = p.order_by(sort, SORT_KEYS, "-created")
@@ -207,7 +208,7 @@ def list_leads(
             q.add(f"l.status IN ({', '.join('?' * len(wanted))})", *wanted)
         p.search_filter(q, ("l.name", "l.email", "l.company_name", "l.title", "l.notes"), search)
         if not in_python:
-            return _shape(r, q.fetch(r, _SELECT, order=order, limit=limit))
+            return _shape(r, q.fetch(r, _SELECT, order=order, limit=limit, offset=offset))
         # Scores change with activity recency, so they are computed, not read: score every
         # match from the few columns the rules use, then load and shape only the survivors.
         # Driver rows as they come (no dict per row): 20,000 of them on a large book.
@@ -221,7 +222,8 @@ def list_leads(
             candidates = [c for c in candidates if live[c["id"]] >= min_score]
         if key == "score":
             candidates.sort(key=lambda c: live[c["id"]], reverse=descending)
-        return _leads(r, [c["id"] for c in (candidates[:limit] if limit else candidates)])
+        page = candidates[offset : offset + limit] if limit else candidates[offset:]
+        return _leads(r, [c["id"] for c in page])
 
 
 def show_lead(book: Book, handle: str) -> dict[str, Any]:

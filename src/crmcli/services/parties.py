@@ -143,12 +143,18 @@ class Query:
     def sql(self) -> str:
         return " AND ".join(self.where)
 
-    def fetch(self, reader: Reader, select: str, *, order: str, limit: int | None) -> list[Row]:
-        """``select`` rows matching the conditions, in ``order`` (ties by id), at most ``limit``."""
+    def fetch(
+        self, reader: Reader, select: str, *, order: str, limit: int | None, offset: int = 0
+    ) -> list[Row]:
+        """``select`` rows matching the conditions, in ``order`` (ties by id), at most ``limit``
+        after skipping ``offset`` (the TUI's pages)."""
+        if offset < 0:
+            raise InvalidInput("the offset cannot be negative")
+        paging = " LIMIT ? OFFSET ?" if limit else (" LIMIT -1 OFFSET ?" if offset else "")
+        args = (limit, offset) if limit else ((offset,) if offset else ())
         return reader.rows(
-            f"{select} WHERE {self.sql} ORDER BY {order}, {self.alias}.id"
-            + (" LIMIT ?" if limit else ""),
-            (*self.params, *((limit,) if limit else ())),
+            f"{select} WHERE {self.sql} ORDER BY {order}, {self.alias}.id{paging}",
+            (*self.params, *args),
         )
 
 

@@ -1,90 +1,160 @@
-"""The Textual app: one factory, used by ``crm tui`` and by the Pilot tests.
+"""The Textual app: one factory, used by ``crm tui`` and by the Pilot and snapshot tests.
 
-Every read goes through the same services as the CLI, in a worker thread so the screen
-never freezes on a large book.
+The TUI holds no domain logic: every read and write is a call of the same service function
+the commands use (``crmcli.services``), made in a worker thread on a connection of its own
+(``open_book`` opens a new one each time), so the screen never freezes on a large book and
+every write lands in history under the acting user.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
 
+from crmcli.errors import CrmError
 from crmcli.services.book import Book
+from crmcli.tui.palette import CrmCommands
+from crmcli.tui.registry import QUICK_ACTIONS, SCREENS
+
+T = TypeVar("T")
+
+
+class Reported(Exception):
+    """A service error that has been shown to the user already (ends a worker quietly)."""
+
+
+def _theme_from_terminal() -> str:
+    """Light or dark, as the terminal says: ``CRM_THEME``, else ``COLORFGBG`` (xterm, rxvt,
+    Konsole, iTerm set it: "15;0" is light text on black), else dark."""
+    chosen = os.environ.get("CRM_THEME", "").strip().lower()
+    if chosen in ("light", "dark"):
+        return f"textual-{chosen}"
+    if chosen:
+        return chosen
+    background = os.environ.get("COLORFGBG", "").split(";")[-1]
+    return "textual-light" if background in ("7", "15") else "textual-dark"
 
 
 class CrmApp(App[None]):
-    """The book of business at a glance (more screens arrive with later issues)."""
+    """The book of business, full screen: home, board, lists, details, calendar."""
 
     TITLE = "crmcli"
-    CSS = """
-    #overview { height: auto; }
-    #pipeline { height: auto; }
-    .heading { padding: 1 0 0 1; text-style: bold; }
-    """
+    CSS_PATH = "app.tcss"
+    COMMANDS: ClassVar[set[Any]] = {*App.COMMANDS, CrmCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
-        Binding("r", "refresh", "Refresh"),
+        *(
+            Binding(s.key, f"switch('{s.name}')", s.title, show=s.name in ("home", "board"))
+            for s in SCREENS
+        ),
+        *(
+            Binding(a.key, a.action, a.title, show=a.key in ("L", "question_mark"))
+            for a in QUICK_ACTIONS
+        ),
     ]
 
-    def __init__(self, open_book: Callable[[], Book]) -> None:
+    def __init__(self, open_book: Callable[[], Book], *, start: str = "home") -> None:
         super().__init__()
         self._open_book = open_book
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Book of business", classes="heading")
-        yield DataTable(id="overview", cursor_type="row")
-        yield Static("Pipeline", classes="heading")
-        yield DataTable(id="pipeline", cursor_type="row")
-        yield Footer()
+        self._start = start
+        for entry in SCREENS:
+            self.add_mode(entry.name, entry.factory)
+        self.theme = _theme_from_terminal()
 
     def on_mount(self) -> None:
-        self.query_one("#overview", DataTable).add_columns("records", "count")
-        self.query_one("#pipeline", DataTable).add_columns("stage", "deals", "amount", "prob %")
-        self.action_refresh()
+        self.switch_mode(self._start)
 
-    def action_refresh(self) -> None:
-        self.load_overview()
-
-    @work(thread=True, exclusive=True)
-    def load_overview(self) -> None:
-        from crmcli.errors import CrmError
-        from crmcli.services.overview import book_summary
-
+    # -- the one way screens reach the book -------------------------------------------------
+    def with_book(self, job: Callable[[Book], T]) -> T:
+        """Run ``job`` on a connection of its own (call it from a worker thread)."""
+        book = self._open_book()
         try:
-            book = self._open_book()
-            try:
-                summary = book_summary(book)
-            finally:
-                book.close()
+            return job(book)
+        finally:
+            book.close()
+
+    def service(self, job: Callable[[Book], T]) -> T:
+        """``with_book``, showing a service error as a notification (and raising Reported)."""
+        try:
+            return self.with_book(job)
         except CrmError as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error")
-            return
-        self.call_from_thread(self._show, summary)
+            self.call_from_thread(self.show_error, exc)
+            raise Reported from exc
 
-    def _show(self, summary: dict[str, Any]) -> None:
-        from rich.text import Text
+    def show_error(self, exc: CrmError) -> None:
+        """One line (plus the hint) in an error notification; never a traceback."""
+        message = exc.message + (f"\n{exc.hint}" if exc.hint else "")
+        self.notify(message, title="crm", severity="error", markup=False, timeout=8)
 
-        overview = self.query_one("#overview", DataTable)
-        overview.clear()
-        for name, count in summary["counts"].items():
-            overview.add_row(Text(name), Text(str(count), justify="right"))
-        pipeline = self.query_one("#pipeline", DataTable)
-        pipeline.clear()
-        for stage in summary["pipeline"]:
-            pipeline.add_row(
-                Text(stage["stage"]),
-                Text(str(stage["deals"]), justify="right"),
-                Text(f"{stage['amount']:,.2f}", justify="right"),
-                Text(str(stage["probability"]), justify="right"),
-            )
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly is reported, not a crash with a traceback."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            if isinstance(error, Reported):
+                return
+            if isinstance(error, CrmError):
+                self.show_error(error)
+                return
+            self.notify(f"unexpected error: {error}", title="crm", severity="error", markup=False)
+
+    # -- navigation ---------------------------------------------------------------------------
+    def action_switch(self, name: str) -> None:
+        """Show a top-level screen (its own stack: details opened there stay there)."""
+        if self.current_mode != name:
+            self.switch_mode(name)
+
+    def open_record(self, entity: str, record_id: str) -> None:
+        """Open a record's detail screen (deal, company, contact, lead, activity)."""
+        from crmcli.tui.screens.detail import detail_screen
+
+        self.push_screen(detail_screen(entity, record_id))
+
+    def action_help(self) -> None:
+        from crmcli.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    # -- quick actions from anywhere ----------------------------------------------------------
+    def _record_context(self) -> dict[str, str]:
+        """What the current screen is about (a deal, contact…), to prefill quick forms."""
+        context = getattr(self.screen, "context", None)
+        return dict(context()) if callable(context) else {}
+
+    def _open_form(self, name: str) -> None:
+        from crmcli.tui.screens import forms
+
+        self.push_screen(forms.quick_form(name, self._record_context()), self._after_form)
+
+    def _after_form(self, result: object) -> None:
+        refresh = getattr(self.screen, "reload", None)
+        if result and callable(refresh):
+            refresh()
+
+    def action_log_activity(self) -> None:
+        self._open_form("log")
+
+    def action_follow_up(self) -> None:
+        self._open_form("follow_up")
+
+    def action_add_lead(self) -> None:
+        self._open_form("lead")
+
+    def action_add_contact(self) -> None:
+        self._open_form("contact")
+
+    def action_add_deal(self) -> None:
+        self._open_form("deal")
 
 
-def make_app(open_book: Callable[[], Book]) -> CrmApp:
+def make_app(open_book: Callable[[], Book], *, start: str = "home") -> CrmApp:
     """The app, given a way to open the book (each worker opens its own connection)."""
-    return CrmApp(open_book)
+    return CrmApp(open_book, start=start)

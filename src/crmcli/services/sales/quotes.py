@@ -493,8 +493,10 @@ def list_quotes(
     owner: str | None = None,
     expiring: str | None = None,
     limit: int = 50,
+    offset: int = 0,
 ) -> list[QuoteRow]:
-    """Quotes, newest first; superseded versions only when asked for (``--status``)."""
+    """Quotes, newest first; superseded versions only when asked for (``--status``);
+    ``offset`` skips that many (the TUI's pages)."""
     from crmcli.services.deals import find_deal, find_rep
 
     today = clock.today()
@@ -539,8 +541,8 @@ def list_quotes(
             "LEFT JOIN companies c ON c.id = d.company_id "
             "LEFT JOIN users u ON u.id = d.owner_id "
             f"WHERE {' AND '.join(where)} "
-            "ORDER BY q.created_at DESC, q.number DESC, q.version DESC LIMIT ?",
-            (*params, limit),
+            "ORDER BY q.created_at DESC, q.number DESC, q.version DESC LIMIT ? OFFSET ?",
+            (*params, limit, max(0, offset)),
         )
     return [
         QuoteRow(
