@@ -573,7 +573,7 @@ def list_deals(
     if limit < 1:
         raise InvalidInput("--limit must be at least 1")
     if offset < 0:
-        raise InvalidInput("the offset cannot be negative")
+        raise InvalidInput("the offset cannot be negative", hint="start at 0")
     now = clock.now()
     where = ["deleted_at IS NULL"]
     params: list[Any] = []

@@ -149,7 +149,7 @@ class Query:
         """``select`` rows matching the conditions, in ``order`` (ties by id), at most ``limit``
         after skipping ``offset`` (the TUI's pages)."""
         if offset < 0:
-            raise InvalidInput("the offset cannot be negative")
+            raise InvalidInput("the offset cannot be negative", hint="start at 0")
         paging = " LIMIT ? OFFSET ?" if limit else (" LIMIT -1 OFFSET ?" if offset else "")
         args = (limit, offset) if limit else ((offset,) if offset else ())
         return reader.rows(
