@@ -34,9 +34,11 @@ OVERDUE_COLUMNS = (
     Col("subject", "Subject"),
     Col("deal", "Deal"),
 )
+# Count, total and weighted only: the idle deals have their own panel beside this one, and
+# the four columns fit the half of an 80-column screen.
 PIPELINE_COLUMNS = (
     Col("stage", "Stage"),
-    Col("count", "Deals", right=True),
+    Col("count", "#", right=True),
     Col("amount", "Amount", fmt=lambda r: fmt.money(r["amount"], None, whole=True), right=True),
     Col(
         "weighted_amount",
@@ -44,7 +46,6 @@ PIPELINE_COLUMNS = (
         fmt=lambda r: fmt.money(r["weighted_amount"], None, whole=True),
         right=True,
     ),
-    Col("rotting", "Idle", right=True),
 )
 IDLE_COLUMNS = (
     Col("name", "Deal"),
