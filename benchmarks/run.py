@@ -256,7 +256,12 @@ def main() -> int:
                 )
             )
         for tp in throughputs:
-            ours, reference, unit = tp.measure(book)
+            try:
+                ours, reference, unit = tp.measure(book)
+            except (RuntimeError, OSError, sqlite3.Error) as exc:  # one failure spoils no others
+                failed += 1
+                rows.append((tp.name, "error", "", "", str(exc)[-60:], "FAIL"))
+                continue
             ratio = ours / reference
             ok = ratio >= tp.min_ratio
             failed += not ok
