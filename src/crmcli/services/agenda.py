@@ -172,9 +172,10 @@ def overdue_rows(
     for row in rows:
         row["handle"] = short(row["id"])
     since = now - OVERDUE_LOOKBACK
+    # coalesce(…, NULL): not the reports' expression index, as in between().
     series = reader.rows(
         f"WITH series AS MATERIALIZED (SELECT id, rrule, start_at, due_at, exdates, {_FILTERED} "
-        "FROM activities WHERE rrule > ? AND coalesce(start_at, due_at) < ?) "
+        "FROM activities WHERE rrule > ? AND coalesce(start_at, due_at, NULL) < ?) "
         f"SELECT id, rrule, start_at, due_at, exdates FROM series WHERE kind <> ? "
         f"AND done_at IS NULL AND {extra}",
         ("", now, "note", *params),
