@@ -146,3 +146,19 @@ def test_export_import_round_trip(tmp_path_factory, people):
     assert fresh("export contact").stdout == exported
     again = Path(source).read_text(encoding="utf-8")
     assert again == exported
+
+
+def test_export_all_reaches_every_table_of_the_book() -> None:
+    """A new table joins `crm export all` (a backup a person can read) or this test fails."""
+    import crmcli.models
+    from crmcli.exporting.tables import TABLES
+    from crmcli.storage.search_index import is_index_table
+    from crmcli.sync.rules import INTERNAL_TABLES
+
+    inline = {"tags"}  # a `tags` column on each record they tag
+    tables = {
+        t
+        for t in crmcli.models.metadata.tables
+        if t not in INTERNAL_TABLES and not is_index_table(t) and t not in inline
+    }
+    assert tables - set(TABLES.values()) == set()

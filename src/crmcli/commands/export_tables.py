@@ -9,19 +9,11 @@ import typer
 
 from crmcli import output
 from crmcli.commands._common import book
+from crmcli.exporting.tables import TABLES
 
-NOUNS = (
-    "company",
-    "lead",
-    "deal",
-    "activity",
-    "product",
-    "user",
-    "quote",
-    "order",
-    "payment",
-    "expense",
-)
+# Every exportable noun (one list: the exporter's); contacts have their own command, which
+# adds --vcf (commands/export_people.py).
+NOUNS = tuple(noun for noun in TABLES if noun != "contact")
 Fields = Annotated[
     str | None, typer.Option("--fields", help="Only these columns, in this order: name,email.")
 ]
@@ -96,7 +88,7 @@ def export_all(
 ) -> None:
     """Write every entity to FOLDER (companies.csv, contacts.csv, …; --json for JSON)."""
     from crmcli.errors import InvalidInput
-    from crmcli.exporting.tables import PLURAL, export_nouns, export_table
+    from crmcli.exporting.tables import export_nouns, export_table
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -110,6 +102,6 @@ def export_all(
     for noun in export_nouns(the_book):
         with the_book.read() as r:
             table = export_table(r, noun)
-            target = folder / f"{PLURAL[noun]}.{fmt}"
+            target = folder / f"{TABLES[noun]}.{fmt}"
             written[noun] = output.write_rows(str(target), table.columns, table.rows, fmt=fmt)
-    output.note(f"wrote {folder}: " + ", ".join(f"{n} {PLURAL[k]}" for k, n in written.items()))
+    output.note(f"wrote {folder}: " + ", ".join(f"{n} {TABLES[k]}" for k, n in written.items()))

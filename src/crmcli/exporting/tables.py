@@ -17,7 +17,8 @@ from crmcli.errors import InvalidInput
 from crmcli.services.book import Book
 from crmcli.storage.db import Reader
 
-# noun -> table, in the order `export all` writes them (and a re-import reads them).
+# noun -> table, in the order `export all` writes them (and a re-import reads them); the
+# file of each is named after its table.
 TABLES: dict[str, str] = {
     "user": "users",
     "company": "companies",
@@ -30,19 +31,21 @@ TABLES: dict[str, str] = {
     "order": "orders",
     "payment": "payments",
     "expense": "expenses",
-}
-PLURAL = {
-    "user": "users",
-    "company": "companies",
-    "contact": "contacts",
-    "lead": "leads",
-    "deal": "deals",
-    "activity": "activities",
-    "product": "products",
-    "quote": "quotes",
-    "order": "orders",
-    "payment": "payments",
-    "expense": "expenses",
+    # the rest of the book, so `export all` is a backup a person can read
+    "pipeline": "pipelines",
+    "stage": "stages",
+    "stage-history": "stage_history",
+    "deal-line": "deal_lines",
+    "deal-split": "deal_splits",
+    "quote-line": "quote_lines",
+    "quota": "quotas",
+    "activity-target": "activity_targets",
+    "exchange-rate": "exchange_rates",
+    "commission-plan": "commission_plans",
+    "plan-assignment": "plan_assignments",
+    "commission-period": "commission_periods",
+    "commission-statement": "commission_statements",
+    "commission-line": "commission_lines",
 }
 # reference column -> (table, the column shown next to it, its name in the export)
 REFERENCES: dict[str, tuple[str, str, str]] = {
