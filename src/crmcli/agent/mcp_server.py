@@ -56,6 +56,15 @@ When = Annotated[
     Field(description="When: ISO 8601 or '2026-12-01 14:30', 'yesterday 16:00', '+3d'."),
 ]
 Limit = Annotated[int, Field(description="At most this many results.", ge=1, le=500)]
+# Arguments several tools take, described once.
+ContactRef = Annotated[str | None, Field(description="The contact: e-mail, name or id.")]
+DealRef = Annotated[str | None, Field(description="The deal: name or id.")]
+CompanyRef = Annotated[str | None, Field(description="The company: name or id.")]
+LeadRef = Annotated[str | None, Field(description="The lead: e-mail, name or id.")]
+Notes = Annotated[str | None, Field(description="Notes.")]
+FullName = Annotated[str, Field(description="Full name.")]
+Email = Annotated[str | None, Field(description="E-mail address.")]
+Phone = Annotated[str | None, Field(description="Phone number.")]
 
 
 def jsonable(value: Any) -> Any:
@@ -312,18 +321,16 @@ def _register_writes(book: Book, tool: Register) -> None:
             str, Field(description="call, meeting, task, email or note (or a configured kind).")
         ],
         subject: Annotated[str, Field(description="What happened, in one line.")],
-        contact: Annotated[
-            str | None, Field(description="The contact: e-mail, name or id.")
-        ] = None,
-        deal: Annotated[str | None, Field(description="The deal: name or id.")] = None,
-        company: Annotated[str | None, Field(description="The company: name or id.")] = None,
-        lead: Annotated[str | None, Field(description="The lead: e-mail, name or id.")] = None,
+        contact: ContactRef = None,
+        deal: DealRef = None,
+        company: CompanyRef = None,
+        lead: LeadRef = None,
         at: When = None,
         duration_minutes: Annotated[
             int | None, Field(description="How long it took, in minutes.", ge=1)
         ] = None,
         outcome: Annotated[str | None, Field(description="reached, voicemail, positive…")] = None,
-        notes: Annotated[str | None, Field(description="Notes.")] = None,
+        notes: Notes = None,
     ) -> dict[str, Any]:
         """Log an activity that happened (a call, a meeting, an e-mail), as `crm log` does."""
         from datetime import timedelta
@@ -352,13 +359,11 @@ def _register_writes(book: Book, tool: Register) -> None:
         start: Annotated[
             str | None, Field(description="For a call or meeting: when it starts.")
         ] = None,
-        contact: Annotated[
-            str | None, Field(description="The contact: e-mail, name or id.")
-        ] = None,
-        deal: Annotated[str | None, Field(description="The deal: name or id.")] = None,
-        company: Annotated[str | None, Field(description="The company: name or id.")] = None,
-        lead: Annotated[str | None, Field(description="The lead: e-mail, name or id.")] = None,
-        notes: Annotated[str | None, Field(description="Notes.")] = None,
+        contact: ContactRef = None,
+        deal: DealRef = None,
+        company: CompanyRef = None,
+        lead: LeadRef = None,
+        notes: Notes = None,
     ) -> dict[str, Any]:
         """Schedule a task (or a call or meeting) for the configured user."""
         return activities.add_activity(
@@ -376,14 +381,14 @@ def _register_writes(book: Book, tool: Register) -> None:
 
     @tool(write=True)
     def add_contact(
-        name: Annotated[str, Field(description="Full name.")],
-        email: Annotated[str | None, Field(description="E-mail address.")] = None,
-        phone: Annotated[str | None, Field(description="Phone number.")] = None,
+        name: FullName,
+        email: Email = None,
+        phone: Phone = None,
         title: Annotated[str | None, Field(description="Job title.")] = None,
         company: Annotated[
             str | None, Field(description="Company name or id (created when new).")
         ] = None,
-        notes: Annotated[str | None, Field(description="Notes.")] = None,
+        notes: Notes = None,
         tags: Annotated[list[str] | None, Field(description="Tags.")] = None,
     ) -> dict[str, Any]:
         """Add a contact (refused when it looks like a duplicate of an existing one)."""
@@ -398,12 +403,12 @@ def _register_writes(book: Book, tool: Register) -> None:
 
     @tool(write=True)
     def add_lead(
-        name: Annotated[str, Field(description="Full name.")],
-        email: Annotated[str | None, Field(description="E-mail address.")] = None,
-        phone: Annotated[str | None, Field(description="Phone number.")] = None,
+        name: FullName,
+        email: Email = None,
+        phone: Phone = None,
         company_name: Annotated[str | None, Field(description="Their company's name.")] = None,
         source: Annotated[str | None, Field(description="Where it came from: web, event…")] = None,
-        notes: Annotated[str | None, Field(description="Notes.")] = None,
+        notes: Notes = None,
     ) -> dict[str, Any]:
         """Add a lead (refused when it looks like a duplicate)."""
         fields: dict[str, Any] = {
@@ -469,7 +474,7 @@ def _register_writes(book: Book, tool: Register) -> None:
     def complete_activity(
         handle: Handle,
         outcome: Annotated[str | None, Field(description="How it went.")] = None,
-        notes: Annotated[str | None, Field(description="Notes.")] = None,
+        notes: Notes = None,
     ) -> dict[str, Any]:
         """Mark a task, call or meeting done."""
         return activities.complete_activity(book, handle, outcome=outcome, notes=notes)

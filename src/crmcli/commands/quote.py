@@ -25,6 +25,7 @@ QuoteArg = Annotated[
     str, typer.Argument(help="The quote: number (latest version; NUMBER/v1 for another) or id.")
 ]
 PositionArg = Annotated[int, typer.Argument(help="The line's position (1 = first).", min=1)]
+QuoteDiscountOption = Annotated[str | None, typer.Option(help="Quote-level discount in percent.")]
 
 COLUMNS = [
     Column("number"),
@@ -118,7 +119,7 @@ def new(
         str | None, typer.Option(help="Terms printed on it (default: the payment terms).")
     ] = None,
     notes: Annotated[str | None, typer.Option(help="Notes printed on it.")] = None,
-    discount: Annotated[str | None, typer.Option(help="Quote-level discount in percent.")] = None,
+    discount: QuoteDiscountOption = None,
     at: AtOption = None,
 ) -> None:
     """Start a draft quote on a deal (numbered Q-YEAR-SERIES-NNNN)."""
@@ -188,7 +189,7 @@ def edit(
     currency: Annotated[str | None, typer.Option(help="ISO code (only without lines).")] = None,
     terms: Annotated[str | None, typer.Option(help="Terms ('' clears).")] = None,
     notes: Annotated[str | None, typer.Option(help="Notes ('' clears).")] = None,
-    discount: Annotated[str | None, typer.Option(help="Quote-level discount in percent.")] = None,
+    discount: QuoteDiscountOption = None,
     at: AtOption = None,
 ) -> None:
     """Change a draft quote (a sent one changes through crm quote revise)."""
@@ -340,32 +341,12 @@ def render(
     ] = None,
 ) -> None:
     """Render a quote as a document for the customer: --pdf FILE, --html FILE or --md."""
-    from crmcli.errors import InvalidInput
-    from crmcli.services.sales.documents import render_quote
+    from crmcli.services.sales.documents import render_quote, render_targets
 
-    targets = [
-        (kind, target)
-        for kind, target in (
-            ("pdf", pdf),
-            ("html", html),
-            ("md", md_file or ("-" if md else None)),
-        )
-        if target
-    ]
-    if not targets:
-        raise InvalidInput("say what to render", hint="--pdf FILE, --html FILE or --md")
-    from pathlib import Path
-
-    for _, target in targets:  # before rendering anything: all of it is written, or nothing
-        folder = Path(target).expanduser().parent
-        if target != "-" and not folder.is_dir():
-            raise InvalidInput(
-                f"cannot write {target}: the folder {folder} does not exist",
-                hint="create it first, or choose another place",
-            )
+    targets = render_targets(pdf=pdf, html=html, md=md_file or ("-" if md else None))
     session = book(ctx)
     for kind, target in targets:
-        data = render_quote(session, quote, kind=kind)  # type: ignore[arg-type]
+        data = render_quote(session, quote, kind=kind)
         output.write_file(target, data)
         if target != "-":
             output.note(f"wrote {target}")

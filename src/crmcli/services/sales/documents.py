@@ -137,3 +137,21 @@ def render_quote(book: Book, handle: str, *, kind: Kind) -> bytes:
     if kind == "html":
         return quote_render.render_html(document).encode()
     return quote_render.render_markdown(document).encode()
+
+
+def render_targets(*, pdf: str | None, html: str | None, md: str | None) -> list[tuple[Kind, str]]:
+    """The documents asked for, as (kind, file) pairs ('-': stdout), checked before any is
+    rendered so that all of them are written, or none: at least one, each into a folder
+    that exists."""
+    asked: tuple[tuple[Kind, str | None], ...] = (("pdf", pdf), ("html", html), ("md", md))
+    targets = [(kind, target) for kind, target in asked if target]
+    if not targets:
+        raise InvalidInput("say what to render", hint="--pdf FILE, --html FILE or --md")
+    for _, target in targets:
+        folder = Path(target).expanduser().parent
+        if target != "-" and not folder.is_dir():
+            raise InvalidInput(
+                f"cannot write {target}: the folder {folder} does not exist",
+                hint="create it first, or choose another place",
+            )
+    return targets
