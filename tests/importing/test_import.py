@@ -411,3 +411,11 @@ class TestExpensesAndDeals:
         result = crm.json(f"import deal {source}", ok=False)
         assert (result["created"], result["rejected"]) == (1, 4)
         assert crm.json("deal show Good")["stage"] == "Proposal"
+
+
+def test_one_list_of_importable_nouns() -> None:
+    """The CLI offers exactly the nouns the pipeline has an entity for."""
+    from crmcli.commands.import_csv import NOUNS
+    from crmcli.importing.entities import ENTITY_TYPES
+
+    assert tuple(ENTITY_TYPES) == NOUNS

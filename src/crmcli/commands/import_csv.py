@@ -9,18 +9,13 @@ import typer
 
 from crmcli import output
 from crmcli.commands._common import AtOption, book, when
+from crmcli.exporting.tables import TABLES
+from crmcli.importing.mapping import ENTITIES
 from crmcli.output import Column
 
-NOUNS = ("company", "contact", "lead", "deal", "activity", "product", "expense")
-PLURALS = {
-    "companies": "company",
-    "contacts": "contact",
-    "leads": "lead",
-    "deals": "deal",
-    "activities": "activity",
-    "products": "product",
-    "expenses": "expense",
-}
+# The importable nouns are the import pipeline's; their plural aliases are the table names.
+NOUNS = ENTITIES
+PLURALS = {TABLES[noun]: noun for noun in NOUNS}
 VCARD_SUFFIXES = (".vcf", ".vcard")
 
 FileArg = Annotated[str, typer.Argument(help="The CSV file ('-': stdin).")]
