@@ -64,6 +64,12 @@ def activity_kinds(reader: Reader) -> list[str]:
     return list(DEFAULT_KINDS)
 
 
+def book_activity_kinds(book: Book) -> list[str]:
+    """:func:`activity_kinds` read from the book (for callers that hold no reader)."""
+    with book.read() as r:
+        return activity_kinds(r)
+
+
 def set_activity_kinds(book: Book, kinds: list[str]) -> list[str]:
     """Replace the list of kinds (lowercase words; ``task`` keeps its to-do meaning)."""
     cleaned: list[str] = []

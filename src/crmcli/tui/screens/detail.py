@@ -69,6 +69,27 @@ def _edits(fields: Sequence[Field], values: Values) -> dict[str, Any]:
     return {f.name: values[f.name].strip() for f in fields if values[f.name].strip() != f.value}
 
 
+def _text(record: dict[str, Any], key: str) -> str:
+    """A field's current value as the edit form shows it ('' for none)."""
+    value = record.get(key)
+    return "" if value is None else str(value)
+
+
+def _owner_field(record: dict[str, Any]) -> Field:
+    return Field("owner", "Owner", _text(record, "owner"), words=("owner", "user", "rep"))
+
+
+def _money_col(key: str, label: str) -> Col:
+    """A right-aligned amount in the row's own currency."""
+    return Col(key, label, fmt=lambda r: fmt.money(r.get(key), r.get("currency")), right=True)
+
+
+def _with_changes(book: Book, entity: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its newest changes under ``changes``."""
+    record["changes"] = _changes(book, entity, record["id"])
+    return record
+
+
 class DetailScreen(Screen[None]):
     """One record: fields on top, then its sections; escape goes back."""
 
@@ -294,12 +315,7 @@ class DealDetail(DetailScreen):
                     Col("number", "Number"),
                     Col("version", "v", right=True),
                     Col("status", "Status"),
-                    Col(
-                        "total",
-                        "Total",
-                        fmt=lambda r: fmt.money(r.get("total"), r.get("currency")),
-                        right=True,
-                    ),
+                    _money_col("total", "Total"),
                 ),
                 d.get("quotes", []),
                 None,
@@ -308,14 +324,10 @@ class DealDetail(DetailScreen):
         ]
 
     def edit_form(self, d: dict[str, Any]) -> list[Field]:
-        def text(key: str) -> str:
-            value = d.get(key)
-            return "" if value is None else str(value)
-
         return [
-            Field("name", "Name", text("name"), words=("deal name", "name")),
-            Field("amount", "Amount", text("amount"), words=("amount",)),
-            Field("currency", "Currency", text("currency"), words=("currency",)),
+            Field("name", "Name", _text(d, "name"), words=("deal name", "name")),
+            Field("amount", "Amount", _text(d, "amount"), words=("amount",)),
+            Field("currency", "Currency", _text(d, "currency"), words=("currency",)),
             Field(
                 "probability",
                 "Probability",
@@ -326,11 +338,11 @@ class DealDetail(DetailScreen):
             Field(
                 "close", "Close date", fmt.when(d.get("expected_close")), words=("date", "close")
             ),
-            Field("next_step", "Next step", text("next_step")),
-            Field("company", "Company", text("company")),
-            Field("contact", "Contact", text("contact")),
-            Field("owner", "Owner", text("owner"), words=("owner", "user", "rep")),
-            Field("source", "Source", text("source")),
+            Field("next_step", "Next step", _text(d, "next_step")),
+            Field("company", "Company", _text(d, "company")),
+            Field("contact", "Contact", _text(d, "contact")),
+            _owner_field(d),
+            Field("source", "Source", _text(d, "source")),
         ]
 
     def save_edit(self, book: Book, changes: dict[str, Any]) -> object:
@@ -363,29 +375,30 @@ class DealDetail(DetailScreen):
 
         self.app.push_screen(ChoiceScreen(f"Move {self.record['name']} to…", options), chosen)
 
+    def _verb(self, verb: Callable[..., object], done: str, **options: Any) -> None:
+        """Run one of the deal's verbs (a ``crmcli.services.deals`` call) on this deal."""
+        deal = self.record_id
+        self.write(lambda book: verb(book, deal, **options), done)
+
     def move_to(self, stage: str) -> None:
         from crmcli.services.deals import move_deal
 
-        deal = self.record_id
-        self.write(lambda book: move_deal(book, deal, stage=stage), f"moved to {stage}")
+        self._verb(move_deal, f"moved to {stage}", stage=stage)
 
     def action_step(self, step: int) -> None:
         from crmcli.services.deals import move_deal
 
-        deal = self.record_id
-        self.write(lambda book: move_deal(book, deal, step=step), "moved")
+        self._verb(move_deal, "moved", step=step)
 
     def action_win(self) -> None:
         from crmcli.services.deals import win_deal
 
-        deal = self.record_id
-        self.write(lambda book: win_deal(book, deal), "deal won")
+        self._verb(win_deal, "deal won")
 
     def action_reopen(self) -> None:
         from crmcli.services.deals import reopen_deal
 
-        deal = self.record_id
-        self.write(lambda book: reopen_deal(book, deal), "deal reopened")
+        self._verb(reopen_deal, "deal reopened")
 
     def action_lose(self) -> None:
         self.app.push_screen(
@@ -483,12 +496,7 @@ class CompanyDetail(DetailScreen):
                 (
                     Col("name", "Name"),
                     Col("stage", "Stage"),
-                    Col(
-                        "amount",
-                        "Amount",
-                        fmt=lambda r: fmt.money(r.get("amount"), r.get("currency")),
-                        right=True,
-                    ),
+                    _money_col("amount", "Amount"),
                     Col("owner", "Owner"),
                     Col("expected_close", "Close"),
                 ),
@@ -501,12 +509,7 @@ class CompanyDetail(DetailScreen):
                     Col("number", "Number"),
                     Col("deal", "Deal"),
                     Col("status", "Status"),
-                    Col(
-                        "total",
-                        "Total",
-                        fmt=lambda r: fmt.money(r.get("total"), r.get("currency")),
-                        right=True,
-                    ),
+                    _money_col("total", "Total"),
                 ),
                 c.get("quotes", []),
                 None,
@@ -518,12 +521,7 @@ class CompanyDetail(DetailScreen):
                         "paid_at", "Paid", fmt=lambda r: fmt.when(r.get("paid_at"), with_time=False)
                     ),
                     Col("deal", "Deal"),
-                    Col(
-                        "amount",
-                        "Amount",
-                        fmt=lambda r: fmt.money(r.get("amount"), r.get("currency")),
-                        right=True,
-                    ),
+                    _money_col("amount", "Amount"),
                     Col("method", "Method"),
                 ),
                 c.get("payments", []),
@@ -533,27 +531,23 @@ class CompanyDetail(DetailScreen):
         ]
 
     def edit_form(self, c: dict[str, Any]) -> list[Field]:
-        def text(key: str) -> str:
-            value = c.get(key)
-            return "" if value is None else str(value)
-
         return [
-            Field("name", "Name", text("name"), words=("company name", "name")),
+            Field("name", "Name", _text(c, "name"), words=("company name", "name")),
             Field(
                 "classification",
                 "Class",
-                text("classification"),
+                _text(c, "classification"),
                 "prospect, target, key-account",
                 words=("classification", "class"),
             ),
-            Field("domain", "Domain", text("domain"), words=("domain",)),
-            Field("website", "Website", text("website"), words=("web address", "website")),
-            Field("industry", "Industry", text("industry")),
-            Field("size", "Size", text("size"), words=("size",)),
-            Field("phone", "Phone", text("phone"), words=("phone",)),
-            Field("city", "City", text("city")),
-            Field("country", "Country", text("country")),
-            Field("owner", "Owner", text("owner"), words=("owner", "user", "rep")),
+            Field("domain", "Domain", _text(c, "domain"), words=("domain",)),
+            Field("website", "Website", _text(c, "website"), words=("web address", "website")),
+            Field("industry", "Industry", _text(c, "industry")),
+            Field("size", "Size", _text(c, "size"), words=("size",)),
+            Field("phone", "Phone", _text(c, "phone"), words=("phone",)),
+            Field("city", "City", _text(c, "city")),
+            Field("country", "Country", _text(c, "country")),
+            _owner_field(c),
         ]
 
     def save_edit(self, book: Book, changes: dict[str, Any]) -> object:
@@ -571,9 +565,7 @@ class ContactDetail(DetailScreen):
     def fetch(self, book: Book) -> dict[str, Any]:
         from crmcli.services.contacts import show_contact
 
-        record = show_contact(book, self.record_id)
-        record["changes"] = _changes(book, "contact", record["id"])
-        return record
+        return _with_changes(book, "contact", show_contact(book, self.record_id))
 
     def fields(self, c: dict[str, Any]) -> list[tuple[str, Any]]:
         return [
@@ -593,12 +585,7 @@ class ContactDetail(DetailScreen):
         deal_columns = (
             Col("name", "Name"),
             Col("stage", "Stage"),
-            Col(
-                "amount",
-                "Amount",
-                fmt=lambda r: fmt.money(r.get("amount"), r.get("currency")),
-                right=True,
-            ),
+            _money_col("amount", "Amount"),
             Col("expected_close", "Close"),
         )
         return [
@@ -615,17 +602,13 @@ class ContactDetail(DetailScreen):
         return out
 
     def edit_form(self, c: dict[str, Any]) -> list[Field]:
-        def text(key: str) -> str:
-            value = c.get(key)
-            return "" if value is None else str(value)
-
         return [
-            Field("name", "Name", text("name"), words=("name",)),
-            Field("email", "E-mail", text("email"), words=("e-mail", "email")),
-            Field("phone", "Phone", text("phone"), words=("phone",)),
-            Field("title", "Title", text("title"), words=("title",)),
-            Field("company", "Company", text("company"), words=("company",)),
-            Field("owner", "Owner", text("owner"), words=("owner", "user", "rep")),
+            Field("name", "Name", _text(c, "name"), words=("name",)),
+            Field("email", "E-mail", _text(c, "email"), words=("e-mail", "email")),
+            Field("phone", "Phone", _text(c, "phone"), words=("phone",)),
+            Field("title", "Title", _text(c, "title"), words=("title",)),
+            Field("company", "Company", _text(c, "company"), words=("company",)),
+            _owner_field(c),
         ]
 
     def save_edit(self, book: Book, changes: dict[str, Any]) -> object:
@@ -645,9 +628,7 @@ class LeadDetail(DetailScreen):
     def fetch(self, book: Book) -> dict[str, Any]:
         from crmcli.services.leads import show_lead
 
-        record = show_lead(book, self.record_id)
-        record["changes"] = _changes(book, "lead", record["id"])
-        return record
+        return _with_changes(book, "lead", show_lead(book, self.record_id))
 
     def fields(self, lead: dict[str, Any]) -> list[tuple[str, Any]]:
         return [
@@ -678,19 +659,21 @@ class LeadDetail(DetailScreen):
         ]
 
     def edit_form(self, lead: dict[str, Any]) -> list[Field]:
-        def text(key: str) -> str:
-            value = lead.get(key)
-            return "" if value is None else str(value)
-
         return [
-            Field("name", "Name", text("name"), words=("name",)),
-            Field("email", "E-mail", text("email"), words=("e-mail", "email")),
-            Field("phone", "Phone", text("phone"), words=("phone",)),
-            Field("title", "Title", text("title")),
-            Field("company_name", "Company", text("company_name"), words=("company",)),
-            Field("source", "Source", text("source")),
-            Field("status", "Status", text("status"), "new, working, qualified", words=("status",)),
-            Field("owner", "Owner", text("owner"), words=("owner", "user", "rep")),
+            Field("name", "Name", _text(lead, "name"), words=("name",)),
+            Field("email", "E-mail", _text(lead, "email"), words=("e-mail", "email")),
+            Field("phone", "Phone", _text(lead, "phone"), words=("phone",)),
+            Field("title", "Title", _text(lead, "title")),
+            Field("company_name", "Company", _text(lead, "company_name"), words=("company",)),
+            Field("source", "Source", _text(lead, "source")),
+            Field(
+                "status",
+                "Status",
+                _text(lead, "status"),
+                "new, working, qualified",
+                words=("status",),
+            ),
+            _owner_field(lead),
         ]
 
     def save_edit(self, book: Book, changes: dict[str, Any]) -> object:

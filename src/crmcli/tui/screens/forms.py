@@ -231,10 +231,9 @@ def _duration(text: str) -> Any:
 
 
 def _kinds(book: Book) -> list[str]:
-    from crmcli.services.activities import activity_kinds
+    from crmcli.services.activities import book_activity_kinds
 
-    with book.read() as r:
-        return activity_kinds(r)
+    return book_activity_kinds(book)
 
 
 def _handle(context: Mapping[str, str], key: str) -> str:

@@ -61,71 +61,39 @@ def _sort(query: ListQuery, spec: ListSpec) -> str | None:
     return f"-{key}" if query.descending and spec.directional else key
 
 
+def _page(q: ListQuery, limit: int) -> dict[str, Any]:
+    """What every list service takes: owner, search text and the page."""
+    return {"owner": q.owner, "search": q.search or None, "limit": limit, "offset": q.offset}
+
+
 def _leads(book: Book, q: ListQuery, limit: int) -> list[dict[str, Any]]:
     from crmcli.services.leads import list_leads
 
-    return list_leads(
-        book,
-        status=q.status,
-        owner=q.owner,
-        search=q.search or None,
-        sort=_sort(q, LISTS["leads"]),
-        limit=limit,
-        offset=q.offset,
-    )
+    return list_leads(book, status=q.status, sort=_sort(q, LISTS["leads"]), **_page(q, limit))
 
 
 def _contacts(book: Book, q: ListQuery, limit: int) -> list[dict[str, Any]]:
     from crmcli.services.contacts import list_contacts
 
-    return list_contacts(
-        book,
-        owner=q.owner,
-        search=q.search or None,
-        sort=_sort(q, LISTS["contacts"]),
-        limit=limit,
-        offset=q.offset,
-    )
+    return list_contacts(book, sort=_sort(q, LISTS["contacts"]), **_page(q, limit))
 
 
 def _companies(book: Book, q: ListQuery, limit: int) -> list[dict[str, Any]]:
     from crmcli.services.companies import list_companies
 
-    return list_companies(
-        book,
-        owner=q.owner,
-        search=q.search or None,
-        sort=_sort(q, LISTS["companies"]),
-        limit=limit,
-        offset=q.offset,
-    )
+    return list_companies(book, sort=_sort(q, LISTS["companies"]), **_page(q, limit))
 
 
 def _deals(book: Book, q: ListQuery, limit: int) -> list[dict[str, Any]]:
     from crmcli.services.deals import list_deals
 
-    return list_deals(
-        book,
-        owner=q.owner,
-        status=q.status or "open",
-        search=q.search or None,
-        sort=q.sort or "updated",
-        limit=limit,
-        offset=q.offset,
-    )
+    return list_deals(book, status=q.status or "open", sort=q.sort or "updated", **_page(q, limit))
 
 
 def _activities(book: Book, q: ListQuery, limit: int) -> list[dict[str, Any]]:
     from crmcli.services.activities import list_activities
 
-    return list_activities(
-        book,
-        owner=q.owner,
-        state=q.status,
-        search=q.search or None,
-        limit=limit,
-        offset=q.offset,
-    )
+    return list_activities(book, state=q.status, **_page(q, limit))
 
 
 def _quotes(book: Book, q: ListQuery, limit: int) -> list[dict[str, Any]]:
@@ -145,8 +113,8 @@ def _when(row: dict[str, Any]) -> str:
     return fmt.when(row.get("start_at") or row.get("due_at"))
 
 
-LISTS: dict[str, ListSpec] = {
-    "leads": ListSpec(
+_SPECS = (
+    ListSpec(
         "leads",
         "Leads",
         "lead",
@@ -163,7 +131,7 @@ LISTS: dict[str, ListSpec] = {
         statuses=(None, "all", "new", "working", "qualified", "disqualified", "converted"),
         default_sort="-created",
     ),
-    "contacts": ListSpec(
+    ListSpec(
         "contacts",
         "Contacts",
         "contact",
@@ -178,7 +146,7 @@ LISTS: dict[str, ListSpec] = {
         _contacts,
         default_sort="name",
     ),
-    "companies": ListSpec(
+    ListSpec(
         "companies",
         "Companies",
         "company",
@@ -194,7 +162,7 @@ LISTS: dict[str, ListSpec] = {
         _companies,
         default_sort="name",
     ),
-    "deals": ListSpec(
+    ListSpec(
         "deals",
         "Deals",
         "deal",
@@ -211,7 +179,7 @@ LISTS: dict[str, ListSpec] = {
         statuses=(None, "won", "lost", "closed", "all"),
         directional=False,
     ),
-    "activities": ListSpec(
+    ListSpec(
         "activities",
         "Activities",
         "activity",
@@ -228,7 +196,7 @@ LISTS: dict[str, ListSpec] = {
         statuses=(None, "open", "done", "overdue"),
         directional=False,
     ),
-    "quotes": ListSpec(
+    ListSpec(
         "quotes",
         "Quotes",
         "quote",
@@ -252,7 +220,8 @@ LISTS: dict[str, ListSpec] = {
         directional=False,
         extra={"read_only": True, "no_search": True},
     ),
-}
+)
+LISTS: dict[str, ListSpec] = {spec.kind: spec for spec in _SPECS}
 
 
 class ListScreen(Screen[None]):
