@@ -246,3 +246,18 @@ class TestEditDelete:
         change = result.stderr.rsplit("--undo ", 1)[1].split(")")[0]
         team(f"history --undo {change}")
         assert [d["name"] for d in team.json("deal list")] == ["Thing"]
+
+
+def test_effective_probability_is_the_weighting_rule(book_with_acme: Crm) -> None:
+    """A 0% override stays 0% (not the stage's 10%); won counts 100, lost 0."""
+    crm = book_with_acme
+    crm("deal add 'Zero' --amount 1000 --probability 0")
+    crm("deal add 'Plain' --amount 1000")
+    crm("deal add 'Won' --amount 1000")
+    crm("deal win 'Won'")
+    deals = {d["name"]: d for d in crm.json("deal list --status all")}
+    assert (
+        deals["Zero"]["effective_probability"] == 0 and deals["Zero"]["weighted_amount"] == "0.00"
+    )
+    assert deals["Plain"]["effective_probability"] == 10
+    assert deals["Won"]["effective_probability"] == 100

@@ -231,6 +231,7 @@ def view(
     out["stage"] = stage["name"]
     out["stage_kind"] = stage["kind"]
     out["stage_probability"] = stage["probability"]
+    out["effective_probability"] = effective_probability(deal, stage)
     out["company"] = names.get("companies", {}).get(deal.get("company_id") or "")
     out["contact"] = names.get("contacts", {}).get(deal.get("contact_id") or "")
     out["owner"] = names.get("users", {}).get(deal.get("owner_id") or "")

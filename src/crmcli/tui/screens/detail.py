@@ -275,7 +275,7 @@ class DealDetail(DetailScreen):
             ("Status", d["status"]),
             ("Amount", fmt.money(d.get("amount"), d.get("currency"))),
             ("Weighted", fmt.money(d.get("weighted_amount"), d.get("currency"))),
-            ("Probability", f"{d.get('probability') or d.get('stage_probability')}%"),
+            ("Probability", f"{d['effective_probability']}%"),
             ("Company", d.get("company")),
             ("Contact", d.get("contact")),
             ("Owner", d.get("owner")),
