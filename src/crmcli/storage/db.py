@@ -387,6 +387,18 @@ class Reader:
     def rows(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
         return [dict(r) for r in self.execute(statement, params).fetchall()]
 
+    def tuples(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples in column order: no mapping per row (long reports)."""
+        if self.dialect == "sqlite":
+            cursor = self._conn.cursor()
+            cursor.row_factory = None
+            return cursor.execute(statement, tuple(params)).fetchall()  # type: ignore[no-any-return]
+        from psycopg.rows import tuple_row  # PostgreSQL only
+
+        with self._conn.cursor(row_factory=tuple_row) as cursor:
+            cursor.execute(self.db.sql(statement), tuple(params))
+            return cursor.fetchall()  # type: ignore[no-any-return]
+
     def row(self, statement: str, params: Sequence[Any] = ()) -> Row | None:
         found = self.execute(statement, params).fetchone()
         return None if found is None else dict(found)
