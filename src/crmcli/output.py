@@ -204,7 +204,7 @@ def _json_shallow(value: Any, depth: int, level: int = 0) -> str:
     Built from the C encoder (``indent`` forces the pure-Python one, several times
     slower), so a report with ten thousand rows prints one row per line, fast.
     """
-    encode = _ONE_LINE.encode
+    encode = _encode_one_line
     pad = "  " * (level + 1)
     if level < depth and isinstance(value, Mapping) and value:
         inner = ",\n".join(
@@ -212,12 +212,30 @@ def _json_shallow(value: Any, depth: int, level: int = 0) -> str:
         )
         return "{\n" + inner + "\n" + "  " * level + "}"
     if level < depth and isinstance(value, list | tuple) and value:
-        inner = ",\n".join(pad + _json_shallow(v, depth, level + 1) for v in value)
+        if level + 1 == depth:  # the last indented level: every item on one line
+            inner = ",\n".join([pad + encode(v) for v in value])
+        else:
+            inner = ",\n".join(pad + _json_shallow(v, depth, level + 1) for v in value)
         return "[\n" + inner + "\n" + "  " * level + "]"
     return encode(value)
 
 
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False, default=_json_default)
+
+
+def _one_line_encoder() -> Callable[[Any], str]:
+    """``_ONE_LINE.encode`` without its set-up on every call: the C encoder, made once
+    with the same settings (ten thousand report rows are ten thousand calls)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # an interpreter without the C accelerator
+        return _ONE_LINE.encode
+    encoder = make(
+        None, _json_default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True
+    )
+    return lambda value: "".join(encoder(value, 0))
+
+
+_encode_one_line = _one_line_encoder()
 
 
 def _write_json(document: Any, *, depth: int | None = None) -> None:

@@ -22,11 +22,12 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
+from operator import attrgetter
 
 from crmcli.errors import InvalidInput
-from crmcli.money import round_money
+from crmcli.money import currency_exponent
 from crmcli.services.commission.plans import Plan, plain
 
 ZERO = Decimal(0)
@@ -34,7 +35,7 @@ ONE = Decimal(1)
 HUNDRED = Decimal(100)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Credit:
     """What a rep is credited with: a deal won, or payments on it, times the rep's share."""
 
@@ -48,7 +49,7 @@ class Credit:
     share: Decimal = HUNDRED
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One statement line: ``amount`` = ``basis`` × ``rate``, rounded (unless capped)."""
 
@@ -115,26 +116,33 @@ def _pieces(low: Decimal, high: Decimal, cuts: Sequence[Decimal]) -> list[tuple[
     return list(pairwise([low, *inner, high]))
 
 
+_IN_ORDER = attrgetter("day", "deal", "deal_id", "split")  # a statement's line order
+
+
 def price_credits(credits: Sequence[Credit], *, quota: Decimal | None, currency: str) -> list[Line]:
     """Price one rep's credits for one period (see the module docstring for the rules)."""
-    ordered = sorted(credits, key=lambda c: (c.day, c.deal, c.deal_id, c.split))
-    total = sum((c.basis for c in ordered), ZERO)
+    ordered = sorted(credits, key=_IN_ORDER)
+    total = sum([c.basis for c in ordered], ZERO)
     lines: list[Line] = []
+    append = lines.append
     position = ZERO
+    # money.round_money's rule (half-up at the currency's minor unit), hoisted out of the loop
+    unit = Decimal(1).scaleb(-currency_exponent(currency))
     # Per plan, once per statement: its bands in money, where credits are cut, and the
     # retroactive rate (the band the whole basis reaches).
     prepared: dict[str, tuple[_Terms, tuple[Decimal, ...], Decimal | None]] = {}
     shown_rates: dict[Decimal, Decimal] = {}
     for credit in ordered:
         plan = credit.plan
-        if plan.id not in prepared:
+        found = prepared.get(plan.id)
+        if found is None:
             terms = _Terms.of(band_starts(plan, quota))
             cuts = [quota] if quota is not None and plan.accelerator != ONE else []
             if plan.mode == "marginal":  # below 0 the rate is the rate at 0: no cut there
                 cuts += [s for s in terms.starts if s > 0]
             retro = terms.rate_at(total) if plan.mode == "retroactive" else None
-            prepared[plan.id] = (terms, tuple(sorted(set(cuts))), retro)
-        terms, edges, retro = prepared[plan.id]
+            found = prepared[plan.id] = (terms, tuple(sorted(set(cuts))), retro)
+        terms, edges, retro = found
         start, end = position, position + credit.basis
         position = end
         negative = credit.basis < 0
@@ -151,22 +159,25 @@ def price_credits(credits: Sequence[Credit], *, quota: Decimal | None, currency:
             shown = shown_rates.get(rate)
             if shown is None:
                 shown = shown_rates[rate] = plain(rate)
-            lines.append(
+            append(
                 Line(
-                    deal_id=credit.deal_id,
-                    deal=credit.deal,
-                    kind=credit.kind,
-                    day=credit.day,
-                    split=credit.split,
-                    share=credit.share,
-                    plan=plan.name,
-                    basis=basis,
-                    rate=shown,
-                    amount=round_money(basis * rate, currency),
-                    above_quota=above,
+                    credit.deal_id,
+                    credit.deal,
+                    credit.kind,
+                    credit.day,
+                    credit.split,
+                    credit.share,
+                    plan.name,
+                    basis,
+                    shown,
+                    (basis * rate).quantize(unit, rounding=ROUND_HALF_UP),
+                    above,
                 )
             )
-    return apply_caps(lines, {c.plan.name: c.plan.cap for c in ordered})
+    caps = {c.plan.name: c.plan.cap for c in ordered}
+    if not any(cap is not None for cap in caps.values()):
+        return lines  # no cap: nothing to cut
+    return apply_caps(lines, caps)
 
 
 def apply_caps(lines: Sequence[Line], caps: dict[str, Decimal | None]) -> list[Line]:
