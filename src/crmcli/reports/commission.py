@@ -35,9 +35,9 @@ from crmcli.periods import Period, parse_period
 from crmcli.reports.commission_math import (
     Credit,
     Line,
+    Piece,
     marginal_rate,
-    price_credits,
-    total_of,
+    price_pieces,
 )
 from crmcli.services.book import Book
 from crmcli.services.commission.plans import (
@@ -477,6 +477,29 @@ def line_view(line: Line) -> LineView:
     }
 
 
+def piece_views(pieces: Sequence[Piece]) -> list[LineView]:
+    """:func:`line_view` of priced pieces, made straight from them (thousands per report)."""
+    return [
+        {
+            "deal": credit.deal,
+            "deal_id": credit.deal_id,
+            "handle": short(credit.deal_id),
+            "kind": credit.kind,
+            "date": credit.day,
+            "split": credit.split,
+            "share": credit.share,
+            "plan": credit.plan.name,
+            "basis": shown(basis),
+            "rate": rate,
+            "amount": amount,
+            "above_quota": above,
+            "capped": capped,
+            "origin": None,
+        }
+        for credit, basis, rate, amount, above, capped in pieces
+    ]
+
+
 def _reps(
     reader: Reader, rep: str | None, team: str | None, territory: str | None = None
 ) -> dict[str, dict[str, Any]]:
@@ -556,10 +579,16 @@ def build_report(
                 hint=f"crm user quota set {username} {period.label} AMOUNT",
             )
         currency = plan.currency if plan else reporting_currency()
-        lines = price_credits(mine, quota=quota, currency=currency)
-        lines += corrections.get(user_id, [])
+        pieces = price_pieces(mine, quota=quota, currency=currency)
+        extra = corrections.get(user_id, [])
         basis = sum((c.basis for c in mine), ZERO)
-        used = list(dict.fromkeys(line.plan for line in lines if line.plan))
+        used = list(
+            dict.fromkeys(
+                [p[0].plan.name for p in pieces if p[0].plan.name]
+                + [line.plan for line in extra if line.plan]
+            )
+        )
+        total = sum([line.amount for line in extra], sum([p[3] for p in pieces], ZERO))
         statements.append(
             {
                 "rep": users[user_id]["username"],
@@ -572,8 +601,8 @@ def build_report(
                 "quota": quota,
                 "basis": shown(basis),
                 "attainment": _attainment(basis, quota),
-                "total": total_of(lines),
-                "lines": [line_view(line) for line in lines],
+                "total": total,
+                "lines": piece_views(pieces) + [line_view(line) for line in extra],
             }
         )
     return {
