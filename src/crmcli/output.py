@@ -198,26 +198,39 @@ def _json_default(value: Any) -> Any:
     return converted
 
 
-def _json_shallow(value: Any, depth: int, level: int = 0) -> str:
+def _json_shallow(value: Any, depth: int) -> str:
     """JSON indented for ``depth`` levels; each value below them on one line.
 
     Built from the C encoder (``indent`` forces the pure-Python one, several times
-    slower), so a report with ten thousand rows prints one row per line, fast.
+    slower), so a report with ten thousand rows prints one row per line, fast. The pieces
+    are joined once at the end (not once per level).
     """
+    pieces: list[str] = []
+    _json_pieces(value, depth, 0, pieces)
+    return "".join(pieces)
+
+
+def _json_pieces(value: Any, depth: int, level: int, out: list[str]) -> None:
     encode = _encode_one_line
-    pad = "  " * (level + 1)
-    if level < depth and isinstance(value, Mapping) and value:
-        inner = ",\n".join(
-            f"{pad}{encode(str(k))}: {_json_shallow(v, depth, level + 1)}" for k, v in value.items()
-        )
-        return "{\n" + inner + "\n" + "  " * level + "}"
-    if level < depth and isinstance(value, list | tuple) and value:
-        if level + 1 == depth:  # the last indented level: every item on one line
-            inner = ",\n".join([pad + encode(v) for v in value])
+    if level < depth and value and isinstance(value, Mapping | list | tuple):
+        pad = "\n" + "  " * (level + 1)
+        if isinstance(value, Mapping):
+            out.append("{")
+            for n, (k, v) in enumerate(value.items()):
+                out.append(f"{',' if n else ''}{pad}{encode(str(k))}: ")
+                _json_pieces(v, depth, level + 1, out)
+            out.append("\n" + "  " * level + "}")
+        elif level + 1 == depth:  # the last indented level: every item on one line
+            out.append("[" + pad + ("," + pad).join([encode(v) for v in value]))
+            out.append("\n" + "  " * level + "]")
         else:
-            inner = ",\n".join(pad + _json_shallow(v, depth, level + 1) for v in value)
-        return "[\n" + inner + "\n" + "  " * level + "]"
-    return encode(value)
+            out.append("[")
+            for n, v in enumerate(value):
+                out.append("," + pad if n else pad)
+                _json_pieces(v, depth, level + 1, out)
+            out.append("\n" + "  " * level + "]")
+        return
+    out.append(encode(value))
 
 
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False, default=_json_default)
