@@ -272,8 +272,8 @@ def credit_rows(reader: Reader, period: Period, *, paid: bool) -> list[tuple[Any
     refund."""
     start, end = bounds(period)
     if paid:
-        return reader.tuples(PAID_SQL, (start, end))
-    return reader.tuples(WON_SQL, (start, end, start, end))
+        return reader.tuples(PAID_SQL, (start, end), scan=True)
+    return reader.tuples(WON_SQL, (start, end, start, end), scan=True)
 
 
 def plan_on(assignments: Sequence[Assignment], plans: dict[str, Plan], day: date) -> Plan | None:
