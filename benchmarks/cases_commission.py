@@ -11,7 +11,6 @@ credits is cheap next to the query, loading deals one by one would not be.
 
 from __future__ import annotations
 
-import os
 import random
 import sys
 import tempfile
@@ -94,20 +93,12 @@ def measure(book_path: Path) -> tuple[float, float, str]:
         script.write_text(_baseline_app())
         # Turn about (harness.time_against): on a shared machine both see the same load.
         argv = ["--db", str(book_path), "report", "commission", "--period", PERIOD, "--json"]
-        # PYTHONUNBUFFERED (set in some shells and CI images) would make the baseline's
-        # print() one write(2) per value, ~190,000 system calls for its 10,784 rows, and
-        # flatter crm (one write); both run with the buffered output a pipe normally has.
-        unbuffered = os.environ.pop("PYTHONUNBUFFERED", None)
-        try:
-            ours, base = time_against(
-                [*crm_argv(), *argv],
-                [sys.executable, str(script), "commission", str(book_path)],
-                repeat=7,
-                env=ENV,
-            )
-        finally:
-            if unbuffered is not None:
-                os.environ["PYTHONUNBUFFERED"] = unbuffered
+        ours, base = time_against(
+            [*crm_argv(), *argv],
+            [sys.executable, str(script), "commission", str(book_path)],
+            repeat=7,
+            env=ENV,
+        )
     return 60 / ours, 60 / base, "runs/min"
 
 
