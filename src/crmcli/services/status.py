@@ -6,8 +6,9 @@ deals, deals closing this month), the board (pipeline by stage) and quotas (atta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,7 @@ from crmcli import clock
 from crmcli.periods import Period, period_of
 from crmcli.services.book import Book
 from crmcli.services.briefing import DealSummary, Interaction, deal_summary, interaction
-from crmcli.storage.db import Reader
+from crmcli.storage.db import Reader, Row
 
 IDLE_SHOWN = 10
 CLOSING_SHOWN = 20
@@ -83,28 +84,36 @@ def status(book: Book, *, team: bool = False) -> Status:
     from crmcli.services import agenda, board, deals
 
     today = clock.today()
+    now = clock.now()
     me = book.actor["username"]
     owner = None if team else me
+    owner_id = None if team else book.actor["id"]
     # A team's day is its per-rep counts (``team``): listing every rep's agenda and overdue
     # items would expand every recurring series of the book for a screen nobody reads.
     items = [] if team else agenda.agenda(book, view="day", day=today, owner=owner)["items"]
     late = [] if team else agenda.overdue(book, owner=owner)
-    idle = deals.list_deals(book, owner=owner, rotting=True, sort="updated", limit=IDLE_SHOWN)
     pipeline = board.board(book, owner=owner, cards=0)
     month = period_of("month", today)
     quarter = period_of("quarter", today)
     with book.read() as r:
-        closing = _closing(r, month, owner_id=None if team else book.actor["id"])
-        closing_views = deals.views(r, closing)
-        reps = _reps(r)
-        mine = None if team else attainment(r, user_id=book.actor["id"], period=quarter)
-        lines = _team_lines(r, reps, day=today, period=quarter) if team else ()
+        stages = deals.all_stages(r)
+        idle_sql, idle_params = _idle_deals(stages, now=now, column="id", owner_id=owner_id)
+        idle = r.rows(
+            f"SELECT * FROM deals WHERE id IN ({idle_sql}) ORDER BY {deals.SORTS['updated']} "
+            "LIMIT ?",
+            (*idle_params, IDLE_SHOWN),
+        )
+        idle_views = deals.views(r, idle, now=now, stages=stages)
+        closing = _closing(r, month, owner_id=owner_id)
+        closing_views = deals.views(r, closing, now=now, stages=stages)
+        mine = None if owner_id is None else attainment(r, user_id=owner_id, period=quarter)
+        lines = _team_lines(r, stages, day=today, now=now, period=quarter) if team else ()
     return Status(
         day=today,
         user=owner,
         agenda=tuple(interaction(a) for a in items),
         overdue=tuple(interaction(a) for a in late),
-        idle_deals=tuple(deal_summary(v) for v in idle),
+        idle_deals=tuple(deal_summary(v) for v in idle_views),
         closing_this_month=tuple(deal_summary(v) for v in closing_views),
         pipeline=tuple(
             StageTotal(
@@ -122,11 +131,43 @@ def status(book: Book, *, team: bool = False) -> Status:
     )
 
 
-def _closing(r: Reader, month: Period, *, owner_id: str | None) -> list[dict[str, Any]]:
+def _idle_deals(
+    stages: dict[str, Row], *, now: datetime, column: str, owner_id: str | None
+) -> tuple[str, list[Any]]:
+    """A SELECT of ``column`` of the idle open deals (``crm deal list --rotting``), one arm
+    per stage with a threshold: each arm is a range of the board index, which holds every
+    column the rule reads, so only the idle deals themselves are looked up."""
+    from crmcli.services.deals import IDLE_SQL
+
     owner = " AND owner_id = ?" if owner_id else ""
+    arms: list[str] = []
+    params: list[Any] = []
+    for stage in stages.values():
+        if stage["deleted_at"] or stage["kind"] != "open" or not stage["rotting_days"]:
+            continue
+        cutoff = now - timedelta(days=stage["rotting_days"])
+        arms.append(
+            f"SELECT {column} FROM deals WHERE status = 'open' AND stage_id = ? "
+            f"AND deleted_at IS NULL{owner} AND {IDLE_SQL}"
+        )
+        params += [stage["id"], *((owner_id,) if owner_id else ()), cutoff, cutoff]
+    if not arms:
+        return f"SELECT {column} FROM deals WHERE 1 = 0", []
+    return " UNION ALL ".join(arms), params
+
+
+def _closing(r: Reader, month: Period, *, owner_id: str | None) -> list[dict[str, Any]]:
+    # One rep's deals come through the (owner, status) index; the team's through the
+    # expected_close range: coalesce(status, NULL) keeps SQLite off the status index, which
+    # would read every open deal of the book to sort them.
+    owner = (
+        " AND owner_id = ? AND status = 'open'"
+        if owner_id
+        else " AND coalesce(status, NULL) = 'open'"
+    )
     return r.rows(
         "SELECT * FROM deals WHERE expected_close >= ? AND expected_close <= ? "
-        f"AND status = 'open' AND deleted_at IS NULL{owner} ORDER BY expected_close, name LIMIT ?",
+        f"AND deleted_at IS NULL{owner} ORDER BY expected_close, name LIMIT ?",
         (month.start, month.end, *((owner_id,) if owner_id else ()), CLOSING_SHOWN),
     )
 
@@ -139,29 +180,23 @@ def _reps(r: Reader) -> list[dict[str, Any]]:
     )
 
 
-def attainment(r: Reader, *, user_id: str, period: Period) -> Attainment | None:
-    """``user_id``'s quota for ``period`` and what they won in it (None without a quota)."""
-    from crmcli.money import from_milli
-    from crmcli.services.quotas import quota_for
-
-    quota = quota_for(r, user_id=user_id, period=period)
-    if quota is None:
-        return None
-    currency = str(
-        r.scalar(
-            "SELECT currency FROM quotas WHERE user_id = ? AND deleted_at IS NULL LIMIT 1",
-            (user_id,),
-        )
+def _won_sql(owner: str) -> str:
+    return (
+        f"SELECT {owner}currency, coalesce(sum(amount_milli), 0) AS won FROM deals "
+        "WHERE status = 'won' AND closed_at >= ? AND closed_at < ? AND deleted_at IS NULL"
     )
+
+
+def _period_bounds(period: Period) -> tuple[datetime, datetime]:
     from crmcli.services.agenda import window
 
-    start, end = window("day", period.start)[0], window("day", period.end)[1]
-    won_milli = r.scalar(
-        "SELECT coalesce(sum(amount_milli), 0) FROM deals WHERE owner_id = ? AND status = 'won' "
-        "AND currency = ? AND closed_at >= ? AND closed_at < ? AND deleted_at IS NULL",
-        (user_id, currency, start, end),
-    )
-    won = from_milli(int(won_milli or 0), currency) or Decimal(0)
+    return window("day", period.start)[0], window("day", period.end)[1]
+
+
+def _attainment(period: Period, quota: Decimal, currency: str, won_milli: int) -> Attainment:
+    from crmcli.money import from_milli
+
+    won = from_milli(won_milli, currency) or Decimal(0)
     return Attainment(
         period=period.label,
         start=period.start,
@@ -173,66 +208,95 @@ def attainment(r: Reader, *, user_id: str, period: Period) -> Attainment | None:
     )
 
 
+def attainment(r: Reader, *, user_id: str, period: Period) -> Attainment | None:
+    """``user_id``'s quota for ``period`` and what they won in it (None without a quota)."""
+    from crmcli.services.quotas import quota_for
+
+    quota = quota_for(r, user_id=user_id, period=period)
+    if quota is None:
+        return None
+    currency = str(
+        r.scalar(
+            "SELECT currency FROM quotas WHERE user_id = ? AND deleted_at IS NULL LIMIT 1",
+            (user_id,),
+        )
+    )
+    won = r.row(
+        _won_sql("") + " AND owner_id = ? AND currency = ? GROUP BY currency",
+        (*_period_bounds(period), user_id, currency),
+    )
+    return _attainment(period, quota, currency, int(won["won"]) if won else 0)
+
+
 def _team_lines(
-    r: Reader, reps: list[dict[str, Any]], *, day: date, period: Period
+    r: Reader, stages: dict[str, Row], *, day: date, now: datetime, period: Period
 ) -> tuple[RepStatus, ...]:
-    """One line per rep from grouped counts (a handful of queries, whatever the team's size).
+    """One line per rep: one aggregate per column, grouped by owner, whatever the team's size.
 
     ``today`` counts the day's one-off activities; a rep's own ``crm status`` also expands
     their recurring series."""
     from crmcli.services.agenda import window
-    from crmcli.services.deals import IDLE_SQL, all_stages
+    from crmcli.services.quotas import quotas_for_period
 
-    now = clock.now()
     start, end = window("day", day)
-    today: dict[str, int] = {}
-    for column in ("start_at", "due_at"):
-        other = "" if column == "start_at" else " AND start_at IS NULL"
+    # The reports' index on coalesce(start_at, due_at) holds the day's activities with their
+    # owner and tombstone; count(rrule) takes the series out without a condition on rrule,
+    # which would steer SQLite to the rrule index (almost every row has rrule NULL).
+    today = _by_owner(
+        r,
+        "SELECT owner_id, count(*) - count(rrule) AS n FROM activities "
+        "WHERE coalesce(start_at, due_at) >= ? AND coalesce(start_at, due_at) < ? "
+        "AND deleted_at IS NULL GROUP BY owner_id",
+        (start, end),
+    )
+    # The agenda's overdue rule (agenda.is_overdue) for one-off activities, through the
+    # (done_at, due_at) index: past due, else (no due time) past the start.
+    open_items = "done_at IS NULL AND rrule IS NULL AND kind <> 'note' AND deleted_at IS NULL"
+    late = _by_owner(
+        r,
+        "SELECT owner_id, count(*) AS n FROM ("
+        f"SELECT owner_id FROM activities WHERE due_at < ? AND {open_items} UNION ALL "
+        f"SELECT owner_id FROM activities WHERE due_at IS NULL AND start_at < ? AND {open_items}"
+        ") AS late GROUP BY owner_id",
+        (now, now),
+    )
+    open_deals = _by_owner(
+        r,
+        "SELECT owner_id, count(*) AS n FROM deals WHERE status = 'open' "
+        "AND deleted_at IS NULL GROUP BY owner_id",
+    )
+    idle_sql, idle_params = _idle_deals(stages, now=now, column="owner_id", owner_id=None)
+    idle = _by_owner(
+        r,
+        f"SELECT owner_id, count(*) AS n FROM ({idle_sql}) AS idle GROUP BY owner_id",
+        idle_params,
+    )
+    quotas = quotas_for_period(r, period=period)
+    won = {
+        (row["owner_id"], row["currency"]): int(row["won"])
         for row in r.rows(
-            f"SELECT owner_id, count(*) AS n FROM activities WHERE {column} >= ? "
-            f"AND {column} < ?{other} AND rrule IS NULL AND deleted_at IS NULL GROUP BY owner_id",
-            (start, end),
-        ):
-            today[row["owner_id"] or ""] = today.get(row["owner_id"] or "", 0) + row["n"]
-    late: dict[str, int] = {}
-    for part in (
-        "due_at < ?",  # the (done_at, due_at) index, as the agenda's overdue query
-        "due_at IS NULL AND start_at < ?",
-    ):
-        for row in r.rows(
-            f"SELECT owner_id, count(*) AS n FROM activities WHERE done_at IS NULL AND {part} "
-            "AND rrule IS NULL AND kind <> 'note' AND deleted_at IS NULL GROUP BY owner_id",
-            (now,),
-        ):
-            late[row["owner_id"] or ""] = late.get(row["owner_id"] or "", 0) + row["n"]
-    open_deals = {
-        row["owner_id"]: row["n"]
-        for row in r.rows(
-            "SELECT owner_id, count(*) AS n FROM deals WHERE status = 'open' "
-            "AND deleted_at IS NULL GROUP BY owner_id"
+            _won_sql("owner_id, ") + " GROUP BY owner_id, currency", _period_bounds(period)
         )
     }
-    idle: dict[str, int] = {}
-    for stage in all_stages(r).values():
-        if stage["kind"] != "open" or not stage["rotting_days"] or stage["deleted_at"]:
-            continue
-        cutoff = now - timedelta(days=stage["rotting_days"])
-        for row in r.rows(
-            "SELECT owner_id, count(*) AS n FROM deals WHERE status = 'open' AND stage_id = ? "
-            f"AND deleted_at IS NULL AND {IDLE_SQL} GROUP BY owner_id",
-            (stage["id"], cutoff, cutoff),
-        ):
-            idle[row["owner_id"] or ""] = idle.get(row["owner_id"] or "", 0) + row["n"]
-    return tuple(
-        RepStatus(
-            user=rep["username"],
-            name=rep["name"],
-            team=rep["team"],
-            today=today.get(rep["id"], 0),
-            overdue=late.get(rep["id"], 0),
-            open_deals=open_deals.get(rep["id"], 0),
-            idle_deals=idle.get(rep["id"], 0),
-            attainment=attainment(r, user_id=rep["id"], period=period),
+    lines = []
+    for rep in _reps(r):
+        quota = quotas.get(rep["id"])
+        lines.append(
+            RepStatus(
+                user=rep["username"],
+                name=rep["name"],
+                team=rep["team"],
+                today=today.get(rep["id"], 0),
+                overdue=late.get(rep["id"], 0),
+                open_deals=open_deals.get(rep["id"], 0),
+                idle_deals=idle.get(rep["id"], 0),
+                attainment=None
+                if quota is None
+                else _attainment(period, *quota, won.get((rep["id"], quota[1]), 0)),
+            )
         )
-        for rep in reps
-    )
+    return tuple(lines)
+
+
+def _by_owner(r: Reader, statement: str, params: Sequence[Any] = ()) -> dict[str, int]:
+    return {row["owner_id"] or "": int(row["n"]) for row in r.rows(statement, params)}
