@@ -1,7 +1,10 @@
 """``crm status``: the rep's day (or, with ``--team``, the team's) on one screen.
 
-Every piece comes from the service that owns it: the agenda (today, overdue), deals (idle
-deals, deals closing this month), the board (pipeline by stage) and quotas (attainment).
+The rep's agenda and overdue items come from the agenda, the pipeline by stage from the
+board, quotas from quotas. Idle deals, deals closing this month and the team's lines are
+queried here with the owners' rules (``deals.IDLE_SQL``, ``agenda.is_overdue``, the quota
+roll-up): one aggregate per column grouped by owner, each through an index that holds what
+it reads, so ``--team`` costs a handful of queries whatever the team's size.
 """
 
 from __future__ import annotations
