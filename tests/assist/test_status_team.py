@@ -54,3 +54,19 @@ class TestTeamLines:
         idle = deals.list_deals(book, rotting=True, limit=10)
         assert [d.handle for d in result.idle_deals] == [d["handle"] for d in idle]
         assert result.closing_this_month, "the demo book has deals closing this month"
+
+
+class TestDocument:
+    """``as_dict`` (what --json and MCP print) is ``dataclasses.asdict`` of the result."""
+
+    @pytest.mark.parametrize("team", [False, True])
+    def test_as_dict_is_asdict(self, demo: Crm, team: bool) -> None:
+        from dataclasses import asdict
+
+        book = Book.open(Settings.resolve(db=str(demo.db), user="alice"))
+        try:
+            result = status(book, team=team)
+        finally:
+            book.close()
+        assert result.team if team else result.overdue and result.attainment
+        assert result.as_dict() == asdict(result)
