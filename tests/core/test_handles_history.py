@@ -61,6 +61,13 @@ class TestNonAsciiNames:
         assert [c["name"] for c in listed] == ["ÖBB Holding"]
         assert crm.json("contact", "show", "ümit öz")["email"] == "umit@obb.example"
 
+    def test_list_search_as_typed_and_in_capitals(self, crm) -> None:
+        crm("company", "add", "Öko Bau")
+        crm("company", "add", "Acme GmbH")
+        for typed in ("Öko", "ÖKO", "bau", "ÖKO BAU"):
+            found = crm.json("company", "list", "--search", typed)
+            assert [c["name"] for c in found] == ["Öko Bau"], typed
+
     def test_an_exact_duplicate_is_caught(self, crm) -> None:
         crm("company", "add", "ÖBB Holding")
         again = crm("company", "add", "ÖBB Holding", ok=False)

@@ -55,9 +55,14 @@ def short(record_id: str) -> str:
     return record_id[:HANDLE_LENGTH]
 
 
-def contains_pattern(text: str) -> str:
-    """A case-folded ``LIKE … ESCAPE '\\'`` pattern matching ``text`` anywhere."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def contains_pattern(text: str, *, fold: bool = True) -> str:
+    """A ``LIKE … ESCAPE '\\'`` pattern matching ``text`` anywhere (lower-cased by Python)."""
+    escaped = (
+        (text.lower() if fold else text)
+        .replace("\\", "\\\\")
+        .replace("%", "\\%")
+        .replace("_", "\\_")
+    )
     return f"%{escaped}%"
 
 
