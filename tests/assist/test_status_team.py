@@ -70,3 +70,32 @@ class TestDocument:
             book.close()
         assert result.team if team else result.overdue and result.attainment
         assert result.as_dict() == asdict(result)
+
+
+class TestTeamOverdue:
+    """The team's overdue counts: open one-off items past due, else past their start."""
+
+    def test_items_without_a_due_time(self, team: Crm) -> None:
+        c = team
+        c("activity add meeting 'Forgotten meeting' --start '2026-11-20 10:00' --owner alice")
+        c("activity add meeting 'Next week' --start '2026-11-30 10:00' --owner alice")
+        c("activity add task 'Late task' --due 2026-11-20 --owner alice")
+        c("activity add task 'Someday' --owner alice")  # neither due nor started
+        c("activity add call 'Weekly' --start '2026-11-02 09:00' --every weekly --owner bob")
+        c("activity add note 'A note' --start '2026-11-20 09:00' --owner bob")
+        cancelled = c("activity add meeting 'Cancelled' --start '2026-11-19 10:00' --owner bob -q")
+        c("activity", "delete", cancelled.stdout.strip())
+        c("--as bob log call 'Done call' --at '2026-11-20 09:00'")
+        lines = {line["user"]: line for line in c.json("status --team")["team"]}
+        assert (lines["alice"]["overdue"], lines["bob"]["overdue"]) == (2, 0)
+        bob_late = c.json("agenda --overdue --owner bob")
+        assert [a["subject"] for a in bob_late] and all(a["recurring"] for a in bob_late)
+
+    def test_reps_whose_started_items_are_series(self, team: Crm) -> None:
+        """A rep whose started undated items are all series has none (told by the indexes)."""
+        c = team
+        c("activity add meeting 'Standup' --start '2026-11-16 09:00' --every daily --owner bob")
+        c("activity add meeting 'Missed' --start '2026-11-21 09:00' --owner alice")
+        c("activity add meeting 'Review' --start '2026-11-09 09:00' --every weekly --owner alice")
+        lines = {line["user"]: line for line in c.json("status --team")["team"]}
+        assert (lines["alice"]["overdue"], lines["bob"]["overdue"]) == (1, 0)
