@@ -158,21 +158,24 @@ def _column_widths(columns: Sequence[Col], cells: list[list[str]], limit: int) -
         # Better than Rich's rule where it can be: an amount, a date, an id or a phone number
         # is never cut in the middle. First only the columns wider than their longest word
         # shrink; then the columns of words (names, stages, subjects) may fold down to 6
-        # cells; only when even that does not fit, Rich's collapse of the widest columns.
+        # cells, then 4; only when even that does not fit, Rich's collapse of the widest columns.
         words = [
             max(_longest_word(col.header), *(_longest_word(row[i]) for row in cells), 1)
             for i, col in enumerate(columns)
         ]
         texty = [
-            col.justify != "right" and not all(_atomic(row[i]) for row in cells)
+            col.justify != "right" and not all(atomic(row[i]) for row in cells)
             for i, col in enumerate(columns)
         ]
         for floor in (
             [min(w, words[i] + pads[i]) for i, w in enumerate(widths)],
-            [
-                min(w, (min(words[i], 6) if texty[i] else words[i]) + pads[i])
-                for i, w in enumerate(widths)
-            ],
+            *(
+                [
+                    min(w, (min(words[i], fold) if texty[i] else words[i]) + pads[i])
+                    for i, w in enumerate(widths)
+                ]
+                for fold in (6, 4)
+            ),
         ):
             if sum(floor) <= inner:
                 widths = _shrink_to(widths, floor, inner)
@@ -182,10 +185,10 @@ def _column_widths(columns: Sequence[Col], cells: list[list[str]], limit: int) -
     return [max(w - p, 1) for w, p in zip(widths, pads, strict=True)]
 
 
-def _atomic(text: str) -> bool:
-    """A cell read as one token: empty, or one word with a digit (an id, a date, a phone)."""
-    text = text.strip()
-    return not text or (" " not in text and any(c.isdigit() for c in text))
+def atomic(text: str) -> bool:
+    """A cell read as tokens: empty, or words that each hold a digit (an id, a date and
+    time, a phone number)."""
+    return all(any(c.isdigit() for c in word) for word in text.split())
 
 
 def _shrink_to(widths: list[int], floors: list[int], limit: int) -> list[int]:
