@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.widgets import Input
 
 from crmcli.tui.app import CrmApp
@@ -13,7 +14,7 @@ from crmcli.tui.screens.calendar import CalendarScreen, Item
 from crmcli.tui.screens.detail import DealDetail, DetailScreen, LeadDetail
 from crmcli.tui.screens.forms import FormScreen
 from crmcli.tui.screens.home import HomeScreen
-from crmcli.tui.screens.lists import ListScreen
+from crmcli.tui.screens.lists import ListQuery, ListScreen
 from crmcli.tui.widgets.table import RecordTable
 from tests.conftest import Crm
 from tests.tui.conftest import drive, settle
@@ -215,6 +216,35 @@ class TestLists:
             await settle(pilot, app)
             assert isinstance(app.screen, DetailScreen)
             assert app.screen.record["email"] == "hank@globex.example"
+
+        drive(small_book, scenario, start="contacts")
+
+    def test_search_box_edits_and_a_page_slower_than_a_frame(
+        self, small_book: Crm, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Deleting a letter reloads too; a page that misses the frame the search box waits
+        for is shown when it arrives, and a page answered after a newer one is dropped."""
+        from crmcli.tui.screens import lists
+
+        async def scenario(pilot: Any, app: CrmApp) -> None:
+            screen = app.screen
+            assert isinstance(screen, ListScreen)
+            table = screen.query_one(RecordTable)
+            await pilot.press("o", "slash", "h", "a", "n")
+            await settle(pilot, app)
+            assert cells(table, "name") == ["Hank Scorpio"]
+            await pilot.press("backspace", "backspace", "backspace")
+            await settle(pilot, app)
+            assert len(cells(table, "name")) == 3
+            monkeypatch.setattr(lists, "SAME_FRAME", 0.0)  # no page answers that fast
+            shown = screen.pages_shown
+            await pilot.press("b", "i")
+            await settle(pilot, app)
+            assert cells(table, "name") == ["Bill Lumbergh"]
+            assert screen.pages_shown > shown
+            stale = ListQuery(search="zzz", owner=None)
+            screen._arrived(stale, [{"id": "x", "name": "stale"}])  # typed on since: dropped
+            assert cells(table, "name") == ["Bill Lumbergh"]
 
         drive(small_book, scenario, start="contacts")
 
