@@ -144,9 +144,14 @@ def load_cases(only: str | None) -> tuple[list[Case], list[Throughput], list[Tim
         throughputs += getattr(module, "THROUGHPUTS", [])
         timings += getattr(module, "TIMINGS", [])
     if only:
-        cases = [c for c in cases if only in c.name]
-        throughputs = [t for t in throughputs if only in t.name]
-        timings = [t for t in timings if only in t.name]
+        wanted = only.split("|")
+
+        def chosen(name: str) -> bool:
+            return any(part in name for part in wanted)
+
+        cases = [c for c in cases if chosen(c.name)]
+        throughputs = [t for t in throughputs if chosen(t.name)]
+        timings = [t for t in timings if chosen(t.name)]
     return cases, throughputs, timings
 
 
@@ -156,7 +161,7 @@ def main() -> int:
     )
     parser.add_argument("--quick", action="store_true", help="a 10x smaller book")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the book even if cached")
-    parser.add_argument("--only", help="run only cases whose name contains this")
+    parser.add_argument("--only", help="run only cases whose name contains this (A|B: either)")
     parser.add_argument("--repeat", type=int, default=None, help="override repetitions per case")
     args = parser.parse_args()
 

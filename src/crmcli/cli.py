@@ -17,8 +17,10 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from crmcli import __version__, output
+from crmcli import __version__, cli_coercion, output
 from crmcli.errors import CrmError
+
+cli_coercion.install()
 
 # noun -> (module, one-line help). Modules are imported only when their noun runs.
 NOUNS: dict[str, tuple[str, str]] = {

@@ -34,6 +34,18 @@ def stable_id(kind: str, key: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{kind}:{key.lower()}"))
 
 
+def ensure_default_user(w: Writer, username: str, *, role: str) -> str:
+    """The user every replica knows as ``username`` (created when missing) becomes the default."""
+    user_id = stable_id("user", username)
+    if w.row("SELECT id FROM users WHERE id = ?", (user_id,)) is None:
+        w.insert(
+            "users",
+            {"id": user_id, "username": username, "name": username, "role": role, "active": True},
+        )
+    w.set_meta("default_user", user_id)
+    return user_id
+
+
 @dataclass
 class Book:
     """An open crm database and the acting user; the first argument of every service."""
@@ -102,19 +114,7 @@ class Book:
         with self.db.write(user=username) as w:
             if w.meta("replica_id") is None:
                 w.set_meta("replica_id", str(uuid.uuid4()))
-            user_id = stable_id("user", username)
-            if w.row("SELECT id FROM users WHERE id = ?", (user_id,)) is None:
-                w.insert(
-                    "users",
-                    {
-                        "id": user_id,
-                        "username": username,
-                        "name": username,
-                        "role": "admin",
-                        "active": True,
-                    },
-                )
-            w.set_meta("default_user", user_id)
+            ensure_default_user(w, username, role="admin")
             pipeline_id = stable_id("pipeline", DEFAULT_PIPELINE)
             if w.row("SELECT id FROM pipelines WHERE id = ?", (pipeline_id,)) is None:
                 w.insert(

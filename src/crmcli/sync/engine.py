@@ -23,7 +23,7 @@ from typing import Any
 
 from crmcli import __version__, clock
 from crmcli.errors import Conflict, InvalidInput, UserError
-from crmcli.services.book import Book
+from crmcli.services.book import Book, ensure_default_user, stable_id
 from crmcli.storage.db import Reader, to_json_value
 from crmcli.storage.schema import HEAD, REVISIONS
 from crmcli.sync import container, transport
@@ -512,7 +512,6 @@ def _join_from_snapshot(
     report: SyncReport,
 ) -> None:
     """A fresh book becomes a copy of the newest snapshot (keeping its own identity)."""
-    from crmcli.services.book import stable_id
     from crmcli.storage.migrate import ensure_schema
 
     db = book.db
@@ -547,19 +546,7 @@ def _join_from_snapshot(
         with db.write(user=username) as w:
             for name, value in mine.items():
                 w.set_meta(name, value)
-            user_id = stable_id("user", username)
-            if w.row("SELECT id FROM users WHERE id = ?", (user_id,)) is None:
-                w.insert(
-                    "users",
-                    {
-                        "id": user_id,
-                        "username": username,
-                        "name": username,
-                        "role": "rep",
-                        "active": True,
-                    },
-                )
-            w.set_meta("default_user", user_id)
+            ensure_default_user(w, username, role="rep")
             if coverage:
                 w.observe_hlc(max(coverage.values()))
             w.execute(
@@ -590,7 +577,6 @@ def join_new_book(target: str, *, remote: str, username: str) -> str | None:
     Returns the snapshot's name, or None when there is none to use (encrypted teams join
     with ``crm sync join --key`` first, and then take the in-place path).
     """
-    from crmcli.services.book import stable_id
 
     path = Path(target).expanduser()
     if "://" in target or path.exists():
@@ -638,7 +624,6 @@ def join_new_book(target: str, *, remote: str, username: str) -> str | None:
 
 def _finish_join(book: Book, report: SyncReport) -> None:
     """Complete a join begun by ``join_new_book``: the rep's user, the clock, the record."""
-    from crmcli.services.book import stable_id
 
     with book.read() as r:
         raw = r.meta(META_JOINING)
@@ -648,19 +633,7 @@ def _finish_join(book: Book, report: SyncReport) -> None:
     username = str(joining["user"])
     coverage = {str(k): str(v) for k, v in joining["coverage"].items()}
     with book.db.write(user=username) as w:
-        user_id = stable_id("user", username)
-        if w.row("SELECT id FROM users WHERE id = ?", (user_id,)) is None:
-            w.insert(
-                "users",
-                {
-                    "id": user_id,
-                    "username": username,
-                    "name": username,
-                    "role": "rep",
-                    "active": True,
-                },
-            )
-        w.set_meta("default_user", user_id)
+        ensure_default_user(w, username, role="rep")
         if coverage:
             w.observe_hlc(max(coverage.values()))
         w.execute(
