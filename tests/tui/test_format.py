@@ -43,3 +43,48 @@ def test_a_cell_measures_its_text() -> None:
     console = Console(width=80, file=io.StringIO())
     measured = console.measure(cell("Globex support"))
     assert (measured.minimum, measured.maximum) == (14, 14)
+
+
+def test_the_fast_cells_paint_as_datatable_does() -> None:
+    """RecordTable paints a ``Cell`` itself (one segment); DataTable's own rendering of the
+    same cell, with the cursor, zebra stripes, a hovered row, a right-justified amount and a
+    cut name, must give the very same strips (text, colours, the meta clicks read)."""
+    import asyncio
+
+    from textual.app import App, ComposeResult
+
+    from crmcli.tui.widgets.table import Col, RecordTable
+
+    columns = (Col("name", "Name", width=10), Col("amount", "Amount", right=True), Col("o", "O"))
+    records = [
+        {"id": f"d{i}", "name": name, "amount": f"{i * 1000:,}.00 EUR", "o": "alice"}
+        for i, name in enumerate(["Acme renewal and more", "Globex", "日本語テキストです", "x"])
+    ]
+
+    class Twin(App[None]):
+        def compose(self) -> ComposeResult:
+            yield RecordTable(columns, id="fast")
+            yield RecordTable(columns, id="slow")
+
+    async def run() -> None:
+        app = Twin()
+        async with app.run_test(size=(60, 20)) as pilot:
+            fast, slow = app.query_one("#fast", RecordTable), app.query_one("#slow", RecordTable)
+            slow.fast_cells = False
+            for table in (fast, slow):
+                table.show(records)
+                table.move_cursor(row=1)
+                table.hover_coordinate = table.hover_coordinate._replace(row=2)
+            app.set_focus(None)  # the same pseudo-classes on both
+            for table in (fast, slow):
+                table._show_hover_cursor = True
+            await pilot.pause()
+            assert fast.size == slow.size
+            for y in range(fast.size.height):
+                painted = [
+                    [(s.text, s.style) for s in t.render_line(y).simplify()] for t in (fast, slow)
+                ]
+                assert painted[0] == painted[1], y
+            assert any("…" in s.text for s in fast.render_line(1))  # the cut name
+
+    asyncio.run(run())

@@ -60,14 +60,16 @@ class Cell:
     def __repr__(self) -> str:
         return f"Cell({self.plain!r})"
 
+    def fit(self, room: int) -> str:
+        """The text in exactly ``room`` cells: cut with an ellipsis, or padded (justified)."""
+        if self.width > room:
+            return set_cell_size(self.plain, room - 1) + "…" if room > 1 else "…"[:room]
+        gap = " " * (room - self.width)
+        return gap + self.plain if self.right else self.plain + gap
+
     def __rich_console__(self, console: Any, options: Any) -> Iterator[Segment]:
         room = options.max_width
-        if self.width > room:
-            yield Segment(set_cell_size(self.plain, room - 1) + "…" if room > 1 else "…"[:room])
-        elif self.right and self.width < room:
-            yield Segment(" " * (room - self.width) + self.plain)
-        else:
-            yield Segment(self.plain)
+        yield Segment(self.fit(room) if self.right or self.width > room else self.plain)
 
     def __rich_measure__(self, console: Any, options: Any) -> Measurement:
         return Measurement(self.width, self.width)
