@@ -248,6 +248,16 @@ class TestLists:
 
         drive(small_book, scenario, start="contacts")
 
+    def test_a_search_longer_than_its_box_scrolls_in_it(self, small_book: Crm) -> None:
+        async def scenario(pilot: Any, app: CrmApp) -> None:
+            box = app.screen.query_one("#search", Input)
+            await pilot.press("slash", *"a very long search for a contact who is not there")
+            await settle(pilot, app)
+            assert box.value.endswith("not there") and box.scroll_x > 0  # the end is in view
+            assert cells(app.screen.query_one(RecordTable), "name") == []
+
+        drive(small_book, scenario, start="contacts", size=(80, 24))
+
     def test_sort_by_clicking_a_column_header(self, small_book: Crm) -> None:
         async def scenario(pilot: Any, app: CrmApp) -> None:
             table = app.screen.query_one(RecordTable)

@@ -13,6 +13,8 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
@@ -234,6 +236,9 @@ class SearchBox(Input):
     before the box repaints, so that one frame shows the letter and its rows (instead of the
     letter first and the rows a frame later); other edits (delete, paste) reload on Changed."""
 
+    # The box scrolls its own text: a longer value repaints the box, it needs no layout of
+    # the screen (Widget's virtual_size lays out; every letter changes the box's).
+    virtual_size = Reactive(Size(0, 0), layout=False)
     searched = ""
 
     async def _on_key(self, event: events.Key) -> None:
@@ -269,7 +274,6 @@ class ListScreen(Screen[None]):
         self.spec = LISTS[kind]
         self.query_state = ListQuery()
         self.has_more = False
-        self._status_text = ""
         # The search box waiting for the page of what was typed (see SearchBox).
         self._waiting: tuple[ListQuery, asyncio.Future[list[dict[str, Any]]]] | None = None
         self.pages_shown = 0  # how many pages have been painted (tests and benchmarks wait on it)
@@ -328,12 +332,8 @@ class ListScreen(Screen[None]):
         ]
         if q.sort:
             parts.append(f"sort: {'-' if q.descending else ''}{q.sort}")
-        text = " · ".join(parts)
-        # The bar is laid out again only when the text's width changes (a flip from 101–150
-        # to 151–200 repaints the line, not the screen's layout).
-        resized = len(text) != len(self._status_text)
-        self._status_text = text
-        self.query_one("#list-status", Static).update(text, layout=resized)
+        # Its box has a fixed size (app.tcss): a repaint, never a layout of the screen.
+        self.query_one("#list-status", Static).update(" · ".join(parts), layout=False)
 
     # -- keys ---------------------------------------------------------------------------------
     async def search_for(self, text: str) -> None:
