@@ -258,6 +258,25 @@ class TestLists:
 
         drive(small_book, scenario, start="contacts", size=(80, 24))
 
+    def test_a_worker_keeps_its_connection_and_sees_new_writes(self, small_book: Crm) -> None:
+        """Pages are read on each worker thread's own kept connection, one transaction a
+        page: a contact added meanwhile (by `crm`, another connection) is on the next page
+        read; the app closes its connections when it ends."""
+
+        async def scenario(pilot: Any, app: CrmApp) -> None:
+            table = app.screen.query_one(RecordTable)
+            await pilot.press("o")
+            await settle(pilot, app)
+            assert "Grace Hopper" not in cells(table, "name")
+            small_book("contact", "add", "Grace Hopper", "--email", "grace@navy.example")
+            await pilot.press("o", "o")  # mine, then everyone's again
+            await settle(pilot, app)
+            assert "Grace Hopper" in cells(table, "name")
+            assert app._opened and all(book.db._conn is not None for book in app._opened)
+
+        app = drive(small_book, scenario, start="contacts")
+        assert app._opened and all(book.db._conn is None for book in app._opened)
+
     def test_sort_by_clicking_a_column_header(self, small_book: Crm) -> None:
         async def scenario(pilot: Any, app: CrmApp) -> None:
             table = app.screen.query_one(RecordTable)

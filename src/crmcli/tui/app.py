@@ -64,6 +64,8 @@ class CrmApp(App[None]):
         self._open_book = open_book
         self._thread_books = threading.local()
         self._opened: list[Book] = []  # every thread's connection, closed when the app ends
+        self._busy: set[int] = set()  # those in a job now
+        self._ended = False
         self._opened_lock = threading.Lock()
         self._start = start
         for entry in SCREENS:
@@ -81,17 +83,34 @@ class CrmApp(App[None]):
         flip opens nothing and finds the pages it read in SQLite's cache. Each job is its own
         transaction, so it sees every write committed before it."""
         book: Book | None = getattr(self._thread_books, "book", None)
-        if book is None:
-            book = self._thread_books.book = self._open_book()
-            with self._opened_lock:
+        with self._opened_lock:
+            if self._ended:  # the app closed its connections: this job opens its own
+                book = None
+            elif book is None:
+                book = self._thread_books.book = self._open_book()
                 self._opened.append(book)
-        return job(book)
+            if book is not None:
+                self._busy.add(id(book))
+        if book is None:
+            once = self._open_book()
+            try:
+                return job(once)
+            finally:
+                once.close()
+        try:
+            return job(book)
+        finally:
+            with self._opened_lock:
+                self._busy.discard(id(book))
+                if self._ended:
+                    book.close()  # it was in a job when the app ended
 
     def on_unmount(self) -> None:
-        """The app ends: close the connections its threads opened."""
+        """The app ends: close its threads' connections (one in a job closes after it)."""
         with self._opened_lock:
-            opened, self._opened = self._opened, []
-        for book in opened:
+            self._ended = True
+            idle = [book for book in self._opened if id(book) not in self._busy]
+        for book in idle:
             book.close()
 
     def service(self, job: Callable[[Book], T]) -> T:
