@@ -235,6 +235,15 @@ async def settle(pilot: Any, app: CrmApp) -> None:
             break
         await pilot.pause()
     await pilot.pause()
+    # On a busy machine Textual may still be laying out (a column measured when it is idle):
+    # wait until two captures of the screen, a short pause apart, are the same.
+    shown = app.export_screenshot()
+    for _ in range(40):
+        await pilot.pause(0.02)
+        again = app.export_screenshot()
+        if again == shown:
+            break
+        shown = again
 
 
 Scenario = Callable[[Any, CrmApp], Awaitable[None]]

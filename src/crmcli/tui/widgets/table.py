@@ -34,9 +34,13 @@ class RecordTable(DataTable[Any]):
         self.cols = list(columns)
         self.records: list[dict[str, Any]] = []
         self.fast_cells = True  # False: DataTable renders every cell (the tests compare)
+        self._early: list[dict[str, Any]] | None = None
 
     def on_mount(self) -> None:
         self._ensure_columns()
+        if self._early is not None:
+            records, self._early = self._early, None
+            self.show(records)
 
     def _ensure_columns(self) -> None:
         # A page can arrive before this widget's own Mount is handled: columns first, always.
@@ -46,6 +50,11 @@ class RecordTable(DataTable[Any]):
 
     def show(self, records: Sequence[dict[str, Any]]) -> None:
         """Replace the rows; the cursor goes back to the top."""
+        if not self.is_mounted:
+            # A page that arrives before this widget is mounted waits for it: rows added to
+            # an unmounted DataTable could keep their columns at the labels' width.
+            self._early = list(records)
+            return
         self._ensure_columns()
         self.clear()
         self.records = list(records)
