@@ -73,6 +73,20 @@ def split_list(text: str) -> list[str]:
 BASE_KEYS = {"id": "id", "external_id": "external_id"}
 
 
+def region_bound(fields: dict[str, p.Cleaner]) -> dict[str, p.Cleaner]:
+    """A service's field cleaners with the phone region read once per import (the same
+    validator; ``p.phone`` would look the region up in the environment on every row)."""
+    from crmcli.services.validate import clean_phone, phone_region
+
+    region = phone_region()
+
+    def phone(value: Any) -> Any:
+        text = str(value)
+        return clean_phone(text, region=region) if text.strip() else None
+
+    return {key: phone if cleaner is p.phone else cleaner for key, cleaner in fields.items()}
+
+
 class Entity:
     """How one kind of record is imported."""
 
@@ -171,6 +185,22 @@ def _name_matches(
     return [Match(key, choice, "name", round(score)) for choice, score, key in best]
 
 
+def in_file_names(name: str, earlier: dict[str, str]) -> list[Match]:
+    """Rows earlier in the batch (``{"row N": name}``) whose name the dedupe rule calls
+    similar to ``name``: every one of them, scored in one rapidfuzz call."""
+    from rapidfuzz import fuzz, process, utils
+
+    best = process.extract(
+        name,
+        earlier,
+        scorer=fuzz.token_sort_ratio,
+        processor=utils.default_process,
+        score_cutoff=NAME_THRESHOLD - 0.5,  # similar() rounds: 89.5 counts as 90
+        limit=None,
+    )
+    return [Match(key, choice, "name", round(score)) for choice, score, key in best]
+
+
 # -- companies -----------------------------------------------------------------------------
 class CompanyEntity(Entity):
     name = "company"
@@ -179,7 +209,7 @@ class CompanyEntity(Entity):
     def __init__(self) -> None:
         from crmcli.services import companies
 
-        self.fields = companies.FIELDS
+        self.fields = region_bound(companies.FIELDS)
         self._fill_domain: Callable[[dict[str, Any]], None] = companies._fill_domain
         self.keys = {**BASE_KEYS, "domain": "lower(domain)"}
         self._all_names: dict[str, str] | None = None
@@ -269,7 +299,7 @@ class ContactEntity(_PersonEntity):
     def __init__(self) -> None:
         from crmcli.services import contacts
 
-        self.fields = contacts.FIELDS
+        self.fields = region_bound(contacts.FIELDS)
         self.keys = {**BASE_KEYS, "email": "lower(email)"}
         self._other_emails: dict[str, list[Match]] | None = None
         # Names of the contacts at each company a row names, kept across batches (rows of
@@ -303,7 +333,7 @@ class ContactEntity(_PersonEntity):
 
     def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
         super().clean(data, cand, ctx)
-        for key, cleaner in (("other_emails", p.email), ("other_phones", p.phone)):
+        for key, cleaner in (("other_emails", p.email), ("other_phones", self.fields["phone"])):
             if data.get(key):
                 cand.values[key] = p.encode_list([cleaner(v) for v in split_list(data[key])])
 
@@ -420,7 +450,7 @@ class LeadEntity(_PersonEntity):
     def __init__(self) -> None:
         from crmcli.services import leads
 
-        self.fields = leads.FIELDS
+        self.fields = region_bound(leads.FIELDS)
         self.keys = {**BASE_KEYS, "email": "lower(email)"}
         self._rules: dict[str, Any] | None = None
 
