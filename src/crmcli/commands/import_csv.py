@@ -172,9 +172,12 @@ def _run(ctx: typer.Context, options: Any) -> None:
         for item in summary.errors[:5]:
             output.warn(f"row {item['row']}: {item['error']}")
         if summary.unmatched_columns:
-            output.note(
-                "kept in extra (no matching field): " + ", ".join(summary.unmatched_columns)
+            kept = (
+                "kept in extra"
+                if summary.extra_kept
+                else f"not kept ({options.entity}s have no extra field)"
             )
+            output.note(f"{kept} (no matching field): " + ", ".join(summary.unmatched_columns))
     counts = ", ".join(
         f"{getattr(summary, k)} {k}"
         for k in ("created", "updated", "unchanged", "skipped", "rejected")

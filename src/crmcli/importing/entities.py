@@ -97,6 +97,8 @@ class Entity:
     required: ClassVar[tuple[str, ...]] = ("name",)
     # Match reasons that are never created again, whatever --on-duplicate says.
     unique_reasons: ClassVar[frozenset[str]] = frozenset()
+    # The table has an ``extra`` column for the columns that match no field.
+    keeps_extra: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self.fields: dict[str, p.Cleaner] = {}
@@ -949,6 +951,154 @@ class ExpenseEntity(Entity):
         super().create(w, batch, ctx)
 
 
+# -- payments ------------------------------------------------------------------------------
+_REFUND_WORDS = {"refund": True, "payment": False}
+
+
+class PaymentEntity(Entity):
+    """Money received against an order (found by order number, or by deal: the deal's
+    oldest order still owed), through the payments service's balance and overpayment
+    rules; a negative amount (or a refund column) is a refund of an earlier payment."""
+
+    name = "payment"
+    table = "payments"
+    required = ()
+    keeps_extra = False  # payments have no extra field: unmatched columns are reported
+    link_fields = frozenset({"order", "order_id", "deal", "deal_id", "refund_of", "refund_of_id"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys = {"id": "id", "reference": "lower(reference)"}
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        from crmcli.money import parse_currency
+        from crmcli.services.validate import clean_text
+
+        values = cand.values
+        if data.get("id"):
+            values["id"] = _uuid(data["id"])
+        if data.get("created_at"):
+            values["created_at"] = convert.parse_datetime(data["created_at"], dayfirst=ctx.dayfirst)
+        if not data.get("amount"):
+            raise InvalidInput("the amount is missing")
+        amount, symbol = convert.parse_amount(data["amount"], decimal_comma=ctx.decimal_comma)
+        flag = (data.get("refund") or "").strip().lower()
+        if flag in _REFUND_WORDS:  # an exported list's kind column: payment | refund
+            refund = _REFUND_WORDS[flag]
+        else:
+            refund = convert.parse_flag(flag, what="refund") if flag else False
+        if amount == 0:
+            raise InvalidInput(f"a payment must be more than zero, not {data['amount']}")
+        values["refund"] = refund or amount < 0
+        values["amount"] = abs(amount)
+        code = data.get("currency") or symbol
+        values["currency"] = parse_currency(code) if code else None
+        if data.get("paid_at"):
+            values["paid_at"] = convert.parse_datetime(data["paid_at"], dayfirst=ctx.dayfirst)
+        for key, limit in (("method", 40), ("reference", 200)):
+            if data.get(key):
+                values[key] = clean_text(data[key], what=key, max_length=limit) or None
+        cand.links = {k: v for k, v in data.items() if k in self.link_fields and v}
+        if not cand.links:
+            raise InvalidInput(
+                "a payment needs an order or a deal",
+                hint="give an order number or a deal name column (refunds: refund_of)",
+            )
+
+    def resolve(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        """A row matched to a recorded payment (--key) must say the same money: an import
+        never changes what was paid (the balance rules would be bypassed)."""
+        from crmcli.money import format_money, parse_money, to_milli
+        from crmcli.services.handles import short
+        from crmcli.services.sales.config import amount_of
+
+        for cand in batch:
+            existing = cand.existing
+            if existing is None or existing.get("_lazy"):
+                continue
+            v = cand.values
+            currency = v.get("currency") or existing["currency"]
+            try:
+                milli = to_milli(parse_money(v["amount"], currency=currency))
+            except UserError as exc:
+                cand.error = exc.message
+                continue
+            signed = -milli if v["refund"] else milli
+            if currency != existing["currency"] or signed != int(existing["amount_milli"]):
+                recorded = format_money(
+                    amount_of(int(existing["amount_milli"]), existing["currency"]),
+                    existing["currency"],
+                )
+                cand.error = (
+                    f"payment {short(existing['id'])} is recorded as {recorded}; an import "
+                    "cannot change what was paid"
+                )
+
+    def defaults(self, cand: Candidate, ctx: Context) -> None:
+        """Nothing: the order gives the deal and currency, the write time the paid time."""
+
+    def update_values(self, cand: Candidate) -> dict[str, Any]:
+        v = cand.values
+        return {k: v[k] for k in ("paid_at", "method", "reference") if v.get(k) is not None}
+
+    def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        # One by one, in file order: each payment changes the balance the next one sees.
+        for cand in batch:
+            try:
+                row = self._create_one(w, cand.values, cand.links)
+            except UserError as exc:  # checked before anything is written for this row
+                cand.error = exc.message
+                continue
+            cand.values["id"] = row["id"]
+
+    @staticmethod
+    def _create_one(w: Writer, v: dict[str, Any], links: dict[str, str]) -> Row:
+        from crmcli.money import parse_money
+        from crmcli.services.sales import payments
+
+        own = {k: v[k] for k in ("id", "created_at") if v.get(k)}
+        original = None
+        refund_of = links.get("refund_of_id") or links.get("refund_of")
+        if refund_of:
+            original = payments.find_payment(w, refund_of)
+            if not original["order_id"]:
+                raise InvalidInput("that payment is on no order", hint="refund it with crm")
+            order = w.get("orders", original["order_id"])
+        else:
+            target = (
+                links.get("order_id") or links.get("order") or links.get("deal_id") or links["deal"]
+            )
+            order = payments._order_for(w, target)
+        currency = order["currency"]
+        if v.get("currency") and v["currency"] != currency:
+            raise InvalidInput(
+                f"order {order['number']} is in {currency}, the row says {v['currency']}",
+                hint="pay an order in its own currency",
+            )
+        value = parse_money(v["amount"], currency=currency)
+        if v["refund"] or original is not None:
+            if original is None:
+                original = payments.refundable_payment(w, order["id"], value)
+            return payments.record_refund(
+                w,
+                original,
+                value,
+                reference=v.get("reference"),
+                paid_at=v.get("paid_at"),
+                values=own,
+            )
+        row, _ = payments.record_payment(
+            w,
+            order,
+            value,
+            method=v.get("method"),
+            reference=v.get("reference"),
+            paid_at=v.get("paid_at"),
+            values=own,
+        )
+        return row
+
+
 ENTITY_TYPES: dict[str, type[Entity]] = {
     "company": CompanyEntity,
     "contact": ContactEntity,
@@ -957,6 +1107,7 @@ ENTITY_TYPES: dict[str, type[Entity]] = {
     "activity": ActivityEntity,
     "product": ProductEntity,
     "expense": ExpenseEntity,
+    "payment": PaymentEntity,
 }
 
 

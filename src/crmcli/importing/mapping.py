@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from crmcli.errors import InvalidInput
 
-ENTITIES = ("company", "contact", "lead", "deal", "activity", "product", "expense")
+ENTITIES = ("company", "contact", "lead", "deal", "activity", "product", "expense", "payment")
 EXTRA = "extra"  # --map "Header=extra": keep the column in the record's extra field
 
 # The fields each entity accepts, with the generic names files use for them.
@@ -186,6 +186,22 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "owner": ("rep", "owner", "user", "spent by", "employee"),
         "spent_at": ("spent at", "spent on", "date", "expense date"),
         "note": ("note", "notes", "description", "memo"),
+        "created_at": ("created at", "created"),
+    },
+    "payment": {
+        "id": ("id", "uuid", "payment id"),
+        "order": ("order", "order number", "order no", "invoice", "invoice number", "invoice no"),
+        "order_id": ("order id",),
+        "deal": ("deal", "deal name", "opportunity"),
+        "deal_id": ("deal id",),
+        "amount": ("amount", "paid", "amount paid", "payment amount", "value", "total", "gross"),
+        "currency": ("currency", "currency code"),
+        "paid_at": ("paid at", "paid on", "date", "payment date", "received on", "value date"),
+        "method": ("method", "payment method", "type", "payment type"),
+        "reference": ("reference", "ref", "payment reference", "transaction id", "transaction"),
+        "refund": ("refund", "is refund", "kind"),
+        "refund_of": ("refund of", "refunds", "original payment"),
+        "refund_of_id": ("refund of id",),
         "created_at": ("created at", "created"),
     },
 }

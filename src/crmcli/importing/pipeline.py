@@ -99,6 +99,7 @@ class ImportSummary:
     reject_file: str | None
     unmatched_columns: tuple[str, ...]
     errors: tuple[dict[str, Any], ...] = ()  # the first rejected rows: row, error
+    extra_kept: bool = True  # unmatched columns went into each record's extra field
 
     def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -291,6 +292,7 @@ def run_import(
         reject_file=str(rejects.path) if rejects.used else None,
         unmatched_columns=tuple(mapping.unmatched),
         errors=tuple(tally.errors[:20]),
+        extra_kept=entity.keeps_extra,
     )
 
 
@@ -419,7 +421,7 @@ def _run_batch(
     for cand in creates:
         cand.values.setdefault("id", new_id())
         entity.defaults(cand, ctx)
-        if cand.extra:
+        if cand.extra and entity.keeps_extra:
             cand.values["extra"] = extra_json(cand.extra, None)
     if creates:
         entity.create(w, creates, ctx)
@@ -544,7 +546,7 @@ def _update(w: Writer, entity: Entity, cand: Candidate, *, merge: bool) -> None:
         for k, v in values.items()
         if v is not None and k in existing and (not merge or existing[k] in (None, ""))
     }
-    if cand.extra:
+    if cand.extra and entity.keeps_extra:
         changes["extra"] = extra_json(cand.extra, existing.get("extra"))
     diff = w.update(entity.table, existing["id"], changes)
     added = add_tags(w, entity.table, existing["id"], cand.tags) if cand.tags else []
