@@ -160,3 +160,71 @@ def test_payment_export_round_trip(team: Crm, tmp_path_factory: Any, payments: A
     assert result["created"] == len(payments)
     after = book.json(f"export payment --fields {fields}")
     assert sorted(after, key=str) == sorted(before, key=str)
+
+
+QUOTES = (
+    "Quote Number,Deal,SKU,Description,Qty,Unit Price,Discount,Valid Until\n"
+    "Q-77,Acme renewal,SKU-1,,10,,10%,2026-12-31\n"
+    'Q-77,,,Custom onboarding,1,"€ 1,500.00",,\n'
+    "Q-77,,SKU-2,,2,2400,,\n"
+    "Q-78,Acme renewal,,Support hours,4,120,,\n"
+    "Q-78,,NOPE-1,,1,,,\n"
+    "Q-79,Nobody's deal,,Setup,1,10,,\n"
+)
+
+
+class TestQuotes:
+    def test_rows_with_one_number_build_one_quote(self, sales, tmp_path):
+        source = write(tmp_path / "quotes.csv", QUOTES)
+        result = sales.json(f"import quote {source}", ok=False)
+        assert (result["created"], result["rejected"]) == (4, 2)
+        reasons = {r["_row"]: r["_error"] for r in rejected(source)}
+        assert "NOPE-1" in reasons["6"] and "Nobody's deal" in reasons["7"]
+        quote = sales.json("quote show Q-77")
+        assert [(line["description"], line["quantity"]) for line in quote["lines"]] == [
+            ("CRM Seat (annual)", "10"),
+            ("Custom onboarding", "1"),
+            ("Onboarding package", "2"),
+        ]
+        # the quote service's own totals: 10 x 480 less 10%, + 1,500 + 2 x 2,400 (SKU-2 at
+        # the row's price), taxed per line at the products' 19% and the free line's 0%
+        assert (quote["status"], quote["valid_until"]) == ("draft", "2026-12-31")
+        assert (quote["subtotal"], quote["net"]) == ("11100.00", "10620.00")
+        assert quote["total"] == str(Decimal("10620.00") + Decimal("1732.80"))
+        assert sales.json("quote show Q-78")["total"] == "480.00"
+
+    def test_dry_run_writes_nothing(self, sales, tmp_path):
+        source = write(tmp_path / "quotes.csv", QUOTES)
+        before = changes(sales)
+        result = sales.json(f"import quote {source} --dry-run", ok=False)
+        assert (result["created"], result["rejected"], result["written"]) == (4, 2, False)
+        assert changes(sales) == before
+        assert sales.json("quote list") == []
+
+    def test_reimport_with_key_adds_only_missing_lines(self, sales, tmp_path):
+        source = write(tmp_path / "quotes.csv", QUOTES)
+        sales.json(f"import quote {source}", ok=False)
+        total = sales.json("quote show Q-77")["total"]
+        before = changes(sales)
+        again = sales.json(f"import quote {source} --key number", ok=False)
+        assert (again["created"], again["unchanged"], again["rejected"]) == (0, 4, 2)
+        assert changes(sales) == before
+        # without --key, a quote number that exists is refused, not doubled
+        plain = sales.json(f"import quote {source}", ok=False)
+        assert (plain["created"], plain["rejected"]) == (0, 6)
+        assert "already exists" in rejected(source)[0]["_error"]
+        # the fixed row goes in with --key: only the line the quote lacked
+        fixed = write(tmp_path / "fixed.csv", "quote,sku,qty\nQ-78,SKU-1,1\n")
+        added = sales.json(f"import quote {fixed} --key number")
+        assert added["created"] == 1
+        assert sales.json("quote show Q-78")["total"] == str(Decimal("480.00") + Decimal("571.20"))
+        assert sales.json("quote show Q-77")["total"] == total
+
+    def test_a_sent_quote_takes_no_new_line(self, sales, tmp_path):
+        source = write(tmp_path / "quotes.csv", QUOTES)
+        sales.json(f"import quote {source}", ok=False)
+        sales("quote send Q-78")
+        fixed = write(tmp_path / "fixed.csv", "quote,sku,qty\nQ-78,SKU-1,1\n")
+        result = sales.json(f"import quote {fixed} --key number", ok=False)
+        assert result["rejected"] == 1
+        assert "only a draft can change" in rejected(fixed)[0]["_error"]

@@ -34,7 +34,9 @@ OnDuplicate = Annotated[
 Key = Annotated[
     str | None,
     typer.Option(
-        "--key", help="Match rows to records by external_id, email or id: a re-import updates."
+        "--key",
+        help="Match rows to records by external_id, email or id (payments: reference, "
+        "quotes: number, products: sku): a re-import updates.",
     ),
 ]
 Profile = Annotated[

@@ -1099,6 +1099,178 @@ class PaymentEntity(Entity):
         return row
 
 
+# -- quotes --------------------------------------------------------------------------------
+class QuoteEntity(Entity):
+    """Quotes, one row per line: rows with the same number build one draft quote on their
+    deal, each line through the quote-lines service (so totals are the service's own)."""
+
+    name = "quote"
+    table = "quotes"
+    required = ()
+    keeps_extra = False  # quotes have no extra field: unmatched columns are reported
+    link_fields = frozenset({"deal", "deal_id", "contact"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys = {"number": "lower(number)"}
+        # number -> quote id, for the quotes this run created; and, with --key number, the
+        # signatures of the lines a quote already had (each matches one row at most)
+        self._created: dict[str, str] = {}
+        self._had: dict[str, list[tuple[Any, ...]]] = {}
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        from crmcli.money import parse_currency, parse_percent
+        from crmcli.services.sales.quotes import parse_quantity
+        from crmcli.services.validate import clean_text
+
+        values = cand.values
+        if data.get("number"):
+            values["number"] = clean_text(data["number"], what="quote number", max_length=40)
+        if data.get("currency"):
+            values["currency"] = parse_currency(data["currency"])
+        if data.get("valid_until"):
+            # A date as given: an imported quote may be past its validity (an old offer).
+            values["valid_until"] = convert.parse_date(data["valid_until"], dayfirst=ctx.dayfirst)
+        if data.get("quote_discount"):
+            values["quote_discount"] = parse_percent(
+                data["quote_discount"].strip().rstrip("%"), what="discount"
+            )
+        if data.get("notes"):
+            values["notes"] = clean_text(
+                data["notes"], what="notes", max_length=20_000, multiline=True
+            )
+        if not data.get("sku") and not data.get("description"):
+            raise InvalidInput(
+                "a quote line needs a product SKU or a description",
+                hint="one row per line: a sku or description column, a quantity and a price",
+            )
+        price = None
+        if data.get("unit_price"):
+            price, symbol = convert.parse_amount(
+                data["unit_price"], decimal_comma=ctx.decimal_comma
+            )
+            if symbol and not values.get("currency"):
+                values["currency"] = parse_currency(symbol)
+        kind = (data.get("kind") or "item").strip().lower()
+        if kind not in ("item", "charge"):
+            raise InvalidInput(f"unknown line kind {data['kind']!r}", hint="item or charge")
+        values["line"] = {
+            "product": data.get("sku") or None,
+            "text": None if data.get("sku") else data.get("description"),
+            "price": price,
+            "quantity": parse_quantity(data["quantity"]) if data.get("quantity") else None,
+            "discount": (data.get("discount") or "").strip().rstrip("%") or None,
+            "tax": (data.get("tax") or "").strip().rstrip("%") or None,
+            "unit": data.get("unit") or None,
+            "charge": kind == "charge",
+        }
+        cand.links = {k: v for k, v in data.items() if k in self.link_fields and v}
+
+    def resolve(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        # A quote found by --key number is reconciled line by line in create().
+        for cand in batch:
+            if cand.existing is not None:
+                cand.values["_quote_id"] = cand.existing["id"]
+                cand.existing = None
+
+    def defaults(self, cand: Candidate, ctx: Context) -> None:
+        """Nothing: the deal gives the currency and contact, the service the rest."""
+
+    def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        from crmcli.services.sales.quotes import refresh
+
+        touched: dict[str, None] = {}
+        for cand in batch:
+            try:
+                quote_id = self._add(w, cand)
+            except UserError as exc:  # checked before anything is written for this row
+                cand.error = exc.message
+                continue
+            if quote_id is not None:
+                touched[quote_id] = None
+        for quote_id in touched:
+            refresh(w, quote_id)  # the stored total, from the service's formulas
+
+    def _add(self, w: Writer, cand: Candidate) -> str | None:
+        """Add the row's line (creating its quote first); None when the quote already had
+        that line (a re-import)."""
+        from crmcli.services.sales.quote_lines import LineChange, insert_line, line_values
+        from crmcli.services.sales.quotes import quote_lines
+
+        v = cand.values
+        number = v.get("number")
+        key = str(number).lower() if number else None
+        quote_id = self._created.get(key) if key else None
+        if quote_id is None and v.get("_quote_id"):
+            quote_id = v["_quote_id"]
+            if key not in self._had:
+                self._had[str(key)] = [_line_signature(r) for r in quote_lines(w, quote_id)]
+        if quote_id is None:
+            quote = self._new_quote(w, v, cand.links)
+            quote_id = quote["id"]
+            self._created[key or str(quote["number"]).lower()] = quote_id
+        quote = w.get("quotes", quote_id)
+        if v.get("currency") and v["currency"] != quote["currency"]:
+            raise InvalidInput(
+                f"quote {quote['number']} is in {quote['currency']}, the row says {v['currency']}",
+                hint="give every line of a quote the quote's currency",
+            )
+        line = line_values(w, quote, LineChange(**v["line"]))
+        had = self._had.get(str(key)) if key else None
+        if had is not None and _line_signature(line) in had:
+            had.remove(_line_signature(line))
+            cand.action = "unchanged"
+            return None
+        cand.values["id"] = insert_line(w, quote, line)["id"]
+        return str(quote_id)
+
+    def _new_quote(self, w: Writer, v: dict[str, Any], links: dict[str, str]) -> Row:
+        from crmcli import clock
+        from crmcli.services.deals import find_deal
+        from crmcli.services.sales.quotes import create_quote, parse_validity
+
+        if v.get("number") and rows_where_in(
+            w, "quotes", "lower(number)", [str(v["number"]).lower()], columns="id"
+        ):
+            raise InvalidInput(
+                f"quote {v['number']} already exists",
+                hint="re-import with --key number to add only the lines it lacks",
+            )
+        handle = links.get("deal_id") or links.get("deal")
+        if not handle:
+            raise InvalidInput(
+                "a new quote needs a deal", hint="give the quote's first row a deal column"
+            )
+        today = clock.to_local(w.at).date()
+        return create_quote(
+            w,
+            deal=find_deal(w, handle),
+            contact=links.get("contact"),
+            currency=v.get("currency"),
+            valid_until=v.get("valid_until") or parse_validity(None, today=today),
+            discount_pct=v.get("quote_discount"),
+            notes=v.get("notes"),
+            number=v.get("number"),
+        )
+
+
+def _line_signature(line: Row) -> tuple[Any, ...]:
+    """What makes two quote lines the same line (an unchanged re-import)."""
+    return tuple(
+        str(line.get(k) or "")
+        for k in (
+            "kind",
+            "product_id",
+            "description",
+            "quantity",
+            "unit_price_milli",
+            "discount_pct",
+            "tax_pct",
+            "unit",
+        )
+    )
+
+
 ENTITY_TYPES: dict[str, type[Entity]] = {
     "company": CompanyEntity,
     "contact": ContactEntity,
@@ -1108,6 +1280,7 @@ ENTITY_TYPES: dict[str, type[Entity]] = {
     "product": ProductEntity,
     "expense": ExpenseEntity,
     "payment": PaymentEntity,
+    "quote": QuoteEntity,
 }
 
 

@@ -17,7 +17,17 @@ from dataclasses import dataclass
 
 from crmcli.errors import InvalidInput
 
-ENTITIES = ("company", "contact", "lead", "deal", "activity", "product", "expense", "payment")
+ENTITIES = (
+    "company",
+    "contact",
+    "lead",
+    "deal",
+    "activity",
+    "product",
+    "expense",
+    "payment",
+    "quote",
+)
 EXTRA = "extra"  # --map "Header=extra": keep the column in the record's extra field
 
 # The fields each entity accepts, with the generic names files use for them.
@@ -203,6 +213,25 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "refund_of": ("refund of", "refunds", "original payment"),
         "refund_of_id": ("refund of id",),
         "created_at": ("created at", "created"),
+    },
+    # One row per quote line; rows with the same number are one quote.
+    "quote": {
+        "number": ("number", "quote", "quote number", "quote no", "quote name"),
+        "deal": ("deal", "deal name", "opportunity"),
+        "deal_id": ("deal id",),
+        "contact": ("contact", "contact email", "customer contact"),
+        "currency": ("currency", "currency code"),
+        "valid_until": ("valid until", "expires", "expiration date", "expiry", "valid till"),
+        "quote_discount": ("quote discount", "quote discount pct"),
+        "notes": ("notes", "quote notes"),
+        "sku": ("sku", "product", "product code", "product sku", "item code"),
+        "description": ("description", "line", "item", "text", "line description"),
+        "quantity": ("quantity", "qty", "units"),
+        "unit_price": ("unit price", "price", "list price", "rate"),
+        "discount": ("discount", "discount pct", "line discount", "discount percent"),
+        "tax": ("tax", "tax pct", "tax percent", "tax rate", "vat"),
+        "unit": ("unit", "unit of measure", "uom"),
+        "kind": ("kind", "line kind", "line type"),
     },
 }
 
