@@ -256,21 +256,30 @@ def table(
     from rich.table import Table
     from rich.text import Text
 
+    from crmcli import plain
+
+    cells = [
+        [
+            col.render(row.get(col.key), row) if col.render else human(row.get(col.key))
+            for col in columns
+        ]
+        for row in rows
+    ]
     grid = Table(title=title, caption=caption, header_style="bold", expand=False, pad_edge=False)
-    for col in columns:
+    for index, col in enumerate(columns):
+        # Amounts, dates, ids and phone numbers keep their width when the terminal is
+        # narrow (Rich then folds the columns of words), as the plain tables do.
+        whole = col.justify == "right" or all(plain.atomic(str(row[index])) for row in cells)
         grid.add_column(
             col.title,
             justify=col.justify,
             style=col.style,
             max_width=col.max_width,
             overflow="fold",
+            no_wrap=whole and bool(cells),
         )
-    for row in rows:
-        cells = (
-            col.render(row.get(col.key), row) if col.render else human(row.get(col.key))
-            for col in columns
-        )
-        grid.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))
+    for row_cells in cells:
+        grid.add_row(*(Text(c) if isinstance(c, str) else c for c in row_cells))
     return grid
 
 

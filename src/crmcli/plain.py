@@ -155,8 +155,59 @@ def _column_widths(columns: Sequence[Col], cells: list[list[str]], limit: int) -
         widths.append(max(total, 1))
     inner = limit - (len(columns) + 1)
     if sum(widths) > inner:
-        widths = _collapse(widths, inner)
+        # Better than Rich's rule where it can be: an amount, a date, an id or a phone number
+        # is never cut in the middle. First only the columns wider than their longest word
+        # shrink; then the columns of words (names, stages, subjects) may fold down to 6
+        # cells, then 4; only when even that does not fit, Rich's collapse of the widest columns.
+        words = [
+            max(_longest_word(col.header), *(_longest_word(row[i]) for row in cells), 1)
+            for i, col in enumerate(columns)
+        ]
+        texty = [
+            col.justify != "right" and not all(atomic(row[i]) for row in cells)
+            for i, col in enumerate(columns)
+        ]
+        for floor in (
+            [min(w, words[i] + pads[i]) for i, w in enumerate(widths)],
+            *(
+                [
+                    min(w, (min(words[i], fold) if texty[i] else words[i]) + pads[i])
+                    for i, w in enumerate(widths)
+                ]
+                for fold in (6, 4)
+            ),
+        ):
+            if sum(floor) <= inner:
+                widths = _shrink_to(widths, floor, inner)
+                break
+        else:
+            widths = _collapse(widths, inner)
     return [max(w - p, 1) for w, p in zip(widths, pads, strict=True)]
+
+
+def atomic(text: str) -> bool:
+    """A cell read as tokens: empty, or words that each hold a digit (an id, a date and
+    time, a phone number)."""
+    return all(any(c.isdigit() for c in word) for word in text.split())
+
+
+def _shrink_to(widths: list[int], floors: list[int], limit: int) -> list[int]:
+    """Take cells from the widest columns that are still above their floor until it fits."""
+    widths = widths[:]
+    excess = sum(widths) - limit
+    while excess > 0:
+        slack = [i for i, w in enumerate(widths) if w > floors[i]]
+        widest = max(widths[i] for i in slack)
+        tops = [i for i in slack if widths[i] == widest]
+        below = max((widths[i] for i in slack if widths[i] < widest), default=0)
+        step = min(widest - max(below, *(floors[i] for i in tops)), -(-excess // len(tops)))
+        for i in tops:
+            cut = min(max(step, 1), widths[i] - floors[i], excess)
+            widths[i] -= cut
+            excess -= cut
+            if excess <= 0:
+                break
+    return widths
 
 
 def _style(text: str, style: str | None, color: bool) -> str:

@@ -38,6 +38,48 @@ class TestHandles:
         assert run.exit_code == 1 and "did you mean" in run.stderr
 
 
+class TestNonAsciiNames:
+    """Names with letters SQLite's lower() cannot fold resolve as typed and in any case."""
+
+    NAMES = ("ÖBB Holding", "Émile Zola", "Ærø Shipping", "上海通用汽车", "İstanbul Tekstil")
+
+    def test_companies_by_exact_and_other_case_names(self, crm) -> None:
+        for name in self.NAMES:
+            crm("company", "add", name)
+        for name in self.NAMES:
+            for typed in (name, name.lower(), name.upper(), name.split()[0].lower()):
+                shown = crm.json("company", "show", typed)
+                assert shown["name"] == name, typed
+
+    def test_links_and_filters_find_them(self, crm) -> None:
+        crm("company", "add", "ÖBB Holding", "--territory", "Österreich")
+        crm("contact", "add", "Ümit Öz", "--email", "umit@obb.example", "--company", "ÖBB Holding")
+        crm("deal", "add", "Rail ÖBB", "--amount", "100", "--company", "öbb holding")
+        deal = crm.json("deal", "show", "rail öbb")
+        assert deal["company"] == "ÖBB Holding"
+        listed = crm.json("company", "list", "--territory", "Österreich")
+        assert [c["name"] for c in listed] == ["ÖBB Holding"]
+        assert crm.json("contact", "show", "ümit öz")["email"] == "umit@obb.example"
+
+    def test_list_search_as_typed_and_in_capitals(self, crm) -> None:
+        crm("company", "add", "Öko Bau")
+        crm("company", "add", "Acme GmbH")
+        for typed in ("Öko", "ÖKO", "bau", "ÖKO BAU"):
+            found = crm.json("company", "list", "--search", typed)
+            assert [c["name"] for c in found] == ["Öko Bau"], typed
+
+    def test_an_exact_duplicate_is_caught(self, crm) -> None:
+        crm("company", "add", "ÖBB Holding")
+        again = crm("company", "add", "ÖBB Holding", ok=False)
+        assert again.exit_code != 0 and "duplicate" in again.stderr
+
+    def test_two_names_alike_but_for_case_are_ambiguous(self, crm) -> None:
+        crm("company", "add", "Öko Bau")
+        crm("company", "add", "Öko Bauplan", "--force")
+        run = crm("company", "show", "öko", ok=False)
+        assert run.exit_code == 1 and "ambiguous" in run.stderr
+
+
 class TestHistory:
     """Creates, updates (old → new) and deletes are logged with who and when."""
 

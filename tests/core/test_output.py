@@ -139,3 +139,45 @@ class TestBadInputWritesNothing:
         assert run.exit_code == 1 and run.stderr.startswith("error: ") and "hint:" in run.stderr
         assert len(crm.json("history -n 500")) == before
         assert "zed" not in crm("user list -q").stdout
+
+
+class TestNarrowTerminal:
+    """At 80 columns a list wraps names, never an amount, a date, an id or a phone number."""
+
+    def test_deal_list_keeps_tokens_whole(self, crm) -> None:
+        crm("company", "add", "Bexhelixterra Holding SA")
+        for n in range(3):
+            crm(
+                "deal",
+                "add",
+                f"Bexhelixterra expansion programme {n}",
+                "--company",
+                "Bexhelixterra Holding SA",
+                "--amount",
+                "1234567.89",
+                "--close",
+                "2026-12-11",
+            )
+        shown = crm("deal", "list", env={"COLUMNS": "80"}).stdout
+        lines = shown.splitlines()
+        assert max(len(line) for line in lines) <= 80
+        assert shown.count("1,234,567.89") == 3 and shown.count("2026-12-11") == 3
+        deal_ids = [d["id"][:8] for d in crm.json("deal", "list")]
+        assert all(handle in shown for handle in deal_ids)
+
+    def test_contact_list_keeps_phone_numbers_whole(self, crm) -> None:
+        crm(
+            "contact",
+            "add",
+            "Bartholomew Featherstonehaugh-Wright",
+            "--email",
+            "bartholomew.featherstonehaugh@example.com",
+            "--phone",
+            "+44 20 7946 3902",
+            "--title",
+            "Vice President Procurement",
+        )
+        shown = crm("contact", "list", env={"COLUMNS": "80"}).stdout
+        assert max(len(line) for line in shown.splitlines()) <= 80
+        phone = crm.json("contact", "list")[0]["phone"]
+        assert phone.replace(" ", "") in shown.replace(" ", "") and phone in shown

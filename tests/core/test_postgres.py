@@ -55,3 +55,10 @@ def test_everyday_flow_on_postgres(pgcrm) -> None:
         or "Proposal" in str(deal)
     )
     assert pgcrm.json("contact show ada@acme.example")["phone"] == "+442079460000"
+
+
+def test_non_ascii_names_resolve_in_any_case(pgcrm) -> None:
+    """PostgreSQL folds Unicode in lower(); handles match there as on SQLite."""
+    pgcrm("company", "add", "ÖBB Holding")
+    for typed in ("ÖBB Holding", "öbb holding", "öbb"):
+        assert pgcrm.json("company", "show", typed)["name"] == "ÖBB Holding"

@@ -146,6 +146,14 @@ class TestHandles:
         ]
         assert _complete(f"crm --db {book} user show b") == ["bob", "bob Okafor"]
 
+    def test_accented_names(self, team) -> None:
+        team("contact add 'Éléonore Ürsel' --email el@example.fr")
+        team("contact add 'Émile Zola' --email ez@example.fr")
+        # SQLite's lower() keeps É: what was typed is folded the same way, and a prefix
+        # followed by a non-ASCII letter (Él|é…) stays inside the range.
+        assert _complete(f"crm --db {team.db} contact show É") == ["Éléonore Ürsel", "Émile Zola"]
+        assert _complete(f"crm --db {team.db} contact show Él") == ["Éléonore Ürsel"]
+
     def test_the_database_from_the_environment(self, book: Path) -> None:
         assert _complete("crm deal show Glo", env={"CRM_DB": str(book)}) == ["Globex pilot"]
 

@@ -245,8 +245,8 @@ def _where(
     if filters.source:
         if "source" not in own:
             raise InvalidInput(f"{table} have no source", hint="drop --source for this export")
-        where.append("lower(t.source) = ?")
-        params.append(filters.source.strip().lower())
+        where.append("lower(t.source) = lower(?)")
+        params.append(filters.source.strip())
     if filters.search:
         from crmcli.services.handles import contains_pattern
 

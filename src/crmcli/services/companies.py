@@ -120,17 +120,17 @@ def find_or_create_company(
     """The company with this domain, else this exact name, else a new one (lead conversion)."""
     if domain:
         row = w.row(
-            "SELECT * FROM companies WHERE deleted_at IS NULL AND lower(domain) = ? "
+            "SELECT * FROM companies WHERE deleted_at IS NULL AND lower(domain) = lower(?) "
             "ORDER BY created_at LIMIT 1",
-            (domain.lower(),),
+            (domain,),
         )
         if row is not None:
             return row, False
     if name:
         row = w.row(
-            "SELECT * FROM companies WHERE deleted_at IS NULL AND lower(name) = ? "
+            "SELECT * FROM companies WHERE deleted_at IS NULL AND lower(name) = lower(?) "
             "ORDER BY created_at LIMIT 1",
-            (name.strip().lower(),),
+            (name.strip(),),
         )
         if row is not None:
             if domain and not row["domain"]:
@@ -188,9 +188,9 @@ def list_companies(
         if classification:
             q.add("c.classification = ?", clean_classification(classification))
         if industry:
-            q.add("lower(c.industry) = ?", industry.strip().lower())
+            q.add("lower(c.industry) = lower(?)", industry.strip())
         if territory:
-            q.add("lower(c.territory) = ?", territory.strip().lower())
+            q.add("lower(c.territory) = lower(?)", territory.strip())
         p.search_filter(q, ("c.name", "c.domain", "c.notes", "c.city"), search)
         if id_condition is not None:
             q.add(id_condition[0], *id_condition[1])

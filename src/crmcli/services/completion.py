@@ -39,7 +39,7 @@ def candidates(reader: Reader, entity: str, typed: str, *, limit: int = LIMIT) -
     up to ``limit`` per column."""
     spec = ENTITIES[entity]
     columns = _COLUMNS[entity]
-    lowered = typed.lower()
+    lowered = str(reader.scalar("SELECT lower(?)", (typed,)))  # folded as the index is
     alive = " AND active = ?" if entity == "user" else ""
     out: dict[str, Candidate] = {}
     for column in columns:

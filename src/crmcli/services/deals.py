@@ -105,9 +105,9 @@ def stage_in(reader: Reader, pipeline: Row, text: str) -> Row:
     except NotFound as exc:
         other = reader.row(
             "SELECT p.name AS pipeline FROM stages s JOIN pipelines p ON p.id = s.pipeline_id "
-            "WHERE lower(s.name) = ? AND s.pipeline_id <> ? AND s.deleted_at IS NULL "
+            "WHERE lower(s.name) = lower(?) AND s.pipeline_id <> ? AND s.deleted_at IS NULL "
             "AND p.deleted_at IS NULL LIMIT 1",
-            (text.strip().lower(), pipeline["id"]),
+            (text.strip(), pipeline["id"]),
         )
         if other is not None:
             raise InvalidInput(

@@ -90,9 +90,9 @@ def contact_matches(
         # other_emails is a JSON list: the quoted address, with LIKE's wildcards escaped
         # (an underscore is common in addresses and would match any character).
         rows = reader.rows(
-            "SELECT id, name FROM contacts WHERE deleted_at IS NULL AND (lower(email) = ? "
+            "SELECT id, name FROM contacts WHERE deleted_at IS NULL AND (lower(email) = lower(?) "
             "OR (other_emails IS NOT NULL AND lower(other_emails) LIKE ? ESCAPE '\\'))",
-            (email.lower(), contains_pattern(f'"{email}"')),
+            (email, contains_pattern(f'"{email}"')),
         )
         found += [Match(r["id"], r["name"], "email") for r in rows if r["id"] != exclude_id]
     if phone:
@@ -123,7 +123,7 @@ def lead_matches(
     alive = "deleted_at IS NULL AND status <> 'converted'"
     if email:
         rows = reader.rows(
-            f"SELECT id, name FROM leads WHERE {alive} AND lower(email) = ?", (email.lower(),)
+            f"SELECT id, name FROM leads WHERE {alive} AND lower(email) = lower(?)", (email,)
         )
         found += [Match(r["id"], r["name"], "email") for r in rows if r["id"] != exclude_id]
     if phone:
@@ -131,8 +131,8 @@ def lead_matches(
         found += [Match(r["id"], r["name"], "phone") for r in rows if r["id"] != exclude_id]
     if name and company_name:
         rows = reader.rows(
-            f"SELECT id, name FROM leads WHERE {alive} AND lower(company_name) = ?",
-            (company_name.lower(),),
+            f"SELECT id, name FROM leads WHERE {alive} AND lower(company_name) = lower(?)",
+            (company_name,),
         )
         found += _best_names(name, rows, exclude_id)
     return _unique(found)
@@ -145,8 +145,8 @@ def company_matches(
     found: list[Match] = []
     if domain:
         rows = reader.rows(
-            "SELECT id, name FROM companies WHERE deleted_at IS NULL AND lower(domain) = ?",
-            (domain.lower(),),
+            "SELECT id, name FROM companies WHERE deleted_at IS NULL AND lower(domain) = lower(?)",
+            (domain,),
         )
         found += [Match(r["id"], r["name"], "domain") for r in rows if r["id"] != exclude_id]
     if name:

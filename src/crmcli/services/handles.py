@@ -55,9 +55,14 @@ def short(record_id: str) -> str:
     return record_id[:HANDLE_LENGTH]
 
 
-def contains_pattern(text: str) -> str:
-    """A case-folded ``LIKE … ESCAPE '\\'`` pattern matching ``text`` anywhere."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def contains_pattern(text: str, *, fold: bool = True) -> str:
+    """A ``LIKE … ESCAPE '\\'`` pattern matching ``text`` anywhere (lower-cased by Python)."""
+    escaped = (
+        (text.lower() if fold else text)
+        .replace("\\", "\\\\")
+        .replace("%", "\\%")
+        .replace("_", "\\_")
+    )
     return f"%{escaped}%"
 
 
@@ -91,22 +96,61 @@ def resolve(
         clause, args = reader.prefix_clause("id", lowered)
         candidates = find(clause, args)
     if not candidates and spec.email and "@" in text:
-        candidates = find(f"lower({spec.email}) = ?", (lowered,))
+        candidates = find(f"lower({spec.email}) = lower(?)", (text,))
     for column in spec.names:
         if candidates:
             break
-        candidates = find(f"lower({column}) = ?", (lowered,))
+        # lower(?): the database folds both sides alike (SQLite's lower() is ASCII-only)
+        candidates = find(f"lower({column}) = lower(?)", (text,))
     if not candidates:
         pattern = contains_pattern(lowered)
         for column in spec.names:
             candidates = find(f"lower({column}) LIKE ? ESCAPE '\\'", (pattern,))
             if candidates:
                 break
+    if not candidates and not text.isascii():
+        candidates = _casefold_matches(reader, spec, text, f"{alive}{extra}", params, cols)
     if len(candidates) == 1:
         return reader.get(spec.table, candidates[0]["id"], include_deleted=include_deleted)
     if candidates:
         raise Ambiguous(entity, text, [f"{short(c['id'])}  {spec.label(c)}" for c in candidates])
     raise NotFound(f"no {entity} matches {text!r}", hint=_suggest(reader, spec, text, alive))
+
+
+def _casefold_matches(
+    reader: Reader,
+    spec: Entity,
+    text: str,
+    conditions: str,
+    params: tuple[object, ...],
+    cols: str,
+) -> list[Row]:
+    """Names equal to (else containing) ``text`` in any case, for letters SQL cannot fold.
+
+    SQLite's ``lower()`` and ``LIKE`` fold ASCII only, so ``öbb`` misses ``ÖBB Holding``.
+    The rows are narrowed by the longest ASCII word of ``text`` when there is one, then
+    compared with Python's full Unicode case folding.
+    """
+    folded = text.casefold()
+    words = sorted(re.findall(r"[a-z0-9]{3,}", text.lower()), key=len, reverse=True)
+    narrow = ""
+    args: tuple[str, ...] = ()
+    if words:
+        pattern = contains_pattern(words[0])
+        narrow = " AND (" + " OR ".join(f"lower({c}) LIKE ? ESCAPE '\\'" for c in spec.names) + ")"
+        args = (pattern,) * len(spec.names)
+    rows = reader.rows(
+        f"SELECT {cols} FROM {spec.table} WHERE 1 = 1{narrow}{conditions}", (*args, *params)
+    )
+    for test in (str.__eq__, str.__contains__):
+        found = [
+            r
+            for r in rows
+            if any(r.get(c) and test(str(r[c]).casefold(), folded) for c in spec.names)
+        ]
+        if found:
+            return found[:11]
+    return []
 
 
 def _suggest(reader: Reader, spec: Entity, text: str, alive: str) -> str | None:

@@ -356,7 +356,7 @@ def assign_leads(
             wanted = _statuses(status or "new") or STATUSES
             q.add(f"l.status IN ({', '.join('?' * len(wanted))})", *wanted)
             if source:
-                q.add("lower(l.source) = ?", source.strip().lower())
+                q.add("lower(l.source) = lower(?)", source.strip())
             if unassigned:
                 q.add("l.owner_id IS NULL")
             leads = w.rows(f"SELECT l.* FROM leads l WHERE {q.sql} ORDER BY l.created_at", q.params)
@@ -367,9 +367,9 @@ def assign_leads(
         else:
             assert team is not None
             reps = w.rows(
-                "SELECT id, username FROM users WHERE lower(team) = ? AND active = ? "
+                "SELECT id, username FROM users WHERE lower(team) = lower(?) AND active = ? "
                 "AND deleted_at IS NULL ORDER BY username",
-                (team.strip().lower(), True),
+                (team.strip(), True),
             )
             if not reps:
                 raise InvalidInput(

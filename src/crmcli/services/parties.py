@@ -223,11 +223,13 @@ def search_filter(q: Query, columns: Sequence[str], term: str | None) -> None:
     if not term:
         return
     for word in term.split():
-        pattern = contains_pattern(word)
-        q.add(
-            "(" + " OR ".join(f"lower({c}) LIKE ? ESCAPE '\\'" for c in columns) + ")",
-            *([pattern] * len(columns)),
-        )
+        # SQLite's lower() folds ASCII only: a word with other letters is also matched as
+        # the database folds it, so `Öko` finds `Öko Bau` as well as `öko bau`.
+        patterns = [contains_pattern(word)]
+        if not word.isascii():
+            patterns.append(contains_pattern(word, fold=False))
+        tests = [f"lower({c}) LIKE lower(?) ESCAPE '\\'" for c in columns for _ in patterns]
+        q.add("(" + " OR ".join(tests) + ")", *(p for _ in columns for p in patterns))
 
 
 def order_by(sort: str | None, keys: Mapping[str, str], default: str) -> tuple[str, str, bool]:

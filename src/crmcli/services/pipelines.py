@@ -143,7 +143,7 @@ def add_pipeline(
     if len(set(names)) != len(names):
         raise InvalidInput("two stages have the same name", hint="give each stage its own name")
     with book.write(at=at) as w:
-        if w.row("SELECT id FROM pipelines WHERE lower(name) = ?", (name.lower(),)):
+        if w.row("SELECT id FROM pipelines WHERE lower(name) = lower(?)", (name,)):
             raise InvalidInput(
                 f"pipeline {name!r} already exists",
                 hint="choose another name, or see it: crm pipeline show",
@@ -195,8 +195,8 @@ def edit_pipeline(
         if name is not None:
             values["name"] = clean_text(name, what="pipeline name", max_length=100, required=True)
             clash = w.row(
-                "SELECT id FROM pipelines WHERE lower(name) = ? AND id <> ?",
-                (values["name"].lower(), pipeline["id"]),
+                "SELECT id FROM pipelines WHERE lower(name) = lower(?) AND id <> ?",
+                (values["name"], pipeline["id"]),
             )
             if clash:
                 raise InvalidInput(
@@ -307,9 +307,9 @@ def add_stage(
         # Inserted (or a deleted namesake restored: names are unique per pipeline) at the
         # end, then everyone is renumbered into place.
         deleted = w.row(
-            "SELECT id FROM stages WHERE pipeline_id = ? AND lower(name) = ? "
+            "SELECT id FROM stages WHERE pipeline_id = ? AND lower(name) = lower(?) "
             "AND deleted_at IS NOT NULL",
-            (pipeline_row["id"], name.lower()),
+            (pipeline_row["id"], name),
         )
         if deleted is not None:
             w.restore("stages", deleted["id"])

@@ -130,8 +130,8 @@ def list_users(book: Book, *, team: str | None = None, include_inactive: bool = 
     where = ["deleted_at IS NULL"]
     params: list[Any] = []
     if team:
-        where.append("lower(team) = ?")
-        params.append(team.lower())
+        where.append("lower(team) = lower(?)")
+        params.append(team)
     if not include_inactive:
         where.append("active = ?")
         params.append(True)

@@ -435,7 +435,7 @@ class Reader:
         """A condition matching ``column`` values starting with ``prefix``, index-friendly."""
         if self.dialect == "sqlite":
             # A range, not LIKE: SQLite's LIKE is case-folding and skips the index.
-            return f"{column} >= ? AND {column} < ?", (prefix, prefix + "~")
+            return f"{column} >= ? AND {column} < ?", (prefix, prefix + "\U0010ffff")
         return f"{column} LIKE ?", (prefix.replace("%", "").replace("_", "") + "%",)
 
     def meta(self, key: str) -> str | None:
