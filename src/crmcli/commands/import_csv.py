@@ -71,13 +71,18 @@ Force = Annotated[
     bool, typer.Option("--force", help="Import likely duplicates too (= --on-duplicate create).")
 ]
 
+HELP = {
+    "payment": "Import payments and refunds against orders from a CSV file.",
+    "quote": "Import quotes from a CSV file, one row per quote line.",
+}
 MAPPING_COLUMNS = [Column("column"), Column("field"), Column("how")]
 
 
 def register(app: typer.Typer) -> None:
     """Add ``crm import NOUN`` (CSV) for every importable noun."""
     for noun in NOUNS:
-        app.command(noun, help=f"Import {noun} records from a CSV file.")(_command(noun))
+        help_text = HELP.get(noun, f"Import {noun} records from a CSV file.")
+        app.command(noun, help=help_text)(_command(noun))
     for plural, noun in PLURALS.items():
         app.command(plural, hidden=True)(_command(noun))
 

@@ -286,7 +286,10 @@ def record_refund(
                 "nothing to refund", hint="this payment was refunded in full already"
             )
     if value <= 0:
-        raise InvalidInput(f"a refund must be more than zero, not {shown or value}")
+        raise InvalidInput(
+            f"a refund must be more than zero, not {shown or value}",
+            hint="give the amount to give back, e.g. 300 (leave it out: all that is left)",
+        )
     if to_milli(value) > refundable:
         left = format_money(amount_of(refundable, currency), currency)
         raise InvalidInput(
