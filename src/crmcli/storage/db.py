@@ -613,7 +613,7 @@ class Writer(Reader):
         placeholders = ", ".join("?" * len(columns))
         self.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
-            [tuple(r[c] for c in columns) for r in rows],
+            [tuple(map(r.__getitem__, columns)) for r in rows],
         )
         actor_of = self.actor_of or (lambda _table, _row: None)
         self.executemany(
