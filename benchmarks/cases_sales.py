@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from harness import Case, Throughput, crm_argv
@@ -111,8 +112,16 @@ def _receivables(book: Path) -> tuple[float, float, str]:
     conn = sqlite3.connect(book)
     book_obj = _open(book)
     try:
-        conn.execute(sql, params).fetchall()  # warm both caches
-        receivables_report(book_obj, as_of=as_of)
+        raw = conn.execute(sql, params).fetchall()  # warm both caches
+        report = receivables_report(book_obj, as_of=as_of)
+        # Honest only if both compute the same thing: the report's rows are the raw rows.
+        cells = ("open", "current", "days_1_30", "days_31_60", "days_61_90", "over_90")
+        typed = [
+            (r.rep, r.customer, r.currency, r.orders, *(getattr(r, c) for c in cells))
+            for r in report.rows
+        ]
+        raw_rows = [(*row[:4], *(Decimal(v) / 1000 for v in row[4:])) for row in raw]
+        assert typed == raw_rows, "the raw SQL and the report disagree"
 
         def rate(run) -> float:  # type: ignore[no-untyped-def]
             samples = []

@@ -198,26 +198,57 @@ def _json_default(value: Any) -> Any:
     return converted
 
 
-def _json_shallow(value: Any, depth: int, level: int = 0) -> str:
+def _json_shallow(value: Any, depth: int) -> str:
     """JSON indented for ``depth`` levels; each value below them on one line.
 
     Built from the C encoder (``indent`` forces the pure-Python one, several times
-    slower), so a report with ten thousand rows prints one row per line, fast.
+    slower), so a report with ten thousand rows prints one row per line, fast. The pieces
+    are joined once at the end (not once per level).
     """
-    encode = _ONE_LINE.encode
-    pad = "  " * (level + 1)
-    if level < depth and isinstance(value, Mapping) and value:
-        inner = ",\n".join(
-            f"{pad}{encode(str(k))}: {_json_shallow(v, depth, level + 1)}" for k, v in value.items()
-        )
-        return "{\n" + inner + "\n" + "  " * level + "}"
-    if level < depth and isinstance(value, list | tuple) and value:
-        inner = ",\n".join(pad + _json_shallow(v, depth, level + 1) for v in value)
-        return "[\n" + inner + "\n" + "  " * level + "]"
-    return encode(value)
+    pieces: list[str] = []
+    _json_pieces(value, depth, 0, pieces)
+    return "".join(pieces)
+
+
+def _json_pieces(value: Any, depth: int, level: int, out: list[str]) -> None:
+    encode = _encode_one_line
+    if level < depth and value and isinstance(value, Mapping | list | tuple):
+        pad = "\n" + "  " * (level + 1)
+        if isinstance(value, Mapping):
+            out.append("{")
+            for n, (k, v) in enumerate(value.items()):
+                out.append(f"{',' if n else ''}{pad}{encode(str(k))}: ")
+                _json_pieces(v, depth, level + 1, out)
+            out.append("\n" + "  " * level + "}")
+        elif level + 1 == depth:  # the last indented level: every item on one line
+            out.append("[" + pad + ("," + pad).join([encode(v) for v in value]))
+            out.append("\n" + "  " * level + "]")
+        else:
+            out.append("[")
+            for n, v in enumerate(value):
+                out.append("," + pad if n else pad)
+                _json_pieces(v, depth, level + 1, out)
+            out.append("\n" + "  " * level + "]")
+        return
+    out.append(encode(value))
 
 
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False, default=_json_default)
+
+
+def _one_line_encoder() -> Callable[[Any], str]:
+    """``_ONE_LINE.encode`` without its set-up on every call: the C encoder, made once
+    with the same settings (ten thousand report rows are ten thousand calls)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # an interpreter without the C accelerator
+        return _ONE_LINE.encode
+    encoder = make(
+        None, _json_default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True
+    )
+    return lambda value: "".join(encoder(value, 0))
+
+
+_encode_one_line = _one_line_encoder()
 
 
 def _write_json(document: Any, *, depth: int | None = None) -> None:

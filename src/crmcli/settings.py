@@ -124,8 +124,6 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 @cache
 def _load(path: Path) -> dict[str, Any]:
-    import tomllib
-
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -135,6 +133,8 @@ def _load(path: Path) -> dict[str, Any]:
             f"cannot read {path}: {exc.strerror}",
             hint="check the path in CRM_CONFIG and that you may read it",
         ) from exc
+    import tomllib  # only when there is a file to parse
+
     try:
         return _flatten(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:

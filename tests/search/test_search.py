@@ -125,6 +125,13 @@ class TestWhatItFinds:
         )
         assert all(not h["exact"] for h in hits[1:])
 
+    def test_table_marks_the_match_only_where_styles_show(self, book: Crm) -> None:
+        plain = book("search", "multi-year").stdout
+        assert "multi-year" in plain and "\x1b" not in plain
+        coloured = book("search", "multi-year", env={"FORCE_COLOR": "1"}).stdout
+        assert "\x1b[1;7m" in coloured  # bold reverse around the match
+        assert _ansi_free(coloured) == plain
+
 
 class TestBadInput:
     """Query syntax errors and bad options are one line, never a traceback."""
@@ -332,3 +339,9 @@ class TestInvariant:
                 self._check(crm)
 
         run()
+
+
+def _ansi_free(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
@@ -59,10 +58,6 @@ TEAM = [
 ]
 
 
-def _rows(items: Any) -> list[dict[str, Any]]:
-    return [asdict(i) for i in items]
-
-
 @app.command()
 def status(
     ctx: typer.Context,
@@ -88,22 +83,22 @@ def status(
         summary["attainment"] = _pct(a.attainment, None)
     team_rows = [
         {
-            **asdict(line),
-            "quota": line.attainment.quota if line.attainment else None,
-            "won": line.attainment.won if line.attainment else None,
-            "attainment": line.attainment.attainment if line.attainment else None,
+            **line,
+            "quota": line["attainment"]["quota"] if line["attainment"] else None,
+            "won": line["attainment"]["won"] if line["attainment"] else None,
+            "attainment": line["attainment"]["attainment"] if line["attainment"] else None,
         }
-        for line in result.team
+        for line in document["team"]
     ]
     output.emit_object(
         summary,
         title="Status",
         sections={
-            "Today": (_rows(result.agenda), ITEMS),
-            "Overdue": (_rows(result.overdue), ITEMS),
-            "Idle deals": (_rows(result.idle_deals), DEALS),
-            "Closing this month": (_rows(result.closing_this_month), DEALS),
-            "Pipeline": ([asdict(s) for s in result.pipeline if s.count], STAGES),
+            "Today": (list(document["agenda"]), ITEMS),
+            "Overdue": (list(document["overdue"]), ITEMS),
+            "Idle deals": (list(document["idle_deals"]), DEALS),
+            "Closing this month": (list(document["closing_this_month"]), DEALS),
+            "Pipeline": ([s for s in document["pipeline"] if s["count"]], STAGES),
             "Team": (team_rows, TEAM),
         },
     )

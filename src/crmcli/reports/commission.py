@@ -35,9 +35,9 @@ from crmcli.periods import Period, parse_period
 from crmcli.reports.commission_math import (
     Credit,
     Line,
+    Piece,
     marginal_rate,
-    price_credits,
-    total_of,
+    price_pieces,
 )
 from crmcli.services.book import Book
 from crmcli.services.commission.plans import (
@@ -58,10 +58,13 @@ MILLI = Decimal(1000)  # stored money is thousandths of the unit
 RATE_PLACES = Decimal("0.000001")  # a blended (paid) rate, shown to six places
 
 # Deals won in [start, end): the owner's 100% when the deal has no revenue split, plus one
-# row per split (revenue and overlay). Amounts stay stored integers; shares exact text.
+# row per split (revenue and overlay). Amounts stay stored integers; shares exact text;
+# ``at`` is an expression so SQLite returns its stored canonical text (no DATETIME
+# conversion per row: :func:`local_days` compares the text itself).
 WON_SQL = """
 SELECT d.id AS deal_id, d.name AS deal, d.currency AS currency, d.amount_milli AS amount_milli,
-       d.closed_at AS at, d.owner_id AS user_id, NULL AS share_pct, 'owner' AS split, 0 AS refund
+       COALESCE(d.closed_at, NULL) AS at, d.owner_id AS user_id, NULL AS share_pct,
+       'owner' AS split, 0 AS refund
 FROM deals d
 WHERE d.status = 'won' AND d.deleted_at IS NULL AND d.closed_at >= ? AND d.closed_at < ?
   AND d.owner_id IS NOT NULL
@@ -242,12 +245,20 @@ def local_days(period: Period) -> Callable[[Any], date]:
     midnights (in UTC), far cheaper than a time-zone conversion per row."""
     days = [period.start + timedelta(days=n) for n in range(period.days + 1)]
     midnights = [day_start(day) for day in days]
+    # Stored times are fixed-width UTC text (storage.db), so text order is time order.
+    texts = [m.isoformat(timespec="microseconds") for m in midnights]
+    width = len(texts[0])
+    inside = len(days) - 1
 
     def day_of(value: Any) -> date:
+        if type(value) is str and len(value) == width and value.endswith("+00:00"):
+            index = bisect_right(texts, value) - 1
+            if 0 <= index < inside:
+                return days[index]
         moment = as_datetime(value)
         assert moment is not None
         index = bisect_right(midnights, moment) - 1
-        if 0 <= index < len(days) - 1:
+        if 0 <= index < inside:
             return days[index]
         return clock.to_local(moment).date()  # outside the period: convert it
 
@@ -255,12 +266,14 @@ def local_days(period: Period) -> Callable[[Any], date]:
 
 
 # -- credits ---------------------------------------------------------------------------
-def credit_rows(reader: Reader, period: Period, *, paid: bool) -> Iterable[Any]:
-    """The rows of the credit query for ``period`` (all reps), read by column name."""
+def credit_rows(reader: Reader, period: Period, *, paid: bool) -> list[tuple[Any, ...]]:
+    """The rows of the credit query for ``period`` (all reps), as tuples in the queries'
+    column order: deal_id, deal, currency, amount_milli, at, user_id, share_pct, split,
+    refund."""
     start, end = bounds(period)
     if paid:
-        return reader.execute(PAID_SQL, (start, end)).fetchall()  # type: ignore[no-any-return]
-    return reader.execute(WON_SQL, (start, end, start, end)).fetchall()  # type: ignore[no-any-return]
+        return reader.tuples(PAID_SQL, (start, end), scan=True)
+    return reader.tuples(WON_SQL, (start, end, start, end), scan=True)
 
 
 def plan_on(assignments: Sequence[Assignment], plans: dict[str, Plan], day: date) -> Plan | None:
@@ -287,37 +300,40 @@ def gather_credits(
         for user_id, items in in_force.items()
         if len(items) == 1 and items[0].covers(period.start) and items[0].covers(period.end)
     }
+    shares: dict[Any, Decimal] = {None: HUNDRED}  # share_pct text → percent, once each
     for trigger in sorted(triggers):
-        for row in credit_rows(reader, period, paid=trigger == "paid"):
-            user_id = row["user_id"]
+        paid = trigger == "paid"
+        for deal_id, deal, currency, milli, at, user_id, share_pct, split, refund in credit_rows(
+            reader, period, paid=paid
+        ):
             assignments = in_force.get(user_id)
             if not assignments:
                 continue
-            day = day_of(row["at"])
-            plan: Plan | None
-            if user_id in whole:  # one plan for the whole period: no per-day lookup
-                plan = whole[user_id]
-            else:
+            day = day_of(at)
+            plan: Plan | None = whole.get(user_id)
+            if plan is None:  # more than one plan in the period: the one in force that day
                 key = (user_id, day)
                 if key not in on_day:
                     on_day[key] = plan_on(assignments, plans, day)
                 plan = on_day[key]
             if plan is None or plan.trigger != trigger:
                 continue
-            share = HUNDRED if row["share_pct"] is None else Decimal(row["share_pct"])
-            amount = convert(
-                Decimal(row["amount_milli"]) / MILLI, row["currency"], plan.currency, day
-            )
+            share = shares.get(share_pct)
+            if share is None:
+                share = shares[share_pct] = Decimal(share_pct)
+            amount = Decimal(milli) / MILLI
+            if currency != plan.currency:
+                amount = convert(amount, currency, plan.currency, day)
             credits[user_id].append(
                 Credit(
-                    deal_id=row["deal_id"],
-                    deal=row["deal"],
-                    day=day,
-                    basis=amount * share / HUNDRED,
-                    plan=plan,
-                    kind="clawback" if row["refund"] else "commission",
-                    split=row["split"],
-                    share=share,
+                    deal_id,
+                    deal,
+                    day,
+                    amount if share_pct is None else amount * share / HUNDRED,  # owner: 100%
+                    plan,
+                    "clawback" if refund else "commission",
+                    split,
+                    share,
                 )
             )
     return credits
@@ -461,6 +477,29 @@ def line_view(line: Line) -> LineView:
     }
 
 
+def piece_views(pieces: Sequence[Piece]) -> list[LineView]:
+    """:func:`line_view` of priced pieces, made straight from them (thousands per report)."""
+    return [
+        {
+            "deal": credit.deal,
+            "deal_id": credit.deal_id,
+            "handle": short(credit.deal_id),
+            "kind": credit.kind,
+            "date": credit.day,
+            "split": credit.split,
+            "share": credit.share,
+            "plan": credit.plan.name,
+            "basis": shown(basis),
+            "rate": rate,
+            "amount": amount,
+            "above_quota": above,
+            "capped": capped,
+            "origin": None,
+        }
+        for credit, basis, rate, amount, above, capped in pieces
+    ]
+
+
 def _reps(
     reader: Reader, rep: str | None, team: str | None, territory: str | None = None
 ) -> dict[str, dict[str, Any]]:
@@ -540,10 +579,16 @@ def build_report(
                 hint=f"crm user quota set {username} {period.label} AMOUNT",
             )
         currency = plan.currency if plan else reporting_currency()
-        lines = price_credits(mine, quota=quota, currency=currency)
-        lines += corrections.get(user_id, [])
+        pieces = price_pieces(mine, quota=quota, currency=currency)
+        extra = corrections.get(user_id, [])
         basis = sum((c.basis for c in mine), ZERO)
-        used = list(dict.fromkeys(line.plan for line in lines if line.plan))
+        used = list(
+            dict.fromkeys(
+                [p[0].plan.name for p in pieces if p[0].plan.name]
+                + [line.plan for line in extra if line.plan]
+            )
+        )
+        total = sum([line.amount for line in extra], sum([p[3] for p in pieces], ZERO))
         statements.append(
             {
                 "rep": users[user_id]["username"],
@@ -556,8 +601,8 @@ def build_report(
                 "quota": quota,
                 "basis": shown(basis),
                 "attainment": _attainment(basis, quota),
-                "total": total_of(lines),
-                "lines": [line_view(line) for line in lines],
+                "total": total,
+                "lines": piece_views(pieces) + [line_view(line) for line in extra],
             }
         )
     return {

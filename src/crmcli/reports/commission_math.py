@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
+from operator import attrgetter
 
 from crmcli.errors import InvalidInput
-from crmcli.money import round_money
+from crmcli.money import currency_exponent
 from crmcli.services.commission.plans import Plan, plain
 
 ZERO = Decimal(0)
@@ -34,7 +35,7 @@ ONE = Decimal(1)
 HUNDRED = Decimal(100)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Credit:
     """What a rep is credited with: a deal won, or payments on it, times the rep's share."""
 
@@ -48,7 +49,7 @@ class Credit:
     share: Decimal = HUNDRED
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One statement line: ``amount`` = ``basis`` × ``rate``, rounded (unless capped)."""
 
@@ -115,75 +116,125 @@ def _pieces(low: Decimal, high: Decimal, cuts: Sequence[Decimal]) -> list[tuple[
     return list(pairwise([low, *inner, high]))
 
 
+_IN_ORDER = attrgetter("day", "deal", "deal_id", "split")  # a statement's line order
+# A plan made ready for one statement: band starts, band rates, cut points, retroactive
+# rate (None when marginal), accelerated above quota.
+_Bands = tuple[Decimal, ...]
+_Prepared = tuple[_Bands, _Bands, _Bands, Decimal | None, bool]
+
+
+def _prepare(plan: Plan, quota: Decimal | None, total: Decimal) -> _Prepared:
+    terms = _Terms.of(band_starts(plan, quota))
+    accelerated = quota is not None and plan.accelerator != ONE
+    cuts = [quota] if quota is not None and accelerated else []
+    if plan.mode == "marginal":  # below 0 the rate is the rate at 0: no cut there
+        cuts += [s for s in terms.starts if s > 0]
+    retro = terms.rate_at(total) if plan.mode == "retroactive" else None
+    return terms.starts, terms.rates, tuple(sorted(set(cuts))), retro, accelerated
+
+
+# One priced piece of a credit: (credit, its part of the basis, the rate as shown, the
+# amount, above quota, capped). Statements make their lines from these directly (no
+# intermediate object per line); ``price_credits`` wraps them as :class:`Line` values.
+Piece = tuple[Credit, Decimal, Decimal, Decimal, bool, bool]
+
+
 def price_credits(credits: Sequence[Credit], *, quota: Decimal | None, currency: str) -> list[Line]:
     """Price one rep's credits for one period (see the module docstring for the rules)."""
-    ordered = sorted(credits, key=lambda c: (c.day, c.deal, c.deal_id, c.split))
-    total = sum((c.basis for c in ordered), ZERO)
-    lines: list[Line] = []
+    lines = []
+    for c, basis, rate, amount, above, capped in price_pieces(
+        credits, quota=quota, currency=currency
+    ):
+        lines.append(
+            Line(
+                c.deal_id,
+                c.deal,
+                c.kind,
+                c.day,
+                c.split,
+                c.share,
+                c.plan.name,
+                basis,
+                rate,
+                amount,
+                above,
+                capped,
+            )
+        )
+    return lines
+
+
+def price_pieces(credits: Sequence[Credit], *, quota: Decimal | None, currency: str) -> list[Piece]:
+    """:func:`price_credits` as :data:`Piece` tuples, in statement order."""
+    ordered = sorted(credits, key=_IN_ORDER)
+    total = sum([c.basis for c in ordered], ZERO)
+    out: list[Piece] = []
+    append = out.append
     position = ZERO
-    # Per plan, once per statement: its bands in money, where credits are cut, and the
-    # retroactive rate (the band the whole basis reaches).
-    prepared: dict[str, tuple[_Terms, tuple[Decimal, ...], Decimal | None]] = {}
+    # money.round_money's rule (half-up at the currency's minor unit), hoisted out of the loop
+    unit = Decimal(1).scaleb(-currency_exponent(currency))
+    # Per plan, once per statement: its bands in money (starts, rates), where credits are
+    # cut, the retroactive rate (the band the whole basis reaches) and whether the part
+    # above quota is accelerated.
+    prepared: dict[str, _Prepared] = {}
     shown_rates: dict[Decimal, Decimal] = {}
+    right = bisect.bisect_right
     for credit in ordered:
         plan = credit.plan
-        if plan.id not in prepared:
-            terms = _Terms.of(band_starts(plan, quota))
-            cuts = [quota] if quota is not None and plan.accelerator != ONE else []
-            if plan.mode == "marginal":  # below 0 the rate is the rate at 0: no cut there
-                cuts += [s for s in terms.starts if s > 0]
-            retro = terms.rate_at(total) if plan.mode == "retroactive" else None
-            prepared[plan.id] = (terms, tuple(sorted(set(cuts))), retro)
-        terms, edges, retro = prepared[plan.id]
+        found = prepared.get(plan.id)
+        if found is None:
+            found = prepared[plan.id] = _prepare(plan, quota, total)
+        starts, rates, edges, retro, accelerated = found
         start, end = position, position + credit.basis
         position = end
         negative = credit.basis < 0
         low, high = (end, start) if negative else (start, end)
-        pieces = _pieces(low, high, edges)
-        if negative:
-            pieces.reverse()  # a refund walks back down the axis
+        cut = right(edges, low)
+        if cut == len(edges) or edges[cut] >= high:
+            pieces = [(low, high)]  # the common case: no band edge or quota inside the credit
+        else:
+            pieces = _pieces(low, high, edges)
+            if negative:
+                pieces.reverse()  # a refund walks back down the axis
         for piece_low, piece_high in pieces:
-            rate = retro if retro is not None else terms.rate_at(piece_low)
-            above = _accelerated(plan, quota, piece_low)
+            if retro is not None:
+                rate = retro
+            else:  # the band holding the piece's start (below 0: the rate at 0)
+                band = right(starts, piece_low if piece_low > 0 else ZERO) - 1
+                rate = rates[band] if band >= 0 else ZERO
+            above = accelerated and piece_low >= quota  # type: ignore[operator]
             if above:
                 rate *= plan.accelerator
             basis = piece_low - piece_high if negative else piece_high - piece_low
             shown = shown_rates.get(rate)
             if shown is None:
                 shown = shown_rates[rate] = plain(rate)
-            lines.append(
-                Line(
-                    deal_id=credit.deal_id,
-                    deal=credit.deal,
-                    kind=credit.kind,
-                    day=credit.day,
-                    split=credit.split,
-                    share=credit.share,
-                    plan=plan.name,
-                    basis=basis,
-                    rate=shown,
-                    amount=round_money(basis * rate, currency),
-                    above_quota=above,
-                )
-            )
-    return apply_caps(lines, {c.plan.name: c.plan.cap for c in ordered})
+            amount = (basis * rate).quantize(unit, rounding=ROUND_HALF_UP)
+            append((credit, basis, shown, amount, above, False))
+    caps = {c.plan.name: c.plan.cap for c in ordered}
+    if all(cap is None for cap in caps.values()):
+        return out  # no cap: nothing to cut
+    return _apply_caps(out, caps)
 
 
-def apply_caps(lines: Sequence[Line], caps: dict[str, Decimal | None]) -> list[Line]:
-    """Cut the line that takes a plan's running total past its cap; zero those after it."""
+def _apply_caps(pieces: Sequence[Piece], caps: dict[str, Decimal | None]) -> list[Piece]:
+    """Cut the piece that takes a plan's running total past its cap; zero those after it."""
     running: dict[str, Decimal] = {}
-    out: list[Line] = []
-    for line in lines:
-        cap = caps.get(line.plan or "")
-        if cap is None or line.plan is None:
-            out.append(line)
+    out: list[Piece] = []
+    for piece in pieces:
+        credit, basis, rate, amount, above, _capped = piece
+        name = credit.plan.name
+        cap = caps.get(name)
+        if cap is None:
+            out.append(piece)
             continue
-        paid = running.get(line.plan, ZERO)
-        kept = line
-        if line.amount > 0 and paid + line.amount > cap:
-            kept = replace(line, amount=max(cap - paid, ZERO), capped=True)
-        running[line.plan] = paid + kept.amount
-        out.append(kept)
+        paid = running.get(name, ZERO)
+        if amount > 0 and paid + amount > cap:
+            amount = max(cap - paid, ZERO)
+            out.append((credit, basis, rate, amount, above, True))
+        else:
+            out.append(piece)
+        running[name] = paid + amount
     return out
 
 

@@ -12,15 +12,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crmcli import clock
 from crmcli.errors import InvalidInput, NotFound
 from crmcli.money import parse_currency
 from crmcli.periods import Period, PeriodKind, period_of, resolve_period
-from crmcli.services.currency import day_start, reporting_currency
-from crmcli.services.deals import default_pipeline, find_pipeline, find_rep
-from crmcli.storage.db import Reader, Row
+
+if TYPE_CHECKING:
+    from crmcli.storage.db import Reader, Row
+
+# services.currency and services.deals are imported where used: every `crm report …`
+# loads this module to build its options, most verbs need only some of it.
+
+
+def day_start(day: date) -> datetime:
+    """The first instant of ``day`` in the user's zone (``services.currency.day_start``)."""
+    from crmcli.services.currency import day_start as start
+
+    return start(day)
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,9 @@ def resolve(
     today: date | None = None,
 ) -> Scope:
     """Check every name in ``filters`` against the book and resolve the period."""
+    from crmcli.services.currency import reporting_currency
+    from crmcli.services.deals import default_pipeline, find_pipeline, find_rep
+
     day = today or clock.today()
     period = resolve_period(period=filters.period, from_=filters.from_, to=filters.to, today=day)
     owner = (

@@ -10,7 +10,7 @@ One SQL aggregate does the work, so the report costs what the query costs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -25,7 +25,7 @@ BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "over_90")
 BUCKET_LABELS = ("current", "1–30", "31–60", "61–90", "over 90")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReceivableRow:
     """What one customer owes one rep's deals, in one currency, by age."""
 
@@ -86,44 +86,57 @@ def bucket_params(as_of: date) -> list[date]:
     return [as_of, as_of, d30, d30, d60, d60, d90, d90]
 
 
-def _amounts(code: str) -> Callable[[int], Decimal]:
-    """Stored thousandths → an amount at ``code``'s minor unit, fast for a long report.
+class _Amounts(dict[int, Decimal]):
+    """Stored thousandths → amounts at one currency's minor unit, each value converted once.
 
-    Stored amounts were rounded at the currency's unit, so they divide exactly: integer
-    division and one ``scaleb`` replace a general rounding for each of thousands of cells.
+    Most cells of a long report are zero or repeat, so a lookup replaces the conversion; and
+    stored amounts were rounded at the currency's unit, so they divide exactly: integer
+    division and one ``scaleb`` replace a general rounding.
     """
-    exponent = currency_exponent(code)
-    step = 10 ** (3 - exponent)
 
-    def amount(value: int) -> Decimal:
-        if value % step:
-            return amount_of(value, code)
-        return Decimal(value // step).scaleb(-exponent)
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+        self.exponent = currency_exponent(code)
+        self.step = 10 ** (3 - self.exponent)
 
-    return amount
+    def __missing__(self, milli: int) -> Decimal:
+        value = int(milli)  # PostgreSQL's sum() is numeric
+        if value % self.step:
+            amount = amount_of(value, self.code)
+        else:
+            amount = Decimal(value // self.step).scaleb(-self.exponent)
+        self[milli] = amount
+        return amount
 
 
-def _row(item: dict[str, Any], amount: Callable[[int], Decimal]) -> ReceivableRow:
-    values = {key: int(item[key] or 0) for key in ("open", *BUCKETS)}
+def _row(
+    rep: str | None, customer: str | None, code: str, sums: Sequence[int], amount: _Amounts
+) -> ReceivableRow:
+    orders, open_, current, days_1_30, days_31_60, days_61_90, over_90 = sums
     return ReceivableRow(
-        rep=item["rep"],
-        customer=item["customer"],
-        currency=item["currency"],
-        orders=int(item["orders"]),
-        open=amount(values["open"]),
-        overdue=amount(values["open"] - values["current"]),
-        current=amount(values["current"]),
-        days_1_30=amount(values["days_1_30"]),
-        days_31_60=amount(values["days_31_60"]),
-        days_61_90=amount(values["days_61_90"]),
-        over_90=amount(values["over_90"]),
+        rep=rep,
+        customer=customer,
+        currency=code,
+        orders=int(orders),
+        open=amount[open_],
+        overdue=amount[open_ - current],
+        current=amount[current],
+        days_1_30=amount[days_1_30],
+        days_31_60=amount[days_31_60],
+        days_61_90=amount[days_61_90],
+        over_90=amount[over_90],
     )
 
 
 def receivables_report(
     book: Book, *, owner: str | None = None, team: str | None = None, as_of: date | None = None
 ) -> ReceivablesReport:
-    """Open balances per rep and customer, aged as of ``as_of`` (default today)."""
+    """Open balances per rep and customer, aged as of ``as_of`` (default today).
+
+    The SQL ages and groups; Python only types its rows (amounts from thousandths) and adds
+    up the per-currency totals, so the report costs what its one query costs.
+    """
     from crmcli.services.deals import find_rep
 
     day = as_of or clock.today()
@@ -138,24 +151,18 @@ def receivables_report(
         if team:
             where += " AND d.owner_id IN (SELECT id FROM users WHERE lower(team) = ?)"
             extra.append(team.strip().lower())
-        found = r.rows(receivables_sql(where), [end, end, *extra, *bucket_params(day)])
-    converters: dict[str, Callable[[int], Decimal]] = {}
-    rows = tuple(
-        _row(
-            item,
-            converters.get(item["currency"])
-            or converters.setdefault(item["currency"], _amounts(item["currency"])),
-        )
-        for item in found
-    )
-    by_currency: dict[str, dict[str, Any]] = {}
-    for item in found:
-        total = by_currency.setdefault(
-            item["currency"],
-            {"rep": None, "customer": None, "currency": item["currency"], "orders": 0}
-            | dict.fromkeys(("open", *BUCKETS), 0),
-        )
-        for key in ("orders", "open", *BUCKETS):
-            total[key] += int(item[key] or 0)
-    totals = tuple(_row(by_currency[code], _amounts(code)) for code in sorted(by_currency))
-    return ReceivablesReport(as_of=day, rows=rows, totals=totals)
+        found = r.tuples(receivables_sql(where), [end, end, *extra, *bucket_params(day)])
+    amounts: dict[str, _Amounts] = {}
+    sums: dict[str, list[int]] = {}
+    rows = []
+    for rep, customer, code, *cells in found:
+        amount = amounts.get(code)
+        if amount is None:
+            amount = amounts[code] = _Amounts(code)
+            sums[code] = [0] * len(cells)
+        rows.append(_row(rep, customer, code, cells, amount))
+        total = sums[code]
+        for i, cell in enumerate(cells):
+            total[i] += cell
+    totals = tuple(_row(None, None, code, sums[code], amounts[code]) for code in sorted(sums))
+    return ReceivablesReport(as_of=day, rows=tuple(rows), totals=totals)

@@ -136,6 +136,20 @@ def quota_for(reader: Reader, *, user_id: str, period: Period) -> Decimal | None
     return _rolled_up(stated, period)
 
 
+def quotas_for_period(reader: Reader, *, period: Period) -> dict[str, tuple[Decimal, str]]:
+    """Every rep's quota for ``period`` (as :func:`quota_for` gives it) and the currency of
+    their first stated quota, keyed by user id, from one query; reps without one are absent."""
+    stated: dict[str, dict[str, dict[str, object]]] = {}
+    currency: dict[str, str] = {}
+    for row in reader.rows(
+        "SELECT user_id, period, amount_milli, currency FROM quotas WHERE deleted_at IS NULL"
+    ):
+        stated.setdefault(row["user_id"], {})[row["period"]] = row
+        currency.setdefault(row["user_id"], row["currency"])
+    found = {user: _rolled_up(periods, period) for user, periods in stated.items()}
+    return {user: (quota, currency[user]) for user, quota in found.items() if quota is not None}
+
+
 def _rolled_up(stated: dict[str, dict[str, object]], period: Period) -> Decimal | None:
     own = stated.get(period.label)
     if own is not None:

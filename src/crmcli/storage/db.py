@@ -35,6 +35,7 @@ Dialect = Literal["sqlite", "postgresql"]
 
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 64 * 1024
+SCAN_CACHE_KIB = 2 * 1024  # SQLite's default: for one-off scans (Reader.tuples)
 BULK_CACHE_KIB = 1024 * 1024  # while one transaction bulk-inserts (demo books, imports)
 BULK_ROWS = 5_000
 BULK_WAL_PAGES = 100_000  # ~400 MB of WAL between checkpoints during bulk writes
@@ -393,6 +394,31 @@ class Reader:
 
     def rows(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
         return [dict(r) for r in self.execute(statement, params).fetchall()]
+
+    def tuples(
+        self, statement: str, params: Sequence[Any] = (), *, scan: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples in column order: no mapping per row (long reports).
+
+        ``scan``: a one-off pass over pages no later query reads again (a report's credit
+        rows): SQLite's default 2 MB page cache serves it, its pages recycled, where the
+        large cache would allocate (and fault in) a fresh page for each of thousands.
+        """
+        if self.dialect == "sqlite":
+            cursor = self._conn.cursor()
+            cursor.row_factory = None
+            if not scan:
+                return cursor.execute(statement, tuple(params)).fetchall()  # type: ignore[no-any-return]
+            self._conn.execute(f"PRAGMA cache_size = -{SCAN_CACHE_KIB}")
+            try:
+                return cursor.execute(statement, tuple(params)).fetchall()  # type: ignore[no-any-return]
+            finally:
+                self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        from psycopg.rows import tuple_row  # PostgreSQL only
+
+        with self._conn.cursor(row_factory=tuple_row) as cursor:
+            cursor.execute(self.db.sql(statement), tuple(params))
+            return cursor.fetchall()  # type: ignore[no-any-return]
 
     def row(self, statement: str, params: Sequence[Any] = ()) -> Row | None:
         found = self.execute(statement, params).fetchone()

@@ -21,7 +21,6 @@ no-op there and :func:`search` falls back to ``ILIKE`` over the same declared co
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sqlite3
 import unicodedata
@@ -115,7 +114,9 @@ def is_index_table(name: str) -> bool:
 
 # -- documents -------------------------------------------------------------------------------
 
-_CJK = re.compile(
+# Patterns stay text until first used (``re`` caches what it compiles): every crm command
+# imports this module through the Writer, few of them search or index CJK text.
+_CJK = (
     "([\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f])"
 )
@@ -125,7 +126,7 @@ def spaced(text: str) -> str:
     """CJK characters as separate tokens (unicode61 would keep a run as one word)."""
     if text.isascii():
         return text
-    return _CJK.sub(r" \1 ", text)
+    return re.sub(_CJK, r" \1 ", text)
 
 
 def unspaced(text: str) -> str:
@@ -133,12 +134,14 @@ def unspaced(text: str) -> str:
     if text.isascii():
         return text
     marks = f"[{MARK_START}{MARK_END}]*"
-    out = re.sub(f" ?({marks}{_CJK.pattern}{marks}) ?", r"\1", text)
+    out = re.sub(f" ?({marks}{_CJK}{marks}) ?", r"\1", text)
     return out.replace(f"{MARK_END}{MARK_START}", "")
 
 
 def key(record_id: str) -> int:
     """The rowid of a source row's document: a 63-bit hash of its id."""
+    import hashlib  # 2 ms (OpenSSL): only commands that write pay for it
+
     digest = hashlib.blake2b(record_id.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 1
 
@@ -295,9 +298,9 @@ def rebuild(conn: Any) -> int:
 # -- queries ---------------------------------------------------------------------------------
 
 # FTS5 syntax a person may type on purpose: phrases, groups, prefixes, operators, a column.
-_OPERATORS = re.compile(r'["()*^]|\b(AND|OR|NOT|NEAR)\b|(?:^|[\s(])(name|body)\s*:')
-_WORD = re.compile(r"\S+")
-_PHONE = re.compile(r"^\+?\(?\d[\d\s\-().]{5,}$")
+_OPERATORS = r'["()*^]|\b(AND|OR|NOT|NEAR)\b|(?:^|[\s(])(name|body)\s*:'
+_WORD = r"\S+"
+_PHONE = r"^\+?\(?\d[\d\s\-().]{5,}$"
 
 
 def fold(text: str) -> str:
@@ -318,13 +321,13 @@ def match_expression(text: str) -> str:
         raise InvalidInput(
             "nothing to search for", hint='try: crm search acme or crm search "ada l"'
         )
-    if _PHONE.match(stripped):  # phones are stored as one run of digits (+44 20… → 4420…)
+    if re.match(_PHONE, stripped):  # phones are stored as one run of digits (+44 20… → 4420…)
         digits = re.sub(r"\D", "", stripped)
         return f'"{digits}"*'
-    if _OPERATORS.search(stripped):
+    if re.search(_OPERATORS, stripped):
         return spaced(stripped)
     terms = []
-    for word in _WORD.findall(stripped):
+    for word in re.findall(_WORD, stripped):
         inner = spaced(word).strip().replace('"', "")
         if inner:
             terms.append(f'"{inner}"*')
@@ -400,7 +403,7 @@ def search_documents(
 
 def _name_phrase(text: str) -> str | None:
     """``name : ^"words"``: documents whose name starts with the typed words."""
-    if _OPERATORS.search(text):
+    if re.search(_OPERATORS, text):
         return None
     inner = spaced(" ".join(text.split())).replace('"', "").strip()
     return f'name : ^"{inner}"' if inner else None
@@ -410,7 +413,7 @@ def _search_like(
     reader: Reader, text: str, *, entities: Sequence[str] | None, limit: int
 ) -> list[Row]:
     """PostgreSQL (until it gets its own index): ``ILIKE`` over the declared columns."""
-    words = [w.strip('"*') for w in _WORD.findall(text) if w.strip('"*')]
+    words = [w.strip('"*') for w in re.findall(_WORD, text) if w.strip('"*')]
     if not words:
         raise InvalidInput("nothing to search for", hint="try: crm search acme")
     out: list[Row] = []
