@@ -34,7 +34,9 @@ OnDuplicate = Annotated[
 Key = Annotated[
     str | None,
     typer.Option(
-        "--key", help="Match rows to records by external_id, email or id: a re-import updates."
+        "--key",
+        help="Match rows to records by external_id, email or id (payments: reference, "
+        "quotes: number, products: sku): a re-import updates.",
     ),
 ]
 Profile = Annotated[
@@ -69,13 +71,18 @@ Force = Annotated[
     bool, typer.Option("--force", help="Import likely duplicates too (= --on-duplicate create).")
 ]
 
+HELP = {
+    "payment": "Import payments and refunds against orders from a CSV file.",
+    "quote": "Import quotes from a CSV file, one row per quote line.",
+}
 MAPPING_COLUMNS = [Column("column"), Column("field"), Column("how")]
 
 
 def register(app: typer.Typer) -> None:
     """Add ``crm import NOUN`` (CSV) for every importable noun."""
     for noun in NOUNS:
-        app.command(noun, help=f"Import {noun} records from a CSV file.")(_command(noun))
+        help_text = HELP.get(noun, f"Import {noun} records from a CSV file.")
+        app.command(noun, help=help_text)(_command(noun))
     for plural, noun in PLURALS.items():
         app.command(plural, hidden=True)(_command(noun))
 
@@ -172,9 +179,12 @@ def _run(ctx: typer.Context, options: Any) -> None:
         for item in summary.errors[:5]:
             output.warn(f"row {item['row']}: {item['error']}")
         if summary.unmatched_columns:
-            output.note(
-                "kept in extra (no matching field): " + ", ".join(summary.unmatched_columns)
+            kept = (
+                "kept in extra"
+                if summary.extra_kept
+                else f"not kept ({options.entity}s have no extra field)"
             )
+            output.note(f"{kept} (no matching field): " + ", ".join(summary.unmatched_columns))
     counts = ", ".join(
         f"{getattr(summary, k)} {k}"
         for k in ("created", "updated", "unchanged", "skipped", "rejected")

@@ -73,6 +73,20 @@ def split_list(text: str) -> list[str]:
 BASE_KEYS = {"id": "id", "external_id": "external_id"}
 
 
+def region_bound(fields: dict[str, p.Cleaner]) -> dict[str, p.Cleaner]:
+    """A service's field cleaners with the phone region read once per import (the same
+    validator; ``p.phone`` would look the region up in the environment on every row)."""
+    from crmcli.services.validate import clean_phone, phone_region
+
+    region = phone_region()
+
+    def phone(value: Any) -> Any:
+        text = str(value)
+        return clean_phone(text, region=region) if text.strip() else None
+
+    return {key: phone if cleaner is p.phone else cleaner for key, cleaner in fields.items()}
+
+
 class Entity:
     """How one kind of record is imported."""
 
@@ -83,6 +97,8 @@ class Entity:
     required: ClassVar[tuple[str, ...]] = ("name",)
     # Match reasons that are never created again, whatever --on-duplicate says.
     unique_reasons: ClassVar[frozenset[str]] = frozenset()
+    # The table has an ``extra`` column for the columns that match no field.
+    keeps_extra: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self.fields: dict[str, p.Cleaner] = {}
@@ -171,6 +187,22 @@ def _name_matches(
     return [Match(key, choice, "name", round(score)) for choice, score, key in best]
 
 
+def in_file_names(name: str, earlier: dict[str, str]) -> list[Match]:
+    """Rows earlier in the batch (``{"row N": name}``) whose name the dedupe rule calls
+    similar to ``name``: every one of them, scored in one rapidfuzz call."""
+    from rapidfuzz import fuzz, process, utils
+
+    best = process.extract(
+        name,
+        earlier,
+        scorer=fuzz.token_sort_ratio,
+        processor=utils.default_process,
+        score_cutoff=NAME_THRESHOLD - 0.5,  # similar() rounds: 89.5 counts as 90
+        limit=None,
+    )
+    return [Match(key, choice, "name", round(score)) for choice, score, key in best]
+
+
 # -- companies -----------------------------------------------------------------------------
 class CompanyEntity(Entity):
     name = "company"
@@ -179,7 +211,7 @@ class CompanyEntity(Entity):
     def __init__(self) -> None:
         from crmcli.services import companies
 
-        self.fields = companies.FIELDS
+        self.fields = region_bound(companies.FIELDS)
         self._fill_domain: Callable[[dict[str, Any]], None] = companies._fill_domain
         self.keys = {**BASE_KEYS, "domain": "lower(domain)"}
         self._all_names: dict[str, str] | None = None
@@ -269,7 +301,7 @@ class ContactEntity(_PersonEntity):
     def __init__(self) -> None:
         from crmcli.services import contacts
 
-        self.fields = contacts.FIELDS
+        self.fields = region_bound(contacts.FIELDS)
         self.keys = {**BASE_KEYS, "email": "lower(email)"}
         self._other_emails: dict[str, list[Match]] | None = None
         # Names of the contacts at each company a row names, kept across batches (rows of
@@ -303,7 +335,7 @@ class ContactEntity(_PersonEntity):
 
     def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
         super().clean(data, cand, ctx)
-        for key, cleaner in (("other_emails", p.email), ("other_phones", p.phone)):
+        for key, cleaner in (("other_emails", p.email), ("other_phones", self.fields["phone"])):
             if data.get(key):
                 cand.values[key] = p.encode_list([cleaner(v) for v in split_list(data[key])])
 
@@ -420,7 +452,7 @@ class LeadEntity(_PersonEntity):
     def __init__(self) -> None:
         from crmcli.services import leads
 
-        self.fields = leads.FIELDS
+        self.fields = region_bound(leads.FIELDS)
         self.keys = {**BASE_KEYS, "email": "lower(email)"}
         self._rules: dict[str, Any] | None = None
 
@@ -919,6 +951,326 @@ class ExpenseEntity(Entity):
         super().create(w, batch, ctx)
 
 
+# -- payments ------------------------------------------------------------------------------
+_REFUND_WORDS = {"refund": True, "payment": False}
+
+
+class PaymentEntity(Entity):
+    """Money received against an order (found by order number, or by deal: the deal's
+    oldest order still owed), through the payments service's balance and overpayment
+    rules; a negative amount (or a refund column) is a refund of an earlier payment."""
+
+    name = "payment"
+    table = "payments"
+    required = ()
+    keeps_extra = False  # payments have no extra field: unmatched columns are reported
+    link_fields = frozenset({"order", "order_id", "deal", "deal_id", "refund_of", "refund_of_id"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys = {"id": "id", "reference": "lower(reference)"}
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        from crmcli.money import parse_currency
+        from crmcli.services.validate import clean_text
+
+        values = cand.values
+        if data.get("id"):
+            values["id"] = _uuid(data["id"])
+        if data.get("created_at"):
+            values["created_at"] = convert.parse_datetime(data["created_at"], dayfirst=ctx.dayfirst)
+        if not data.get("amount"):
+            raise InvalidInput("the amount is missing")
+        amount, symbol = convert.parse_amount(data["amount"], decimal_comma=ctx.decimal_comma)
+        flag = (data.get("refund") or "").strip().lower()
+        if flag in _REFUND_WORDS:  # an exported list's kind column: payment | refund
+            refund = _REFUND_WORDS[flag]
+        else:
+            refund = convert.parse_flag(flag, what="refund") if flag else False
+        if amount == 0:
+            raise InvalidInput(f"a payment must be more than zero, not {data['amount']}")
+        values["refund"] = refund or amount < 0
+        values["amount"] = abs(amount)
+        code = data.get("currency") or symbol
+        values["currency"] = parse_currency(code) if code else None
+        if data.get("paid_at"):
+            values["paid_at"] = convert.parse_datetime(data["paid_at"], dayfirst=ctx.dayfirst)
+        for key, limit in (("method", 40), ("reference", 200)):
+            if data.get(key):
+                values[key] = clean_text(data[key], what=key, max_length=limit) or None
+        cand.links = {k: v for k, v in data.items() if k in self.link_fields and v}
+        if not cand.links:
+            raise InvalidInput(
+                "a payment needs an order or a deal",
+                hint="give an order number or a deal name column (refunds: refund_of)",
+            )
+
+    def resolve(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        """A row matched to a recorded payment (--key) must say the same money: an import
+        never changes what was paid (the balance rules would be bypassed)."""
+        from crmcli.money import format_money, parse_money, to_milli
+        from crmcli.services.handles import short
+        from crmcli.services.sales.config import amount_of
+
+        for cand in batch:
+            existing = cand.existing
+            if existing is None or existing.get("_lazy"):
+                continue
+            v = cand.values
+            currency = v.get("currency") or existing["currency"]
+            try:
+                milli = to_milli(parse_money(v["amount"], currency=currency))
+            except UserError as exc:
+                cand.error = exc.message
+                continue
+            signed = -milli if v["refund"] else milli
+            if currency != existing["currency"] or signed != int(existing["amount_milli"]):
+                recorded = format_money(
+                    amount_of(int(existing["amount_milli"]), existing["currency"]),
+                    existing["currency"],
+                )
+                cand.error = (
+                    f"payment {short(existing['id'])} is recorded as {recorded}; an import "
+                    "cannot change what was paid"
+                )
+
+    def defaults(self, cand: Candidate, ctx: Context) -> None:
+        """Nothing: the order gives the deal and currency, the write time the paid time."""
+
+    def update_values(self, cand: Candidate) -> dict[str, Any]:
+        v = cand.values
+        return {k: v[k] for k in ("paid_at", "method", "reference") if v.get(k) is not None}
+
+    def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        # One by one, in file order: each payment changes the balance the next one sees.
+        for cand in batch:
+            try:
+                row = self._create_one(w, cand.values, cand.links)
+            except UserError as exc:  # checked before anything is written for this row
+                cand.error = exc.message
+                continue
+            cand.values["id"] = row["id"]
+
+    @staticmethod
+    def _create_one(w: Writer, v: dict[str, Any], links: dict[str, str]) -> Row:
+        from crmcli.money import parse_money
+        from crmcli.services.sales import payments
+
+        own = {k: v[k] for k in ("id", "created_at") if v.get(k)}
+        original = None
+        refund_of = links.get("refund_of_id") or links.get("refund_of")
+        if refund_of:
+            original = payments.find_payment(w, refund_of)
+            if not original["order_id"]:
+                raise InvalidInput("that payment is on no order", hint="refund it with crm")
+            order = w.get("orders", original["order_id"])
+        else:
+            target = (
+                links.get("order_id") or links.get("order") or links.get("deal_id") or links["deal"]
+            )
+            order = payments._order_for(w, target)
+        currency = order["currency"]
+        if v.get("currency") and v["currency"] != currency:
+            raise InvalidInput(
+                f"order {order['number']} is in {currency}, the row says {v['currency']}",
+                hint="pay an order in its own currency",
+            )
+        value = parse_money(v["amount"], currency=currency)
+        if v["refund"] or original is not None:
+            if original is None:
+                original = payments.refundable_payment(w, order["id"], value)
+            return payments.record_refund(
+                w,
+                original,
+                value,
+                reference=v.get("reference"),
+                paid_at=v.get("paid_at"),
+                values=own,
+            )
+        row, _ = payments.record_payment(
+            w,
+            order,
+            value,
+            method=v.get("method"),
+            reference=v.get("reference"),
+            paid_at=v.get("paid_at"),
+            values=own,
+        )
+        return row
+
+
+# -- quotes --------------------------------------------------------------------------------
+class QuoteEntity(Entity):
+    """Quotes, one row per line: rows with the same number build one draft quote on their
+    deal, each line through the quote-lines service (so totals are the service's own)."""
+
+    name = "quote"
+    table = "quotes"
+    required = ()
+    keeps_extra = False  # quotes have no extra field: unmatched columns are reported
+    link_fields = frozenset({"deal", "deal_id", "contact"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys = {"number": "lower(number)"}
+        # number -> quote id, for the quotes this run created; and, with --key number, the
+        # signatures of the lines a quote already had (each matches one row at most)
+        self._created: dict[str, str] = {}
+        self._had: dict[str, list[tuple[Any, ...]]] = {}
+
+    def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
+        from crmcli.money import parse_currency, parse_percent
+        from crmcli.services.sales.quotes import parse_quantity
+        from crmcli.services.validate import clean_text
+
+        values = cand.values
+        if data.get("number"):
+            values["number"] = clean_text(data["number"], what="quote number", max_length=40)
+        if data.get("currency"):
+            values["currency"] = parse_currency(data["currency"])
+        if data.get("valid_until"):
+            # A date as given: an imported quote may be past its validity (an old offer).
+            values["valid_until"] = convert.parse_date(data["valid_until"], dayfirst=ctx.dayfirst)
+        if data.get("quote_discount"):
+            values["quote_discount"] = parse_percent(
+                data["quote_discount"].strip().rstrip("%"), what="discount"
+            )
+        if data.get("notes"):
+            values["notes"] = clean_text(
+                data["notes"], what="notes", max_length=20_000, multiline=True
+            )
+        if not data.get("sku") and not data.get("description"):
+            raise InvalidInput(
+                "a quote line needs a product SKU or a description",
+                hint="one row per line: a sku or description column, a quantity and a price",
+            )
+        price = None
+        if data.get("unit_price"):
+            price, symbol = convert.parse_amount(
+                data["unit_price"], decimal_comma=ctx.decimal_comma
+            )
+            if symbol and not values.get("currency"):
+                values["currency"] = parse_currency(symbol)
+        kind = (data.get("kind") or "item").strip().lower()
+        if kind not in ("item", "charge"):
+            raise InvalidInput(f"unknown line kind {data['kind']!r}", hint="item or charge")
+        values["line"] = {
+            "product": data.get("sku") or None,
+            "text": None if data.get("sku") else data.get("description"),
+            "price": price,
+            "quantity": parse_quantity(data["quantity"]) if data.get("quantity") else None,
+            "discount": (data.get("discount") or "").strip().rstrip("%") or None,
+            "tax": (data.get("tax") or "").strip().rstrip("%") or None,
+            "unit": data.get("unit") or None,
+            "charge": kind == "charge",
+        }
+        cand.links = {k: v for k, v in data.items() if k in self.link_fields and v}
+
+    def resolve(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        # A quote found by --key number is reconciled line by line in create().
+        for cand in batch:
+            if cand.existing is not None:
+                cand.values["_quote_id"] = cand.existing["id"]
+                cand.existing = None
+
+    def defaults(self, cand: Candidate, ctx: Context) -> None:
+        """Nothing: the deal gives the currency and contact, the service the rest."""
+
+    def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
+        from crmcli.services.sales.quotes import refresh
+
+        touched: dict[str, None] = {}
+        for cand in batch:
+            try:
+                quote_id = self._add(w, cand)
+            except UserError as exc:  # checked before anything is written for this row
+                cand.error = exc.message
+                continue
+            if quote_id is not None:
+                touched[quote_id] = None
+        for quote_id in touched:
+            refresh(w, quote_id)  # the stored total, from the service's formulas
+
+    def _add(self, w: Writer, cand: Candidate) -> str | None:
+        """Add the row's line (creating its quote first); None when the quote already had
+        that line (a re-import)."""
+        from crmcli.services.sales.quote_lines import LineChange, insert_line, line_values
+        from crmcli.services.sales.quotes import quote_lines
+
+        v = cand.values
+        number = v.get("number")
+        key = str(number).lower() if number else None
+        quote_id = self._created.get(key) if key else None
+        if quote_id is None and v.get("_quote_id"):
+            quote_id = v["_quote_id"]
+            if key not in self._had:
+                self._had[str(key)] = [_line_signature(r) for r in quote_lines(w, quote_id)]
+        if quote_id is None:
+            quote = self._new_quote(w, v, cand.links)
+            quote_id = quote["id"]
+            self._created[key or str(quote["number"]).lower()] = quote_id
+        quote = w.get("quotes", quote_id)
+        if v.get("currency") and v["currency"] != quote["currency"]:
+            raise InvalidInput(
+                f"quote {quote['number']} is in {quote['currency']}, the row says {v['currency']}",
+                hint="give every line of a quote the quote's currency",
+            )
+        line = line_values(w, quote, LineChange(**v["line"]))
+        had = self._had.get(str(key)) if key else None
+        if had is not None and _line_signature(line) in had:
+            had.remove(_line_signature(line))
+            cand.action = "unchanged"
+            return None
+        cand.values["id"] = insert_line(w, quote, line)["id"]
+        return str(quote_id)
+
+    def _new_quote(self, w: Writer, v: dict[str, Any], links: dict[str, str]) -> Row:
+        from crmcli import clock
+        from crmcli.services.deals import find_deal
+        from crmcli.services.sales.quotes import create_quote, parse_validity
+
+        if v.get("number") and rows_where_in(
+            w, "quotes", "lower(number)", [str(v["number"]).lower()], columns="id"
+        ):
+            raise InvalidInput(
+                f"quote {v['number']} already exists",
+                hint="re-import with --key number to add only the lines it lacks",
+            )
+        handle = links.get("deal_id") or links.get("deal")
+        if not handle:
+            raise InvalidInput(
+                "a new quote needs a deal", hint="give the quote's first row a deal column"
+            )
+        today = clock.to_local(w.at).date()
+        return create_quote(
+            w,
+            deal=find_deal(w, handle),
+            contact=links.get("contact"),
+            currency=v.get("currency"),
+            valid_until=v.get("valid_until") or parse_validity(None, today=today),
+            discount_pct=v.get("quote_discount"),
+            notes=v.get("notes"),
+            number=v.get("number"),
+        )
+
+
+def _line_signature(line: Row) -> tuple[Any, ...]:
+    """What makes two quote lines the same line (an unchanged re-import)."""
+    return tuple(
+        str(line.get(k) or "")
+        for k in (
+            "kind",
+            "product_id",
+            "description",
+            "quantity",
+            "unit_price_milli",
+            "discount_pct",
+            "tax_pct",
+            "unit",
+        )
+    )
+
+
 ENTITY_TYPES: dict[str, type[Entity]] = {
     "company": CompanyEntity,
     "contact": ContactEntity,
@@ -927,6 +1279,8 @@ ENTITY_TYPES: dict[str, type[Entity]] = {
     "activity": ActivityEntity,
     "product": ProductEntity,
     "expense": ExpenseEntity,
+    "payment": PaymentEntity,
+    "quote": QuoteEntity,
 }
 
 

@@ -17,7 +17,17 @@ from dataclasses import dataclass
 
 from crmcli.errors import InvalidInput
 
-ENTITIES = ("company", "contact", "lead", "deal", "activity", "product", "expense")
+ENTITIES = (
+    "company",
+    "contact",
+    "lead",
+    "deal",
+    "activity",
+    "product",
+    "expense",
+    "payment",
+    "quote",
+)
 EXTRA = "extra"  # --map "Header=extra": keep the column in the record's extra field
 
 # The fields each entity accepts, with the generic names files use for them.
@@ -187,6 +197,41 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "spent_at": ("spent at", "spent on", "date", "expense date"),
         "note": ("note", "notes", "description", "memo"),
         "created_at": ("created at", "created"),
+    },
+    "payment": {
+        "id": ("id", "uuid", "payment id"),
+        "order": ("order", "order number", "order no", "invoice", "invoice number", "invoice no"),
+        "order_id": ("order id",),
+        "deal": ("deal", "deal name", "opportunity"),
+        "deal_id": ("deal id",),
+        "amount": ("amount", "paid", "amount paid", "payment amount", "value", "total", "gross"),
+        "currency": ("currency", "currency code"),
+        "paid_at": ("paid at", "paid on", "date", "payment date", "received on", "value date"),
+        "method": ("method", "payment method", "type", "payment type"),
+        "reference": ("reference", "ref", "payment reference", "transaction id", "transaction"),
+        "refund": ("refund", "is refund", "kind"),
+        "refund_of": ("refund of", "refunds", "original payment"),
+        "refund_of_id": ("refund of id",),
+        "created_at": ("created at", "created"),
+    },
+    # One row per quote line; rows with the same number are one quote.
+    "quote": {
+        "number": ("number", "quote", "quote number", "quote no", "quote name"),
+        "deal": ("deal", "deal name", "opportunity"),
+        "deal_id": ("deal id",),
+        "contact": ("contact", "contact email", "customer contact"),
+        "currency": ("currency", "currency code"),
+        "valid_until": ("valid until", "expires", "expiration date", "expiry", "valid till"),
+        "quote_discount": ("quote discount", "quote discount pct"),
+        "notes": ("notes", "quote notes"),
+        "sku": ("sku", "product", "product code", "product sku", "item code"),
+        "description": ("description", "line", "item", "text", "line description"),
+        "quantity": ("quantity", "qty", "units"),
+        "unit_price": ("unit price", "price", "list price", "rate"),
+        "discount": ("discount", "discount pct", "line discount", "discount percent"),
+        "tax": ("tax", "tax pct", "tax percent", "tax rate", "vat"),
+        "unit": ("unit", "unit of measure", "uom"),
+        "kind": ("kind", "line kind", "line type"),
     },
 }
 

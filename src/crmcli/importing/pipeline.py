@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -22,13 +24,20 @@ from typing import IO, Any
 
 from crmcli.errors import InvalidInput, UserError
 from crmcli.importing import convert
-from crmcli.importing.entities import ENTITY_TYPES, Candidate, Context, Entity, extra_json
+from crmcli.importing.entities import (
+    ENTITY_TYPES,
+    Candidate,
+    Context,
+    Entity,
+    extra_json,
+    in_file_names,
+)
 from crmcli.importing.links import Companies, Owners, rows_where_in
 from crmcli.importing.mapping import Mapping_, build_mapping, parse_overrides
 from crmcli.importing.reader import CsvSource, Row, open_csv
 from crmcli.services.book import Book
-from crmcli.services.dedupe import NAME_THRESHOLD, Duplicate, LikelyDuplicate, Match, check, similar
-from crmcli.storage.db import Writer, new_id
+from crmcli.services.dedupe import Duplicate, LikelyDuplicate, Match, check
+from crmcli.storage.db import Reader, Writer, new_id
 
 BATCH_ROWS = 2000
 ON_DUPLICATE = ("reject", "skip", "update", "merge", "create")
@@ -90,6 +99,7 @@ class ImportSummary:
     reject_file: str | None
     unmatched_columns: tuple[str, ...]
     errors: tuple[dict[str, Any], ...] = ()  # the first rejected rows: row, error
+    extra_kept: bool = True  # unmatched columns went into each record's extra field
 
     def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -231,30 +241,36 @@ def run_import(
     written = not options.dry_run
     try:
         mapping = _mapping(source, options)
-        actor_id = book.actor["id"]
+        actor_id = book.actor["id"]  # read before the run's own transaction opens
         whole: AbstractContextManager[Writer | None] = (
             book.write(at=options.at) if options.dry_run or options.strict else nullcontext()
         )
         try:
             with book.db.bulk_writes(), whole as outer:
-                ctx: Context | None = None
-                for batch in _batches(source.rows(), options.batch_rows):
-                    with (
-                        nullcontext(outer) if outer is not None else book.write(at=options.at)
-                    ) as w:
-                        assert w is not None
-                        if ctx is None:
-                            ctx = Context(
-                                owners=Owners(w),
-                                companies=Companies(),
-                                actor_id=actor_id,
-                                dayfirst=options.dayfirst,
-                                decimal_comma=options.decimal_comma,
-                            )
-                        _run_batch(w, entity, mapping, batch, options, ctx, tally, rejects)
-                    if progress is not None:
-                        progress(tally.rows)
-                companies_created = ctx.companies_created if ctx else 0
+                ctx = _context(book, outer, actor_id, options)
+                committing = _Commit()
+                try:
+                    for rows in _batches(source.rows(), options.batch_rows):
+                        # Cleaning (the validators) needs no database: it runs while the
+                        # previous batch's COMMIT, which releases the GIL, is still writing.
+                        batch = _clean_rows(entity, mapping, rows, ctx, tally)
+                        committing.wait()
+                        if outer is not None:
+                            _run_batch(outer, entity, batch, options, ctx, tally, rejects)
+                        else:
+                            transaction = book.write(at=options.at)
+                            w = transaction.__enter__()
+                            try:
+                                _run_batch(w, entity, batch, options, ctx, tally, rejects)
+                            except BaseException:
+                                transaction.__exit__(*sys.exc_info())  # rolls back
+                                raise
+                            committing.start(transaction)
+                        if progress is not None:
+                            progress(tally.rows)
+                finally:
+                    committing.wait()
+                companies_created = ctx.companies_created
                 if options.dry_run or (options.strict and tally.counts["rejected"]):
                     raise _Rollback
         except _Rollback:
@@ -276,6 +292,7 @@ def run_import(
         reject_file=str(rejects.path) if rejects.used else None,
         unmatched_columns=tuple(mapping.unmatched),
         errors=tuple(tally.errors[:20]),
+        extra_kept=entity.keeps_extra,
     )
 
 
@@ -316,16 +333,57 @@ def _cells_to_data(mapping: Mapping_, cells: list[str]) -> tuple[dict[str, str],
     return data, extra
 
 
-def _run_batch(
-    w: Writer,
-    entity: Entity,
-    mapping: Mapping_,
-    rows: list[Row],
-    options: ImportOptions,
-    ctx: Context,
-    tally: _Tally,
-    rejects: RejectFile,
-) -> None:
+def _context(book: Book, outer: Writer | None, actor_id: str, options: ImportOptions) -> Context:
+    """What the run shares: the users (loaded once), the company cache, the options."""
+
+    def make(reader: Reader) -> Context:
+        return Context(
+            owners=Owners(reader),
+            companies=Companies(),
+            actor_id=actor_id,
+            dayfirst=options.dayfirst,
+            decimal_comma=options.decimal_comma,
+        )
+
+    if outer is not None:
+        return make(outer)
+    with book.read() as reader:
+        return make(reader)
+
+
+class _Commit:
+    """The COMMIT of the batch just written, run in a thread while the next batch is
+    cleaned (no database work happens meanwhile: :meth:`wait` comes first). Batches still
+    commit one by one, in order, each in its own transaction."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self, transaction: AbstractContextManager[Writer]) -> None:
+        def commit() -> None:
+            try:
+                transaction.__exit__(None, None, None)
+            except BaseException as exc:  # re-raised by wait(), in the importing thread
+                self._error = exc
+
+        self._thread = threading.Thread(target=commit, name="crm-import-commit")
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+
+def _clean_rows(
+    entity: Entity, mapping: Mapping_, rows: list[Row], ctx: Context, tally: _Tally
+) -> list[Candidate]:
+    """The batch's rows as candidates: cells mapped to fields and cleaned by the entity's
+    validators (no database access: this overlaps the previous batch's commit)."""
     width = len(mapping.columns)
     batch: list[Candidate] = []
     for row in rows:
@@ -340,6 +398,18 @@ def _run_batch(
             entity.clean(data, cand, ctx)
         except UserError as exc:
             cand.error = exc.message
+    return batch
+
+
+def _run_batch(
+    w: Writer,
+    entity: Entity,
+    batch: list[Candidate],
+    options: ImportOptions,
+    ctx: Context,
+    tally: _Tally,
+    rejects: RejectFile,
+) -> None:
     live = [c for c in batch if c.error is None]
     _find_existing(w, entity, live, options)
     entity.resolve(w, [c for c in live if c.error is None], ctx)
@@ -351,7 +421,7 @@ def _run_batch(
     for cand in creates:
         cand.values.setdefault("id", new_id())
         entity.defaults(cand, ctx)
-        if cand.extra:
+        if cand.extra and entity.keeps_extra:
             cand.values["extra"] = extra_json(cand.extra, None)
     if creates:
         entity.create(w, creates, ctx)
@@ -403,7 +473,7 @@ def _decide(entity: Entity, batch: list[Candidate], options: ImportOptions) -> N
     """What happens to each row: the dedupe rule decides, --on-duplicate says what to do
     with a duplicate; rows of one batch are checked against each other too."""
     seen: dict[tuple[str, str], Candidate] = {}
-    by_fuzzy: dict[str, list[Candidate]] = {}
+    by_fuzzy: dict[str, dict[str, str]] = {}  # fuzzy key -> {"row N": name} created so far
     for cand in batch:
         if cand.existing is not None:
             cand.action = "updated"
@@ -414,11 +484,9 @@ def _decide(entity: Entity, batch: list[Candidate], options: ImportOptions) -> N
             if other is not None:
                 matches.append(_in_file(other, reason))
         fuzzy = entity.fuzzy_key(cand)
-        if fuzzy is not None:
-            for other in by_fuzzy.get(fuzzy, []):
-                score = similar(cand.values["name"], other.values["name"])
-                if score >= NAME_THRESHOLD:
-                    matches.append(_in_file(other, "name", score))
+        earlier = by_fuzzy.get(fuzzy) if fuzzy is not None else None
+        if earlier:
+            matches += in_file_names(cand.values["name"], earlier)
         force = options.on_duplicate == "create" and not any(
             m.reason in entity.unique_reasons for m in matches
         )
@@ -442,7 +510,7 @@ def _decide(entity: Entity, batch: list[Candidate], options: ImportOptions) -> N
         for reason, value in entity.batch_keys(cand):
             seen.setdefault((reason, value), cand)
         if fuzzy is not None:
-            by_fuzzy.setdefault(fuzzy, []).append(cand)
+            by_fuzzy.setdefault(fuzzy, {})[f"row {cand.number}"] = cand.label
 
 
 _EXISTING_PLACEHOLDER: dict[str, Any] = {"_lazy": True}
@@ -478,7 +546,7 @@ def _update(w: Writer, entity: Entity, cand: Candidate, *, merge: bool) -> None:
         for k, v in values.items()
         if v is not None and k in existing and (not merge or existing[k] in (None, ""))
     }
-    if cand.extra:
+    if cand.extra and entity.keeps_extra:
         changes["extra"] = extra_json(cand.extra, existing.get("extra"))
     diff = w.update(entity.table, existing["id"], changes)
     added = add_tags(w, entity.table, existing["id"], cand.tags) if cand.tags else []

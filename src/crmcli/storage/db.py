@@ -73,6 +73,9 @@ def _text(value: Any) -> Any:
     return value
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # stored as they are
+
+
 def _convert_datetime(raw: bytes) -> datetime:
     value = datetime.fromisoformat(raw.decode())
     return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -116,9 +119,13 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot log a {type(value).__name__}")
 
 
+# One encoder for every dump: json.dumps with options builds a new one on each call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
 def dumps(value: Any) -> str:
     """JSON as the change log stores it (times in UTC ISO 8601, decimals as strings)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    return _ENCODER.encode(value)
 
 
 def _is_url(target: str) -> bool:
@@ -626,12 +633,13 @@ class Writer(Reader):
         if self.dialect == "sqlite":
             # Render times, dates and decimals to text once, for the table and the log alike
             # (on PostgreSQL the driver needs the typed values).
-            rows = [{k: _text(v) for k, v in r.items()} for r in rows]
+            plain = _PLAIN
+            rows = [{k: v if type(v) in plain else _text(v) for k, v in r.items()} for r in rows]
         columns = list(rows[0])
         placeholders = ", ".join("?" * len(columns))
         self.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
-            [tuple(r[c] for c in columns) for r in rows],
+            [tuple(map(r.__getitem__, columns)) for r in rows],
         )
         actor_of = self.actor_of or (lambda _table, _row: None)
         self.executemany(

@@ -21,7 +21,7 @@ from crmcli.services.handles import resolve, short
 from crmcli.services.sales.config import amount_of
 from crmcli.services.sales.orders import find_order, order_view, orders_of_deal, paid_milli
 from crmcli.services.validate import clean_text
-from crmcli.storage.db import Reader, Row
+from crmcli.storage.db import Reader, Row, Writer
 
 
 class PaymentView(TypedDict):
@@ -145,36 +145,64 @@ def add_payment(
     reference_text = _optional(reference, what="reference", max_length=200)
     with book.write(at=at) as w:
         order = _order_for(w, target)
-        currency = order["currency"]
-        value = parse_money(amount, currency=currency)
-        if value <= 0:
-            raise InvalidInput(
-                f"a payment must be more than zero, not {amount}",
-                hint="to give money back: crm payment refund PAYMENT",
-            )
-        balance = int(order["amount_milli"]) - paid_milli(w, order["id"])
-        if to_milli(value) > balance and not allow_overpayment:
-            owed = amount_of(max(balance, 0), currency)
-            raise InvalidInput(
-                f"{format_money(value, currency)} is more than the open balance of order "
-                f"{order['number']} ({format_money(owed, currency)})",
-                hint="record the excess as the customer's credit with --allow-overpayment",
-            )
-        row = w.insert(
-            "payments",
-            {
-                "deal_id": order["deal_id"],
-                "order_id": order["id"],
-                "amount_milli": to_milli(value),
-                "currency": currency,
-                "paid_at": w.at,
-                "method": method_text,
-                "reference": reference_text,
-            },
+        value = parse_money(amount, currency=order["currency"])
+        row, balance = record_payment(
+            w,
+            order,
+            value,
+            method=method_text,
+            reference=reference_text,
+            allow_overpayment=allow_overpayment,
+            shown=str(amount),
         )
         found = w.row(f"{_SELECT} WHERE p.id = ?", (row["id"],))
         assert found is not None
-        return _view(found, balance - to_milli(value))
+        return _view(found, balance)
+
+
+def record_payment(
+    w: Writer,
+    order: Row,
+    value: Decimal,
+    *,
+    method: str | None,
+    reference: str | None,
+    allow_overpayment: bool = False,
+    paid_at: datetime | None = None,
+    values: dict[str, Any] | None = None,
+    shown: str | None = None,
+) -> tuple[Row, int]:
+    """Check a payment of ``value`` (in the order's currency) against the order's open
+    balance and write it; returns the row and the balance left (thousandths). ``values``:
+    further columns of the row (an import's id and created_at)."""
+    currency = order["currency"]
+    if value <= 0:
+        raise InvalidInput(
+            f"a payment must be more than zero, not {shown or value}",
+            hint="to give money back: crm payment refund PAYMENT",
+        )
+    balance = int(order["amount_milli"]) - paid_milli(w, order["id"])
+    if to_milli(value) > balance and not allow_overpayment:
+        owed = amount_of(max(balance, 0), currency)
+        raise InvalidInput(
+            f"{format_money(value, currency)} is more than the open balance of order "
+            f"{order['number']} ({format_money(owed, currency)})",
+            hint="record the excess as the customer's credit with --allow-overpayment",
+        )
+    row = w.insert(
+        "payments",
+        {
+            **(values or {}),
+            "deal_id": order["deal_id"],
+            "order_id": order["id"],
+            "amount_milli": to_milli(value),
+            "currency": currency,
+            "paid_at": paid_at or w.at,
+            "method": method,
+            "reference": reference,
+        },
+    )
+    return row, balance - to_milli(value)
 
 
 def find_payment(reader: Reader, handle: str) -> Row:
@@ -194,52 +222,8 @@ def refund_payment(
     reference_text = _optional(reference, what="reference", max_length=200)
     with book.write(at=at) as w:
         original = find_payment(w, payment)
-        currency = original["currency"]
-        if int(original["amount_milli"]) <= 0:
-            raise InvalidInput(
-                f"payment {short(original['id'])} is itself a refund",
-                hint="refund the payment it gave back instead",
-            )
-        refunded = -int(
-            w.scalar(
-                "SELECT coalesce(sum(amount_milli), 0) FROM payments "
-                "WHERE refund_of_id = ? AND deleted_at IS NULL",
-                (original["id"],),
-            )
-        )
-        refundable = int(original["amount_milli"]) - refunded
-        value = (
-            parse_money(amount, currency=currency)
-            if amount is not None
-            else amount_of(refundable, currency)
-        )
-        if value <= 0:
-            raise InvalidInput(
-                "nothing to refund"
-                if amount is None
-                else f"a refund must be more than zero, not {amount}",
-                hint=None if amount is not None else "this payment was refunded in full already",
-            )
-        if to_milli(value) > refundable:
-            left = format_money(amount_of(refundable, currency), currency)
-            raise InvalidInput(
-                f"a refund of {format_money(value, currency)} is more than what is left of "
-                f"payment {short(original['id'])} ({left})",
-                hint="refund at most what was paid",
-            )
-        row = w.insert(
-            "payments",
-            {
-                "deal_id": original["deal_id"],
-                "order_id": original["order_id"],
-                "amount_milli": -to_milli(value),
-                "currency": currency,
-                "paid_at": w.at,
-                "method": original["method"],
-                "reference": reference_text,
-                "refund_of_id": original["id"],
-            },
-        )
+        value = parse_money(amount, currency=original["currency"]) if amount is not None else None
+        row = record_refund(w, original, value, reference=reference_text, shown=amount)
         found = w.row(f"{_SELECT} WHERE p.id = ?", (row["id"],))
         assert found is not None
         balance = None
@@ -247,6 +231,86 @@ def refund_payment(
             order = w.get("orders", original["order_id"])
             balance = int(order["amount_milli"]) - paid_milli(w, order["id"])
         return _view(found, balance)
+
+
+def refundable_milli(reader: Reader, payment: Row) -> int:
+    """What is left to refund of a payment (thousandths): its amount less its refunds."""
+    refunded = -int(
+        reader.scalar(
+            "SELECT coalesce(sum(amount_milli), 0) FROM payments "
+            "WHERE refund_of_id = ? AND deleted_at IS NULL",
+            (payment["id"],),
+        )
+    )
+    return int(payment["amount_milli"]) - refunded
+
+
+def refundable_payment(reader: Reader, order_id: str, value: Decimal) -> Row:
+    """The payment a refund of ``value`` gives back when none is named: the order's latest
+    payment with at least that much left to refund."""
+    for payment in reader.rows(
+        "SELECT * FROM payments WHERE order_id = ? AND amount_milli > 0 "
+        "AND deleted_at IS NULL ORDER BY paid_at DESC, created_at DESC",
+        (order_id,),
+    ):
+        if refundable_milli(reader, payment) >= to_milli(value):
+            return payment
+    raise InvalidInput(
+        f"no payment on that order has {value} left to refund",
+        hint="name the payment it gives back in a refund_of column (its reference or id)",
+    )
+
+
+def record_refund(
+    w: Writer,
+    original: Row,
+    value: Decimal | None,
+    *,
+    reference: str | None,
+    paid_at: datetime | None = None,
+    values: dict[str, Any] | None = None,
+    shown: str | Decimal | None = None,
+) -> Row:
+    """Check and write a refund of ``value`` (None: all that is left) of ``original``."""
+    currency = original["currency"]
+    if int(original["amount_milli"]) <= 0:
+        raise InvalidInput(
+            f"payment {short(original['id'])} is itself a refund",
+            hint="refund the payment it gave back instead",
+        )
+    refundable = refundable_milli(w, original)
+    if value is None:
+        value = amount_of(refundable, currency)
+        if value <= 0:
+            raise InvalidInput(
+                "nothing to refund", hint="this payment was refunded in full already"
+            )
+    if value <= 0:
+        raise InvalidInput(
+            f"a refund must be more than zero, not {shown or value}",
+            hint="give the amount to give back, e.g. 300 (leave it out: all that is left)",
+        )
+    if to_milli(value) > refundable:
+        left = format_money(amount_of(refundable, currency), currency)
+        raise InvalidInput(
+            f"a refund of {format_money(value, currency)} is more than what is left of "
+            f"payment {short(original['id'])} ({left})",
+            hint="refund at most what was paid",
+        )
+    return w.insert(
+        "payments",
+        {
+            **(values or {}),
+            "deal_id": original["deal_id"],
+            "order_id": original["order_id"],
+            "amount_milli": -to_milli(value),
+            "currency": currency,
+            "paid_at": paid_at or w.at,
+            "method": original["method"],
+            "reference": reference,
+            "refund_of_id": original["id"],
+        },
+    )
 
 
 def list_payments(

@@ -53,6 +53,15 @@ def _product_for(w: Writer, quote: Row, handle: str) -> Row:
 
 def add_line(book: Book, handle: str, line: LineChange, *, at: datetime | None = None) -> QuoteView:
     """Add a line to a draft: a price-book product, or free text with a price; or a charge."""
+    with book.write(at=at) as w:
+        quote = find_quote(w, handle)
+        values = line_values(w, quote, line)
+        insert_line(w, quote, values)
+        return refresh(w, quote["id"])
+
+
+def line_values(w: Writer, quote: Row, line: LineChange) -> dict[str, Any]:
+    """The checked row of a new line of draft ``quote`` (not written: see insert_line)."""
     if (line.product is None) == (line.text is None):
         raise InvalidInput(
             "name a --product SKU or a --text with a --price (one of them)",
@@ -65,41 +74,43 @@ def add_line(book: Book, handle: str, line: LineChange, *, at: datetime | None =
     quantity = parse_quantity(line.quantity if line.quantity is not None else "1")
     discount = parse_percent(line.discount if line.discount is not None else "0", what="discount")
     tax = parse_percent(line.tax, what="tax") if line.tax is not None else None
-    with book.write(at=at) as w:
-        quote = find_quote(w, handle)
-        require_draft(quote)
-        currency = quote["currency"]
-        values: dict[str, Any] = {
-            "quote_id": quote["id"],
-            "kind": "charge" if line.charge else "item",
-        }
-        if line.product is not None:
-            product = _product_for(w, quote, line.product)
-            values.update(
-                product_id=product["id"],
-                description=product["name"],
-                unit=product["unit"],
-                unit_price_milli=product["unit_price_milli"],
-                tax_pct=product["tax_pct"],
-            )
-        else:
-            values["description"] = clean_text(
-                line.text or "", what="line text", max_length=500, required=True
-            )
-        if line.price is not None:
-            values["unit_price_milli"] = to_milli(parse_money(line.price, currency=currency))
-        if line.unit is not None:
-            values["unit"] = clean_text(line.unit, what="unit", max_length=30) or None
-        values["quantity"] = str(quantity)
-        values["discount_pct"] = str(discount)
-        values["tax_pct"] = str(tax) if tax is not None else values.get("tax_pct", "0")
-        position = w.scalar(
-            "SELECT max(position) FROM quote_lines WHERE quote_id = ? AND deleted_at IS NULL",
-            (quote["id"],),
+    require_draft(quote)
+    currency = quote["currency"]
+    values: dict[str, Any] = {
+        "quote_id": quote["id"],
+        "kind": "charge" if line.charge else "item",
+    }
+    if line.product is not None:
+        product = _product_for(w, quote, line.product)
+        values.update(
+            product_id=product["id"],
+            description=product["name"],
+            unit=product["unit"],
+            unit_price_milli=product["unit_price_milli"],
+            tax_pct=product["tax_pct"],
         )
-        values["position"] = int(position or 0) + 1
-        w.insert("quote_lines", values)
-        return refresh(w, quote["id"])
+    else:
+        values["description"] = clean_text(
+            line.text or "", what="line text", max_length=500, required=True
+        )
+    if line.price is not None:
+        values["unit_price_milli"] = to_milli(parse_money(line.price, currency=currency))
+    if line.unit is not None:
+        values["unit"] = clean_text(line.unit, what="unit", max_length=30) or None
+    values["quantity"] = str(quantity)
+    values["discount_pct"] = str(discount)
+    values["tax_pct"] = str(tax) if tax is not None else values.get("tax_pct", "0")
+    return values
+
+
+def insert_line(w: Writer, quote: Row, values: dict[str, Any]) -> Row:
+    """Write a line (from :func:`line_values`) after the quote's last; the caller then
+    stores the new total with ``refresh``."""
+    position = w.scalar(
+        "SELECT max(position) FROM quote_lines WHERE quote_id = ? AND deleted_at IS NULL",
+        (quote["id"],),
+    )
+    return w.insert("quote_lines", {**values, "position": int(position or 0) + 1})
 
 
 def _line_at(w: Writer, quote: Row, position: int) -> Row:

@@ -393,32 +393,56 @@ def new_quote(
     if valid_until < today:
         raise InvalidInput(f"valid until {valid_until} is in the past", hint="e.g. --valid 30d")
     with book.write(at=at) as w:
-        deal_row = find_deal(w, deal)
-        if deal_row["status"] == "lost":
-            raise InvalidInput(
-                f"deal {deal_row['name']!r} is lost",
-                hint=f"reopen it first: crm deal reopen {short(deal_row['id'])}",
-            )
-        contact_id = resolve(w, "contact", contact)["id"] if contact else deal_row["contact_id"]
-        number = next_number(w, table="quotes", prefix=str(setting("quote_prefix")))
-        row = w.insert(
-            "quotes",
-            {
-                "number": number,
-                "version": 1,
-                "deal_id": deal_row["id"],
-                "status": "draft",
-                "currency": code or deal_row["currency"],
-                "valid_until": valid_until,
-                "discount_pct": str(discount_pct or 0),
-                "tax_pct": "0",
-                "total_milli": 0,
-                "notes": notes_text,
-                "contact_id": contact_id,
-                "terms": terms_text or default_terms(),
-            },
+        row = create_quote(
+            w,
+            deal=find_deal(w, deal),
+            contact=contact,
+            currency=code,
+            valid_until=valid_until,
+            discount_pct=discount_pct,
+            terms=terms_text,
+            notes=notes_text,
         )
         return quote_view(w, w.get("quotes", row["id"]))
+
+
+def create_quote(
+    w: Writer,
+    *,
+    deal: Row,
+    contact: str | None = None,
+    currency: str | None = None,
+    valid_until: date,
+    discount_pct: Decimal | None = None,
+    terms: str | None = None,
+    notes: str | None = None,
+    number: str | None = None,
+) -> Row:
+    """Write a new draft (cleaned values) on ``deal``; ``number``: the quote's own number
+    (an import keeps the other system's), else the next of this replica's series."""
+    if deal["status"] == "lost":
+        raise InvalidInput(
+            f"deal {deal['name']!r} is lost",
+            hint=f"reopen it first: crm deal reopen {short(deal['id'])}",
+        )
+    contact_id = resolve(w, "contact", contact)["id"] if contact else deal["contact_id"]
+    return w.insert(
+        "quotes",
+        {
+            "number": number or next_number(w, table="quotes", prefix=str(setting("quote_prefix"))),
+            "version": 1,
+            "deal_id": deal["id"],
+            "status": "draft",
+            "currency": currency or deal["currency"],
+            "valid_until": valid_until,
+            "discount_pct": str(discount_pct or 0),
+            "tax_pct": "0",
+            "total_milli": 0,
+            "notes": notes,
+            "contact_id": contact_id,
+            "terms": terms or default_terms(),
+        },
+    )
 
 
 def edit_quote(
