@@ -41,6 +41,10 @@ def _copy(source: Path, target: Path, *, new_replica: bool) -> None:
     src.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     src.close()
     shutil.copyfile(source, target)
+    # Flush the copy now (untimed): otherwise the timed sync's first COMMIT, whose fsync
+    # writes every dirty page of the file, would pay for writing the 4 GB copy to disk.
+    with Path(target).open("rb+") as copied:
+        os.fsync(copied.fileno())
     if new_replica:
         conn = sqlite3.connect(target)
         conn.execute("UPDATE meta SET value = ? WHERE key = 'replica_id'", (str(uuid.uuid4()),))
