@@ -36,7 +36,16 @@ def test_shallow_json_is_the_same_document(document, depth) -> None:
 def test_rows_below_the_depth_are_one_line_each() -> None:
     doc = {"period": {"from": date(2026, 10, 1)}, "rows": [{"a": Decimal("1.50")}, {"a": None}]}
     text = output._json_shallow(doc, 2)
-    assert '    {"a": "1.50"},\n    {"a": null}\n' in text
+    # Rows are encoded by orjson: compact, one per line.
+    assert '    {"a":"1.50"},\n    {"a":null}\n' in text
     assert datetime(2026, 1, 1, tzinfo=UTC).isoformat() in output._json_shallow(
         [datetime(2026, 1, 1, tzinfo=UTC)], 1
     )
+
+
+def test_what_orjson_refuses_is_encoded_by_the_stdlib() -> None:
+    # An integer beyond 64 bits, a lone surrogate: the stdlib encoder's layout, same values.
+    doc = {"rows": [{"n": 2**70}, {"s": "\ud800"}]}
+    text = output._json_shallow(doc, 2)
+    assert '    {"n": 1180591620717411303424},\n' in text
+    assert json.loads(text) == doc
