@@ -49,3 +49,13 @@ def test_what_orjson_refuses_is_encoded_by_the_stdlib() -> None:
     text = output._json_shallow(doc, 2)
     assert '    {"n": 1180591620717411303424},\n' in text
     assert json.loads(text) == doc
+
+
+def test_rows_are_cut_only_between_records() -> None:
+    # A name holding the text between two records, and a nested list of records: the rows
+    # are still one per line and the document the same.
+    rows = [{"deal": 'x},{"', "n": 1}, {"deal": "y", "sub": [{"a": 1}, {"b": 2}]}, {"deal": "z"}]
+    for doc in ({"rows": rows}, {"rows": [rows[0], rows[2]]}, {"rows": [rows[1], rows[2]]}):
+        text = output._json_shallow(doc, 2)
+        assert json.loads(text) == doc
+        assert text.count("\n    {") == len(doc["rows"])
