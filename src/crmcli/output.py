@@ -220,9 +220,12 @@ def _json_shallow_pieces(value: Any, depth: int) -> list[bytes | memoryview]:
     import orjson  # 2 ms: only for long reports printed as JSON
 
     dumps = orjson.dumps
+    # orjson writes dates and times itself; money is Decimal, shown as jsonable shows it.
+    # Decimal.__str__ (C, no Python frame per amount) raises TypeError for anything else.
+    default = Decimal.__str__
 
     def encode(item: Any) -> bytes:
-        return dumps(item, default=_json_default)
+        return dumps(item, default=default)
 
     def rows(items: Sequence[Any], joiner: bytes) -> bytes | memoryview:
         """``items`` one per line. A list of flat records is encoded in one call (a call
@@ -230,10 +233,10 @@ def _json_shallow_pieces(value: Any, depth: int) -> list[bytes | memoryview]:
         between records: that text cannot overlap itself, so when it occurs exactly once
         per boundary it occurs nowhere else (not in a name, not in a nested value)."""
         if len(items) > 1 and all(type(item) is dict and item for item in items):
-            whole = dumps(items, default=_json_default)
-            if whole.count(b'},{"') == len(items) - 1:
+            parts = dumps(items, default=default).split(b'},{"')
+            if len(parts) == len(items):
                 # the brackets cut off without a copy (the caller writes its own)
-                return memoryview(whole.replace(b'},{"', b"}" + joiner + b'{"'))[1:-1]
+                return memoryview((b"}" + joiner + b'{"').join(parts))[1:-1]
         return joiner.join([encode(item) for item in items])
 
     pieces: list[bytes | memoryview] = []

@@ -49,6 +49,10 @@ def test_what_orjson_refuses_is_encoded_by_the_stdlib() -> None:
     text = output._json_shallow(doc, 2)
     assert '    {"n": 1180591620717411303424},\n' in text
     assert json.loads(text) == doc
+    # A value only jsonable knows (a set): the stdlib encoder and its default hook.
+    assert json.loads(output._json_shallow({"rows": [{"s": {1}}, {"d": Decimal("2.5")}]}, 2)) == {
+        "rows": [{"s": [1]}, {"d": "2.5"}]
+    }
 
 
 def test_rows_are_cut_only_between_records() -> None:
