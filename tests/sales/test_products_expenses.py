@@ -21,6 +21,7 @@ class TestPriceBook:
         )
         crm("product add YEN-1 'Licence' --price 1000 --currency jpy")
         assert [p["sku"] for p in crm.json("product list")] == ["SKU-1", "YEN-1"]
+        assert [p["sku"] for p in crm.json("product list -n 1")] == ["SKU-1"]
         assert crm.json("product show sku-1")["unit"] == "seat"  # SKU in any case
         edited = crm.json("product edit SKU-1 --price 99.999 --name 'Seat'")
         assert (edited["unit_price"], edited["name"]) == ("100.00", "Seat")  # half-up at cents

@@ -76,11 +76,14 @@ def list_(
         bool, typer.Option("--archived", help="Include archived products.")
     ] = False,
     search: Annotated[str | None, typer.Option(help="Only SKUs or names containing this.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="Show at most this many (all).")
+    ] = None,
 ) -> None:
     """List the price book by SKU."""
     from crmcli.services.sales.products import list_products
 
-    rows = list_products(book(ctx), include_archived=archived, search=search)
+    rows = list_products(book(ctx), include_archived=archived, search=search, limit=limit)
     output.emit_list(rows, COLUMNS, empty="the price book is empty", handle_key="sku")
 
 

@@ -1,6 +1,6 @@
-"""Indexes added by migrations 0002, 0007 and 0010, declared here so the metadata matches."""
+"""Indexes added by migrations 0002, 0007, 0010 and 0011, declared here so the metadata matches."""
 
-from sqlalchemy import Index, func
+from sqlalchemy import Index, func, text
 
 from crmcli.models.activities import Activity
 from crmcli.models.changes import Change
@@ -18,6 +18,8 @@ c_companies = _t(Company).c  # type: ignore[attr-defined]
 c_leads = _t(Lead).c  # type: ignore[attr-defined]
 c_deals = _t(Deal).c  # type: ignore[attr-defined]
 c_acts = _t(Activity).c  # type: ignore[attr-defined]
+
+OPEN_ITEMS = "rrule IS NULL AND kind <> 'note' AND deleted_at IS NULL"
 
 INDEXES = [
     Index("ix_contacts_email_ci", func.lower(c_contacts.email)),
@@ -50,6 +52,14 @@ INDEXES = [
     Index("ix_activities_owner_open_due", c_acts.owner_id, c_acts.done_at, c_acts.due_at),
     Index("ix_activities_owner_due", c_acts.owner_id, c_acts.due_at),  # 0010_daily
     Index("ix_contacts_merged_into", c_contacts.merged_into_id),  # 0010_daily
+    Index(  # 0011_open_items: overdue one-off items of every rep (crm status --team)
+        "ix_activities_open_items",
+        c_acts.done_at,
+        func.coalesce(c_acts.due_at, c_acts.start_at),
+        c_acts.owner_id,
+        sqlite_where=text(OPEN_ITEMS),
+        postgresql_where=text(OPEN_ITEMS),
+    ),
     Index(
         "ix_stage_history_deal_at",
         _t(StageHistory).c.deal_id,  # type: ignore[attr-defined]

@@ -335,66 +335,14 @@ _OPEN_ITEMS = "done_at IS NULL AND rrule IS NULL AND kind <> 'note' AND deleted_
 
 def _overdue(r: Reader, *, now: datetime) -> dict[str, int]:
     """Each rep's overdue one-off activities: open, not a note, past their due time, else
-    (no due time) past their start."""
-    # Past due: through the (done_at, due_at) index; nearly every one read is overdue.
-    late = _by_owner(
-        r,
-        f"SELECT owner_id, count(*) AS n FROM activities WHERE due_at < ? AND {_OPEN_ITEMS} "
-        "GROUP BY owner_id",
-        (now,),
-    )
-    for rep_id, n in _overdue_undated(r, now=now).items():
-        late[rep_id] = late.get(rep_id, 0) + n
-    return late
-
-
-def _overdue_undated(r: Reader, *, now: datetime) -> dict[str, int]:
-    """Each rep's open one-off activities without a due time that have started.
-
-    Most open activities without a due time are meetings still to come (82,000 of 89,000 on
-    the benchmark book), and reading each to see its start costs more than the rest of the
-    screen. So the indexes count first, per rep, the started ones of any kind (all open
-    undated ones, less those starting from now on and those without a start: the day index
-    holds done_at and due_at); the series among them are counted through the rrule index.
-    Only a rep with more started than series can have one of these overdue, and only that
-    rep's are read. ``coalesce(…, NULL)`` keeps SQLite on the day index (off (done_at, due_at)).
-    """
-    undated = "coalesce(done_at, NULL) IS NULL AND coalesce(due_at, NULL) IS NULL"
-    started = _by_owner(
-        r,
-        "SELECT owner_id, count(*) AS n FROM activities WHERE owner_id IN "
-        "(SELECT id FROM users) AND done_at IS NULL AND due_at IS NULL GROUP BY owner_id",
-    )
-    for statement, params in (
-        (f"coalesce(start_at, due_at) >= ? AND {undated}", (now,)),
-        (f"coalesce(start_at, due_at) IS NULL AND {undated}", ()),
-    ):
-        # MATERIALIZED: grouped directly, SQLite would walk an owner index for the order
-        for rep_id, n in _by_owner(
-            r,
-            f"WITH part AS MATERIALIZED (SELECT owner_id FROM activities WHERE {statement}) "
-            "SELECT owner_id, count(*) AS n FROM part GROUP BY owner_id",
-            params,
-        ).items():
-            if rep_id in started:
-                started[rep_id] -= n
-    series = _by_owner(
-        r,
-        "WITH series AS MATERIALIZED (SELECT owner_id, start_at, due_at, done_at "
-        "FROM activities WHERE rrule >= ?) SELECT owner_id, count(*) AS n FROM series "
-        "WHERE done_at IS NULL AND due_at IS NULL AND start_at < ? GROUP BY owner_id",
-        ("", now),
-    )
-    suspects = sorted(rep for rep, n in started.items() if n > series.get(rep, 0))
-    if not suspects:
-        return {}
-    marks = ", ".join("?" * len(suspects))
+    (no due time) past their start — one range read of the partial index
+    ``ix_activities_open_items``, which holds exactly such items with that moment."""
     return _by_owner(
         r,
-        f"SELECT owner_id, count(*) AS n FROM activities WHERE owner_id IN ({marks}) "
-        f"AND due_at IS NULL AND coalesce(start_at, NULL) < ? AND {_OPEN_ITEMS} "
+        "SELECT owner_id, count(*) AS n FROM activities "
+        f"WHERE done_at IS NULL AND coalesce(due_at, start_at) < ? AND {_OPEN_ITEMS} "
         "GROUP BY owner_id",
-        (*suspects, now),
+        (now,),
     )
 
 

@@ -15,5 +15,6 @@ REVISIONS: tuple[str, ...] = (
     "0010_daily",
     "0008_sync",
     "0009_import",
+    "0011_open_items",
 )
 HEAD = REVISIONS[-1]

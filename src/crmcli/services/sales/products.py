@@ -136,9 +136,14 @@ def create_product(
 
 
 def list_products(
-    book: Book, *, include_archived: bool = False, search: str | None = None
+    book: Book,
+    *,
+    include_archived: bool = False,
+    search: str | None = None,
+    limit: int | None = None,
 ) -> list[ProductView]:
-    """The price book by SKU (active products unless ``include_archived``)."""
+    """The price book by SKU (active products unless ``include_archived``), the first
+    ``limit`` of them when given."""
     from crmcli.services.handles import contains_pattern
 
     where = ["deleted_at IS NULL"]
@@ -152,7 +157,9 @@ def list_products(
         params += [pattern, pattern]
     with book.read() as r:
         rows = r.rows(
-            f"SELECT * FROM products WHERE {' AND '.join(where)} ORDER BY lower(sku)", params
+            f"SELECT * FROM products WHERE {' AND '.join(where)} ORDER BY lower(sku)"
+            + (" LIMIT ?" if limit else ""),
+            [*params, *([limit] if limit else [])],
         )
     return [product_view(row) for row in rows]
 
