@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.widgets import Input
 
 from crmcli.tui.app import CrmApp
@@ -13,7 +14,7 @@ from crmcli.tui.screens.calendar import CalendarScreen, Item
 from crmcli.tui.screens.detail import DealDetail, DetailScreen, LeadDetail
 from crmcli.tui.screens.forms import FormScreen
 from crmcli.tui.screens.home import HomeScreen
-from crmcli.tui.screens.lists import ListScreen
+from crmcli.tui.screens.lists import ListQuery, ListScreen
 from crmcli.tui.widgets.table import RecordTable
 from tests.conftest import Crm
 from tests.tui.conftest import drive, settle
@@ -217,6 +218,64 @@ class TestLists:
             assert app.screen.record["email"] == "hank@globex.example"
 
         drive(small_book, scenario, start="contacts")
+
+    def test_search_box_edits_and_a_page_slower_than_a_frame(
+        self, small_book: Crm, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Deleting a letter reloads too; a page that misses the frame the search box waits
+        for is shown when it arrives, and a page answered after a newer one is dropped."""
+        from crmcli.tui.screens import lists
+
+        async def scenario(pilot: Any, app: CrmApp) -> None:
+            screen = app.screen
+            assert isinstance(screen, ListScreen)
+            table = screen.query_one(RecordTable)
+            await pilot.press("o", "slash", "h", "a", "n")
+            await settle(pilot, app)
+            assert cells(table, "name") == ["Hank Scorpio"]
+            await pilot.press("backspace", "backspace", "backspace")
+            await settle(pilot, app)
+            assert len(cells(table, "name")) == 3
+            monkeypatch.setattr(lists, "SAME_FRAME", 0.0)  # no page answers that fast
+            shown = screen.pages_shown
+            await pilot.press("b", "i")
+            await settle(pilot, app)
+            assert cells(table, "name") == ["Bill Lumbergh"]
+            assert screen.pages_shown > shown
+            stale = ListQuery(search="zzz", owner=None)
+            screen._arrived(stale, [{"id": "x", "name": "stale"}])  # typed on since: dropped
+            assert cells(table, "name") == ["Bill Lumbergh"]
+
+        drive(small_book, scenario, start="contacts")
+
+    def test_a_search_longer_than_its_box_scrolls_in_it(self, small_book: Crm) -> None:
+        async def scenario(pilot: Any, app: CrmApp) -> None:
+            box = app.screen.query_one("#search", Input)
+            await pilot.press("slash", *"a very long search for a contact who is not there")
+            await settle(pilot, app)
+            assert box.value.endswith("not there") and box.scroll_x > 0  # the end is in view
+            assert cells(app.screen.query_one(RecordTable), "name") == []
+
+        drive(small_book, scenario, start="contacts", size=(80, 24))
+
+    def test_a_worker_keeps_its_connection_and_sees_new_writes(self, small_book: Crm) -> None:
+        """Pages are read on each worker thread's own kept connection, one transaction a
+        page: a contact added meanwhile (by `crm`, another connection) is on the next page
+        read; the app closes its connections when it ends."""
+
+        async def scenario(pilot: Any, app: CrmApp) -> None:
+            table = app.screen.query_one(RecordTable)
+            await pilot.press("o")
+            await settle(pilot, app)
+            assert "Grace Hopper" not in cells(table, "name")
+            small_book("contact", "add", "Grace Hopper", "--email", "grace@navy.example")
+            await pilot.press("o", "o")  # mine, then everyone's again
+            await settle(pilot, app)
+            assert "Grace Hopper" in cells(table, "name")
+            assert app._opened and all(book.db._conn is not None for book in app._opened)
+
+        app = drive(small_book, scenario, start="contacts")
+        assert app._opened and all(book.db._conn is None for book in app._opened)
 
     def test_sort_by_clicking_a_column_header(self, small_book: Crm) -> None:
         async def scenario(pilot: Any, app: CrmApp) -> None:

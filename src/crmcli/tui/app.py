@@ -2,13 +2,14 @@
 
 The TUI holds no domain logic: every read and write is a call of the same service function
 the commands use (``crmcli.services``), made in a worker thread on a connection of its own
-(``open_book`` opens a new one each time), so the screen never freezes on a large book and
-every write lands in history under the acting user.
+(``open_book`` opens one for each thread, kept for that thread's next calls), so the screen
+never freezes on a large book and every write lands in history under the acting user.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
@@ -61,6 +62,11 @@ class CrmApp(App[None]):
     def __init__(self, open_book: Callable[[], Book], *, start: str = "home") -> None:
         super().__init__()
         self._open_book = open_book
+        self._thread_books = threading.local()
+        self._opened: list[Book] = []  # every thread's connection, closed when the app ends
+        self._busy: set[int] = set()  # those in a job now
+        self._ended = False
+        self._opened_lock = threading.Lock()
         self._start = start
         for entry in SCREENS:
             self.add_mode(entry.name, entry.factory)
@@ -71,11 +77,40 @@ class CrmApp(App[None]):
 
     # -- the one way screens reach the book -------------------------------------------------
     def with_book(self, job: Callable[[Book], T]) -> T:
-        """Run ``job`` on a connection of its own (call it from a worker thread)."""
-        book = self._open_book()
+        """Run ``job`` on the calling thread's own connection (call it from a worker thread).
+
+        The connection is opened on the thread's first job and kept for its next ones: a page
+        flip opens nothing and finds the pages it read in SQLite's cache. Each job is its own
+        transaction, so it sees every write committed before it."""
+        book: Book | None = getattr(self._thread_books, "book", None)
+        with self._opened_lock:
+            if self._ended:  # the app closed its connections: this job opens its own
+                book = None
+            elif book is None:
+                book = self._thread_books.book = self._open_book()
+                self._opened.append(book)
+            if book is not None:
+                self._busy.add(id(book))
+        if book is None:
+            once = self._open_book()
+            try:
+                return job(once)
+            finally:
+                once.close()
         try:
             return job(book)
         finally:
+            with self._opened_lock:
+                self._busy.discard(id(book))
+                if self._ended:
+                    book.close()  # it was in a job when the app ended
+
+    def on_unmount(self) -> None:
+        """The app ends: close its threads' connections (one in a job closes after it)."""
+        with self._opened_lock:
+            self._ended = True
+            idle = [book for book in self._opened if id(book) not in self._busy]
+        for book in idle:
             book.close()
 
     def service(self, job: Callable[[Book], T]) -> T:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from rich.cells import cell_len, set_cell_size
+from rich.control import strip_control_codes
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
 
 from crmcli import clock
@@ -37,8 +42,42 @@ def money(amount: Any, currency: str | None = None, *, whole: bool = False) -> s
     return f"{value:,}"
 
 
-def cell(value: Any, *, justify: str = "left") -> Text:
-    """A table cell: user text as plain text (never Rich markup), lists joined."""
+class Cell:
+    """One line of plain text (never Rich markup) in a table cell: cut with an ellipsis to
+    the column's width, justified, rendered as a single segment. A page of a list repaints
+    ~250 of them; a Rich ``Text`` would run its wrapping and justifying for each."""
+
+    __slots__ = ("plain", "right", "width")
+
+    def __init__(self, plain: str, *, right: bool = False) -> None:
+        self.plain = plain
+        self.right = right
+        self.width = cell_len(plain)
+
+    def __str__(self) -> str:
+        return self.plain
+
+    def __repr__(self) -> str:
+        return f"Cell({self.plain!r})"
+
+    def fit(self, room: int) -> str:
+        """The text in exactly ``room`` cells: cut with an ellipsis, or padded (justified)."""
+        if self.width > room:
+            return set_cell_size(self.plain, room - 1) + "…" if room > 1 else "…"[:room]
+        gap = " " * (room - self.width)
+        return gap + self.plain if self.right else self.plain + gap
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Segment]:
+        room = options.max_width
+        yield Segment(self.fit(room) if self.right or self.width > room else self.plain)
+
+    def __rich_measure__(self, console: Any, options: Any) -> Measurement:
+        return Measurement(self.width, self.width)
+
+
+def cell(value: Any, *, justify: str = "left") -> Cell | Text:
+    """A table cell: user text as plain text (never Rich markup), lists joined; a ``Text``
+    (styled on purpose by a screen) is kept as it is."""
     if isinstance(value, Text):
         return value
     if isinstance(value, list | tuple):
@@ -48,7 +87,9 @@ def cell(value: Any, *, justify: str = "left") -> Text:
     elif isinstance(value, bool):
         value = "yes" if value else ""
     text = "" if value is None else str(value)
-    return Text(text.replace("\n", " "), justify=justify, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
+    if not text.isprintable():
+        text = strip_control_codes(text.replace("\n", " ").replace("\t", " "))
+    return Cell(text, right=justify == "right")
 
 
 def editable(value: Any) -> str:

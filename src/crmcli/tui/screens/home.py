@@ -4,9 +4,10 @@ stage, their idle deals and their latest changes — each section its own servic
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
@@ -132,18 +133,29 @@ class HomeScreen(Screen[None]):
 
     def reload(self) -> None:
         self.sections_loaded = set()
-        self.load_sections()
+        for lane, sections in enumerate(LANES):
+            self.load_sections(sections, group=f"home-{lane}")
 
-    @work(thread=True, exclusive=True, group="home", exit_on_error=False)
-    def load_sections(self) -> None:
-        """Each section in turn on one connection, shown as soon as it is read (one thread:
-        five would only take turns at the interpreter lock)."""
+    def load_sections(self, sections: tuple[str, ...], *, group: str) -> None:
+        """Read ``sections`` in turn in a worker of their own, each shown as soon as it is
+        read. Two such lanes: SQLite lets go of the interpreter lock while it reads, so one
+        lane's queries run while the other's rows become Python objects."""
+        self.run_worker(
+            partial(self._read, sections),
+            thread=True,
+            exclusive=True,
+            group=group,
+            exit_on_error=False,
+        )
+
+    def _read(self, sections: tuple[str, ...]) -> None:
         app: Any = self.app
+        jobs = dict(SECTIONS)
 
         def read_all(book: Book) -> None:
-            for section, job in SECTIONS:
+            for section in sections:
                 try:
-                    result = job(book)
+                    result = jobs[section](book)
                 except CrmError as exc:
                     self.app.call_from_thread(app.show_error, exc)
                     continue
@@ -229,7 +241,6 @@ def _history(book: Book) -> list[dict[str, Any]]:
     )
 
 
-# in the order they are read: the quick ones first, so the screen fills from the top
 SECTIONS: tuple[tuple[str, Callable[[Book], Any]], ...] = (
     ("pipeline", _pipeline),
     ("today", _today),
@@ -237,3 +248,6 @@ SECTIONS: tuple[tuple[str, Callable[[Book], Any]], ...] = (
     ("history", _history),
     ("overdue", _overdue),
 )
+# The two workers' sections, each lane in this order (the quick ones first, so the screen
+# fills from the top); the board's totals and the overdue walk, the long ones, in each lane.
+LANES = (("pipeline", "idle", "history"), ("today", "overdue"))

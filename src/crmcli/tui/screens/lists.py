@@ -4,14 +4,17 @@ owner filter (``me`` by default) and each list's status filter, as in the CLI.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
@@ -21,6 +24,10 @@ from crmcli.tui import format as fmt
 from crmcli.tui.widgets.table import Col, RecordTable
 
 PAGE_SIZE = 50
+# How long the search box waits for the first page of what was typed before it repaints
+# (one frame at 60 fps): a page that answers within it is painted in the same frame as the
+# letter; a slower one is painted when it arrives, and the box shows the letter meanwhile.
+SAME_FRAME = 1 / 60
 
 
 @dataclass
@@ -224,6 +231,31 @@ _SPECS = (
 LISTS: dict[str, ListSpec] = {spec.kind: spec for spec in _SPECS}
 
 
+class SearchBox(Input):
+    """The list's search box. A typed letter asks for its page from the key's own handler,
+    before the box repaints, so that one frame shows the letter and its rows (instead of the
+    letter first and the rows a frame later); other edits (delete, paste) reload on Changed."""
+
+    # The box scrolls its own text: a longer value repaints the box, it needs no layout of
+    # the screen (Widget's virtual_size lays out; every letter changes the box's).
+    virtual_size = Reactive(Size(0, 0), layout=False)
+    searched = ""
+
+    async def _on_key(self, event: events.Key) -> None:
+        await super()._on_key(event)  # the letter goes in (and Changed is posted)
+        await self._search()
+
+    async def _on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        await self._search()
+
+    async def _search(self) -> None:
+        screen = self.screen
+        if self.value != self.searched and isinstance(screen, ListScreen):
+            self.searched = self.value
+            await screen.search_for(self.value)
+
+
 class ListScreen(Screen[None]):
     """A lazily paged list of one kind of record."""
 
@@ -242,12 +274,14 @@ class ListScreen(Screen[None]):
         self.spec = LISTS[kind]
         self.query_state = ListQuery()
         self.has_more = False
+        # The search box waiting for the page of what was typed (see SearchBox).
+        self._waiting: tuple[ListQuery, asyncio.Future[list[dict[str, Any]]]] | None = None
         self.pages_shown = 0  # how many pages have been painted (tests and benchmarks wait on it)
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="list-bar"):
-            yield Input(placeholder=f"search {self.spec.title.lower()}…  (/)", id="search")
+            yield SearchBox(placeholder=f"search {self.spec.title.lower()}…  (/)", id="search")
             yield Static("", id="list-status", markup=False)
         yield RecordTable(self.spec.columns, id="records")
         yield Footer()
@@ -257,17 +291,27 @@ class ListScreen(Screen[None]):
         self.query_one(RecordTable).focus()
         self.reload()
 
-    def reload(self) -> None:
-        self.load_page(self.query_state)
+    def reload(self) -> ListQuery:
+        """Load the page the list's state asks for (in a worker); returns what was asked."""
+        wanted = ListQuery(**self.query_state.__dict__)
+        self.load_page(wanted)
+        return wanted
 
     @work(thread=True, exclusive=True, group="list-page", exit_on_error=False)
-    def load_page(self, query: ListQuery) -> None:
+    def load_page(self, wanted: ListQuery) -> None:
         """Fetch one page (plus one row, to know whether another page follows)."""
         app: Any = self.app
-        wanted = ListQuery(**query.__dict__)
         rows = app.service(lambda book: self.spec.fetch(book, wanted, PAGE_SIZE + 1))
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, wanted, rows)
+            self.app.call_from_thread(self._arrived, wanted, rows)
+
+    def _arrived(self, query: ListQuery, rows: list[dict[str, Any]]) -> None:
+        """A page is in: to the search box waiting for it, else straight on the screen."""
+        waiting = self._waiting
+        if waiting is not None and waiting[0] == query and not waiting[1].done():
+            waiting[1].set_result(rows)
+        else:
+            self._show(query, rows)
 
     def _show(self, query: ListQuery, rows: list[dict[str, Any]]) -> None:
         if query != self.query_state:
@@ -288,17 +332,28 @@ class ListScreen(Screen[None]):
         ]
         if q.sort:
             parts.append(f"sort: {'-' if q.descending else ''}{q.sort}")
-        self.query_one("#list-status", Static).update(" · ".join(parts))
+        # Its box has a fixed size (app.tcss): a repaint, never a layout of the screen.
+        self.query_one("#list-status", Static).update(" · ".join(parts), layout=False)
 
     # -- keys ---------------------------------------------------------------------------------
-    @on(Input.Changed, "#search")
-    def _typed(self, event: Input.Changed) -> None:
+    async def search_for(self, text: str) -> None:
+        """The search text changed: load its first page (in the worker, as every page) and
+        wait up to a frame for it, to show it from here (see SearchBox)."""
         if self.spec.extra.get("no_search"):
             self.notify(f"{self.spec.title.lower()} are listed by status: f changes it", timeout=3)
             return
-        self.query_state.search = event.value
+        self.query_state.search = text
         self.query_state.page = 0
-        self.reload()
+        wanted = self.reload()
+        future: asyncio.Future[list[dict[str, Any]]] = asyncio.get_running_loop().create_future()
+        self._waiting = (wanted, future)
+        try:
+            rows = await asyncio.wait_for(future, SAME_FRAME)
+        except TimeoutError:
+            return  # a slow page: shown when it arrives (the box shows the letter now)
+        finally:
+            self._waiting = None
+        self._show(wanted, rows)
 
     @on(Input.Submitted, "#search")
     def _done_typing(self) -> None:
