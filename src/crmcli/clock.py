@@ -26,9 +26,11 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(w|d|h|m|s)", re.IGNORECASE)
 @cache
 def local_zone() -> tzinfo:
     """The user's time zone: ``CRM_TZ`` (an IANA name) or the system's."""
+    name = os.environ.get("CRM_TZ") or os.environ.get("TZ")
+    if name in ("UTC", "Etc/UTC"):  # no zone database to read (servers, scripts, tests)
+        return UTC
     from dateutil import tz  # 10 ms; only the commands that print or parse times pay it
 
-    name = os.environ.get("CRM_TZ") or os.environ.get("TZ")
     zone = tz.gettz(name) if name else None
     chosen: tzinfo = zone or tz.tzlocal()
     return chosen

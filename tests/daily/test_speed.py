@@ -49,6 +49,8 @@ def test_commands_do_not_load_pydantic(demo) -> None:
     """Typer converts parameters with pydantic (~55 ms of imports); crm's plain ones skip it."""
     code = (
         "import sys, runpy\n"
+        "import crmcli.cli\n"
+        "crmcli.cli._exit_now = lambda: None\n"  # a report would end the process at once
         "sys.argv = ['crm', '--db', sys.argv[1], *sys.argv[2:]]\n"
         "try:\n    runpy.run_module('crmcli', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"

@@ -123,16 +123,18 @@ def activity_report(book: Book, filters: ReportFilters, *, by: str = "week") -> 
     with book.read() as r:
         scope = resolve(r, filters, actor=actor, default_to_pipeline=False)
         buckets = _buckets(scope.period, by)
-        counts = r.rows(*activity_query(scope, buckets))
+        # plain tuples (bucket, owner_id, kind, done, scheduled): ~10,000 rows a quarter,
+        # no mapping made per row
+        counts = r.tuples(*activity_query(scope, buckets))
         targets = _targets(r, scope)
         names = {x["id"]: x["username"] for x in r.rows("SELECT id, username FROM users")}
     figures: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for row in counts:
-        if row["bucket"] is None or row["owner_id"] is None:
+    for bucket, owner_id, kind, done_count, scheduled_count in counts:
+        if bucket is None or owner_id is None:
             continue
-        key = (int(row["bucket"]), row["owner_id"], row["kind"])
-        figures[key][0] += int(row["done"])
-        figures[key][1] += int(row["scheduled"])
+        figure = figures[(int(bucket), owner_id, kind)]
+        figure[0] += int(done_count)
+        figure[1] += int(scheduled_count)
     for (user_id, kind), _stated in targets.items():
         for index in range(len(buckets)):
             if _target_for(_stated, buckets[index]) is not None:

@@ -48,7 +48,7 @@ from crmcli.services.commission.plans import (
     plain,
 )
 from crmcli.services.handles import short
-from crmcli.services.quotas import quota_for
+from crmcli.services.quotas import quotas_for_period
 from crmcli.services.users import find_owner
 from crmcli.storage.db import Reader, as_datetime
 
@@ -562,13 +562,14 @@ def build_report(
     corrections = (
         adjustments(reader, closed, set(users), assignments, plans) if is_first_open else {}
     )
+    quotas = quotas_for_period(reader, period=period)  # one query, not one per rep
     statements: list[StatementView] = []
     for user_id in sorted({*in_force, *corrections}, key=lambda u: users[u]["username"]):
         assigned = in_force.get(user_id, [])
         plan = plan_on(assigned[::-1], plans, min(period.end, clock.today())) or (
             plans[assigned[-1].plan_id] if assigned else None
         )
-        quota = quota_for(reader, user_id=user_id, period=period)
+        quota = quotas[user_id][0] if user_id in quotas else None
         mine = credits.get(user_id, [])
         by_quota = [plans[a.plan_id] for a in assigned if plans[a.plan_id].basis == "quota"]
         if by_quota and not quota:
