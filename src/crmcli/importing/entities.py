@@ -1256,19 +1256,9 @@ class QuoteEntity(Entity):
 
 def _line_signature(line: Row) -> tuple[Any, ...]:
     """What makes two quote lines the same line (an unchanged re-import)."""
-    return tuple(
-        str(line.get(k) or "")
-        for k in (
-            "kind",
-            "product_id",
-            "description",
-            "quantity",
-            "unit_price_milli",
-            "discount_pct",
-            "tax_pct",
-            "unit",
-        )
-    )
+    from crmcli.services.sales.quotes import LINE_FIELDS
+
+    return tuple(str(line.get(k) or "") for k in LINE_FIELDS)
 
 
 ENTITY_TYPES: dict[str, type[Entity]] = {

@@ -14,6 +14,7 @@ from crmcli.services.book import Book
 from crmcli.services.handles import short
 from crmcli.services.sales.quotes import (
     DEFAULT_VALID_DAYS,
+    LINE_FIELDS,
     QuoteView,
     effective_status,
     find_quote,
@@ -130,21 +131,7 @@ def revise_quote(book: Book, handle: str, *, at: datetime | None = None) -> Quot
         for line in quote_lines(w, latest["id"]):
             w.insert(
                 "quote_lines",
-                {
-                    k: line[k]
-                    for k in (
-                        "position",
-                        "product_id",
-                        "description",
-                        "quantity",
-                        "unit_price_milli",
-                        "discount_pct",
-                        "tax_pct",
-                        "unit",
-                        "kind",
-                    )
-                }
-                | {"quote_id": row["id"]},
+                {k: line[k] for k in ("position", *LINE_FIELDS)} | {"quote_id": row["id"]},
             )
         w.update("quotes", latest["id"], {"status": "superseded"})
         return refresh(w, row["id"])

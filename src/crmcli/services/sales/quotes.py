@@ -211,6 +211,20 @@ def find_quote(reader: Reader, handle: str) -> Row:
     )
 
 
+# What a quote line is, besides its place and its quote: what a revision copies and what
+# tells an unchanged re-imported line from a new one.
+LINE_FIELDS = (
+    "kind",
+    "product_id",
+    "description",
+    "quantity",
+    "unit_price_milli",
+    "discount_pct",
+    "tax_pct",
+    "unit",
+)
+
+
 def quote_lines(reader: Reader, quote_id: str) -> list[Row]:
     """A quote's lines by position, with the product's SKU."""
     return reader.rows(
