@@ -370,6 +370,23 @@ class TestDetail:
 
         drive(small_book, scenario)
 
+    def test_deal_shows_its_orders_and_payments(self, small_book: Crm) -> None:
+        quote = small_book.json("quote new --deal 'Acme renewal'")["number"]
+        small_book("quote", "line", "add", quote, "--text", "Rollout service", "--price", "1000")
+        small_book("quote", "send", quote)
+        small_book("quote", "accept", quote, "--no-win")
+        small_book("payment", "add", "Acme renewal", "400", "--reference", "TRX-77")
+
+        async def scenario(pilot: Any, app: CrmApp) -> None:
+            await self.open_deal("Acme renewal")(pilot, app)
+            tables = list(app.screen.query(".detail-table").results(RecordTable))
+            orders = next(t for t in tables if [c.key for c in t.cols][:2] == ["number", "status"])
+            payments = next(t for t in tables if [c.key for c in t.cols][:1] == ["paid_at"])
+            assert [c.strip() for c in cells(orders, "balance")] == ["600.00 EUR"]
+            assert [c.strip() for c in cells(payments, "amount")] == ["400.00 EUR"]
+
+        drive(small_book, scenario)
+
     def test_edit_shows_the_services_message_next_to_the_field(self, small_book: Crm) -> None:
         async def scenario(pilot: Any, app: CrmApp) -> None:
             await self.open_deal("Acme renewal")(pilot, app)

@@ -84,6 +84,22 @@ def _money_col(key: str, label: str) -> Col:
     return Col(key, label, fmt=lambda r: fmt.money(r.get(key), r.get("currency")), right=True)
 
 
+# Payments as the deal and the company 360° view list them.
+PAYMENT_COLUMNS = (
+    Col("paid_at", "Paid", fmt=lambda r: fmt.when(r.get("paid_at"), with_time=False)),
+    Col("deal", "Deal"),
+    _money_col("amount", "Amount"),
+    Col("method", "Method"),
+)
+ORDER_COLUMNS = (
+    Col("number", "Order"),
+    Col("status", "Status"),
+    _money_col("amount", "Amount"),
+    _money_col("balance", "Owed"),
+    Col("due_date", "Due"),
+)
+
+
 def _with_changes(book: Book, entity: str, record: dict[str, Any]) -> dict[str, Any]:
     """The record with its newest changes under ``changes``."""
     record["changes"] = _changes(book, entity, record["id"])
@@ -320,6 +336,8 @@ class DealDetail(DetailScreen):
                 d.get("quotes", []),
                 None,
             ),
+            ("Orders", ORDER_COLUMNS, d.get("orders", []), None),
+            ("Payments", PAYMENT_COLUMNS, d.get("payments", []), None),
             ("Changes", CHANGE_COLUMNS, d.get("changes", []), None),
         ]
 
@@ -514,19 +532,7 @@ class CompanyDetail(DetailScreen):
                 c.get("quotes", []),
                 None,
             ),
-            (
-                "Payments",
-                (
-                    Col(
-                        "paid_at", "Paid", fmt=lambda r: fmt.when(r.get("paid_at"), with_time=False)
-                    ),
-                    Col("deal", "Deal"),
-                    _money_col("amount", "Amount"),
-                    Col("method", "Method"),
-                ),
-                c.get("payments", []),
-                None,
-            ),
+            ("Payments", PAYMENT_COLUMNS, c.get("payments", []), None),
             ("History", CHANGE_COLUMNS, c.get("history", []), None),
         ]
 
