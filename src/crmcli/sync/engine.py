@@ -372,7 +372,7 @@ def _import(
             rows.append(_row(f, "applied", json.dumps(covered), len(snapshot_ops), None, None))
     if not ops and not rows and not _has_waiting(book):
         return
-    with book.write() as w:
+    with _undo_in_memory(book), book.write() as w:
         result = Merger(w).merge(ops)
         for row in rows:
             w.execute(
@@ -400,6 +400,25 @@ def _import(
     report.waiting = result.waiting
     report.conflicts += result.conflicts
     report.waiting_reasons = result.waiting_reasons
+
+
+@contextmanager
+def _undo_in_memory(book: Book) -> Iterator[None]:
+    """The merge's write transaction keeps what a savepoint may have to undo in memory.
+
+    The merge applies each operation in its own savepoint. SQLite copies every page an
+    operation changes that was already changed earlier in the transaction (the indexes'
+    inner pages, above all) to a sub-journal first; past 64 KiB that is a temporary file:
+    ~365,000 writes, 730 MB, for a 10,000-operation merge into the benchmark book. With
+    temp_store = MEMORY it is a copy in memory, emptied at each release. SQLite decides where
+    the sub-journal lives when the write transaction begins, so this is set before BEGIN.
+    """
+    raw = book.db.raw
+    raw.execute("PRAGMA temp_store = MEMORY")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA temp_store = DEFAULT")
 
 
 def _has_waiting(book: Book) -> bool:
