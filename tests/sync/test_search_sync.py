@@ -122,7 +122,9 @@ class TestSearchAfterSync:
         assert _documents(b.db) == _documents(a.db)
         assert _segments_written(b.db) - before <= 4  # 90 operations, one or two flushes
 
-    def test_savepoint_undo_is_kept_in_memory_during_the_merge(self, pair, monkeypatch) -> None:
+    def test_merge_keeps_savepoint_undo_in_memory_and_maps_the_file(
+        self, pair, monkeypatch
+    ) -> None:
         """Each operation's savepoint journals the pages it changes again; on SQLite's
         default temp storage that is a file (730 MB of writes on the benchmark book)."""
         from crmcli.config import Settings
@@ -138,13 +140,18 @@ class TestSearchAfterSync:
 
         def spy(self: merge.Merger, incoming: object) -> merge.MergeResult:
             seen.append(self.w.scalar("PRAGMA temp_store"))
+            seen.append(self.w.scalar("PRAGMA mmap_size") > 0)
             return real(self, incoming)  # type: ignore[arg-type]
 
         monkeypatch.setattr(merge.Merger, "merge", spy)
         book = Book.open(Settings(db=str(b.db), user=None))
         try:
             assert sync(book, remote=folder).applied > 0
-            assert seen == [2]  # MEMORY while merging
-            assert book.db.raw.execute("PRAGMA temp_store").fetchone()[0] == 0  # then put back
+            assert seen == [2, True]  # MEMORY, and the file mapped, while merging
+            raw = book.db.raw  # then both put back
+            assert (
+                raw.execute("PRAGMA temp_store").fetchone()[0],
+                raw.execute("PRAGMA mmap_size").fetchone()[0],
+            ) == (0, 0)
         finally:
             book.close()

@@ -36,6 +36,7 @@ BATCH_OPS = 20_000  # operations per batch file
 SNAPSHOT_FIRST_OPS = 5_000  # a first sync with more local operations ships a snapshot
 COMPACT_AFTER = 50  # own batch files in the folder before a snapshot compacts them
 KEEP_AFTER_COMPACT = 10  # newest own batches kept after compaction (cheap catch-up)
+MERGE_MMAP_BYTES = 1 << 32  # asked for while merging; SQLite caps it at its build's limit (2 GB)
 
 META_REMOTE = "sync.remote"
 META_KEY = "sync.key"
@@ -372,7 +373,7 @@ def _import(
             rows.append(_row(f, "applied", json.dumps(covered), len(snapshot_ops), None, None))
     if not ops and not rows and not _has_waiting(book):
         return
-    with _undo_in_memory(book), book.write() as w:
+    with _merge_settings(book), book.write() as w:
         result = Merger(w).merge(ops)
         for row in rows:
             w.execute(
@@ -403,22 +404,29 @@ def _import(
 
 
 @contextmanager
-def _undo_in_memory(book: Book) -> Iterator[None]:
-    """The merge's write transaction keeps what a savepoint may have to undo in memory.
+def _merge_settings(book: Book) -> Iterator[None]:
+    """Connection settings for the merge's write transaction (set before its BEGIN, put
+    back after).
 
-    The merge applies each operation in its own savepoint. SQLite copies every page an
-    operation changes that was already changed earlier in the transaction (the indexes'
-    inner pages, above all) to a sub-journal first; past 64 KiB that is a temporary file:
-    ~365,000 writes, 730 MB, for a 10,000-operation merge into the benchmark book. With
-    temp_store = MEMORY it is a copy in memory, emptied at each release. SQLite decides where
-    the sub-journal lives when the write transaction begins, so this is set before BEGIN.
+    - ``temp_store = MEMORY``: the merge applies each operation in its own savepoint, and
+      SQLite first copies every page an operation changes that was already changed earlier
+      in the transaction (the indexes' inner pages, above all) to a sub-journal, a
+      temporary file past 64 KiB: ~365,000 writes, 730 MB, for a 10,000-operation merge
+      into the benchmark book. In memory it is a copy, emptied at each release. SQLite
+      picks the sub-journal's home when the write transaction begins.
+    - ``mmap_size``: the merge's look-ups (known ids, each record's log, parents) read
+      tens of thousands of scattered pages; mapped, they cost no read(2) and no page-cache
+      copy each. Only for the merge: a mapped file turns a disk error into a signal.
     """
     raw = book.db.raw
+    mapped = raw.execute("PRAGMA mmap_size").fetchone()[0]
     raw.execute("PRAGMA temp_store = MEMORY")
+    raw.execute(f"PRAGMA mmap_size = {MERGE_MMAP_BYTES}")
     try:
         yield
     finally:
         raw.execute("PRAGMA temp_store = DEFAULT")
+        raw.execute(f"PRAGMA mmap_size = {int(mapped)}")
 
 
 def _has_waiting(book: Book) -> bool:
