@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import os
 import random
-import resource
 import shutil
 import sqlite3
 import subprocess
@@ -63,6 +62,10 @@ def _companies(book: Path) -> list[str]:
 def _copy(book: Path, target: Path) -> None:
     with sqlite3.connect(book) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
+    # Flush the copy now (untimed): otherwise the kernel writes the 4 GB copy back to disk
+    # while the timed import runs, and the import pays for the harness's copy.
+    with target.open("rb+") as copied:
+        os.fsync(copied.fileno())
 
 
 def _bare_loop(source: Path) -> float:
@@ -88,8 +91,81 @@ def _bare_loop(source: Path) -> float:
     return count / (time.perf_counter() - started)
 
 
-def _crm(argv: list[str], *, book: Path) -> tuple[float, int]:
-    """Seconds and peak RSS (KiB) of one `crm` run."""
+def _sql_floor(source: Path, book: Path) -> float:
+    """Rows/s of a bare script making the same rows an import makes, with no validation,
+    no duplicate checks and no links: each contact, its change-log entry and its search
+    document, inserted in transactions of 2,000 (the import's batch) into the same book.
+    The schema's own cost: no import of this book can beat it."""
+    import json
+    import uuid
+
+    conn = sqlite3.connect(book, isolation_level=None)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA cache_size = -65536")
+    owner = conn.execute("SELECT id FROM users LIMIT 1").fetchone()[0]
+    companies = dict(conn.execute("SELECT lower(name), id FROM companies"))
+    stamp = "2026-11-23 10:00:00.000000"
+    with source.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    started = time.perf_counter()
+    for start in range(0, len(rows), 2000):
+        conn.execute("BEGIN IMMEDIATE")
+        records, logged, documents = [], [], []
+        for i, row in enumerate(rows[start : start + 2000]):
+            record = {
+                "id": str(uuid.uuid4()),
+                "created_at": stamp,
+                "updated_at": stamp,
+                "name": f"{row['First Name']} {row['Last Name']}",
+                "email": row["Email"],
+                "phone": row["Phone"],
+                "title": row["Title"],
+                "company_id": companies.get(row["Company"].lower()),
+                "owner_id": owner,
+            }
+            records.append(tuple(record.values()))
+            logged.append(
+                (
+                    str(uuid.uuid4()),
+                    f"9999-{start + i:012d}",
+                    "bench",
+                    "bench",
+                    "contacts",
+                    record["id"],
+                    "create",
+                    None,
+                    None,
+                    json.dumps(record),
+                    stamp,
+                    stamp,
+                    1,
+                )
+            )
+            documents.append(("contact", record["id"], record["name"], record["email"]))
+        conn.executemany(
+            "INSERT INTO contacts (id, created_at, updated_at, name, email, phone, title, "
+            "company_id, owner_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            records,
+        )
+        conn.executemany(
+            "INSERT INTO changes (id, hlc, replica_id, actor, entity, record_id, op, field, "
+            "old_value, new_value, at, entered_at, schema_version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            logged,
+        )
+        conn.executemany(
+            "INSERT INTO search_index (entity, record_id, name, body) VALUES (?, ?, ?, ?)",
+            documents,
+        )
+        conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    rate = len(rows) / (time.perf_counter() - started)
+    conn.close()
+    return rate
+
+
+def _crm(argv: list[str], *, book: Path) -> float:
+    """Seconds of one `crm` run."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         [*crm_argv(), "--db", str(book), *argv],
@@ -99,14 +175,13 @@ def _crm(argv: list[str], *, book: Path) -> tuple[float, int]:
     )
     _, err = proc.communicate()
     elapsed = time.perf_counter() - started
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0,):
         raise RuntimeError(f"crm {' '.join(argv)} failed: {err.decode()[-400:]}")
-    return elapsed, usage.ru_maxrss
+    return elapsed
 
 
-def _import_figures(book: Path) -> tuple[float, float, float]:
-    """(ours, bare loop, sqlite3 .import) rows/s for the contacts import."""
+def _import_figures(book: Path) -> tuple[float, float, float, float]:
+    """(ours, bare loop, sqlite3 .import, SQL floor) rows/s for the contacts import."""
     count = _rows_for(book)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -115,7 +190,7 @@ def _import_figures(book: Path) -> tuple[float, float, float]:
         bare = _bare_loop(source)
         copy = tmp / "book.db"
         _copy(book, copy)
-        seconds, _ = _crm(["import", "contact", str(source)], book=copy)
+        seconds = _crm(["import", "contact", str(source)], book=copy)
         with sqlite3.connect(copy) as conn:
             imported = conn.execute(
                 "SELECT count(*) FROM contacts WHERE email LIKE '%@bench-import.example'"
@@ -132,65 +207,94 @@ def _import_figures(book: Path) -> tuple[float, float, float]:
                 capture_output=True,
             )
             dot_import = count / (time.perf_counter() - started)
-    return count / seconds, bare, dot_import
+        _copy(book, copy)  # a fresh copy: the same book the import started from
+        floor = _sql_floor(source, copy)
+    return count / seconds, bare, dot_import, floor
 
 
-_CACHE: dict[str, tuple[float, float, float]] = {}
+_CACHE: dict[str, tuple[float, float, float, float]] = {}
 
 
 def _measure_import(book: Path) -> tuple[float, float, str]:
     _CACHE["import"] = _import_figures(book)
-    ours, bare, _ = _CACHE["import"]
+    ours, bare, _, _ = _CACHE["import"]
     return ours, bare, "rows/s"
 
 
 def _measure_vs_dot_import(book: Path) -> tuple[float, float, str]:
-    ours, _, dot_import = _CACHE.get("import") or _import_figures(book)
+    ours, _, dot_import, _ = _CACHE.get("import") or _import_figures(book)
     return ours, dot_import or 1.0, "rows/s"
 
 
+def _measure_vs_floor(book: Path) -> tuple[float, float, str]:
+    ours, _, _, floor = _CACHE.get("import") or _import_figures(book)
+    return ours, floor, "rows/s"
+
+
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
+    found = [pid]
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += _tree(int(child))
+    except OSError:
+        pass
+    return found
+
+
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) of one process in KiB; PSS counts a page shared by n processes as 1/n."""
+    pss = rss = 0
+    try:
+        with Path(f"/proc/{pid}/smaps_rollup").open() as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+    except OSError:
+        pass
+    return pss, rss
+
+
 def _measure_rss(book: Path) -> tuple[float, float, str]:
-    """limit / peak: ≥ 1 means the 1M-row import stayed under 200 MB RSS."""
+    """limit / peak: ≥ 1 means the 1M-row import stayed under 200 MB.
+
+    The peak is that of the whole process tree (the import cleans rows in a worker
+    process): its summed PSS, sampled every 10 ms, each shared page counted once.
+    """
     count = 1_000_000 if _rows_for(book) == 100_000 else 100_000
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         source = tmp / "million.csv"
         _write_contacts(source, count, [], phones=False)
         target = tmp / "fresh.db"
-        # A child of its own, so RUSAGE_CHILDREN is this import's peak alone.
-        code = (
-            "import os, resource, subprocess, sys; "
-            "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
-            "stderr=subprocess.DEVNULL); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.returncode)"
-        )
-        import sys
-
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                code,
-                *crm_argv(),
-                "--db",
-                str(target),
-                "import",
-                "contact",
-                str(source),
-                "--on-duplicate",
-                "create",
-            ],
+        argv = [*crm_argv(), "--db", str(target), "import", "contact", str(source)]
+        proc = subprocess.Popen(
+            [*argv, "--on-duplicate", "create"],
             env={**os.environ, **ENV},
-            capture_output=True,
-            text=True,
-            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
-        peak_kib, returncode = (int(x) for x in result.stdout.split())
-        assert returncode == 0, result.stderr
+        peak_pss = peak_rss = largest = 0
+        while proc.poll() is None:
+            sizes = [_memory_kib(pid) for pid in _tree(proc.pid)]
+            peak_pss = max(peak_pss, sum(p for p, _ in sizes))
+            peak_rss = max(peak_rss, sum(r for _, r in sizes))
+            largest = max(largest, *(r for _, r in sizes))
+            time.sleep(0.01)
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        assert proc.returncode == 0, err[-400:]
         with sqlite3.connect(target) as conn:
             assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == count
-    peak_mb = peak_kib / 1024
-    print(f"  peak RSS importing {count:,} rows: {peak_mb:.0f} MB", flush=True)
+    peak_mb = peak_pss / 1024
+    print(
+        f"  peak memory importing {count:,} rows: {peak_mb:.0f} MB PSS summed over its "
+        f"processes ({peak_rss / 1024:.0f} MB RSS summed; the largest process "
+        f"{largest / 1024:.0f} MB RSS)",
+        flush=True,
+    )
     return RSS_LIMIT_MB / 1.0, peak_mb, "MB (limit vs peak)"
 
 
@@ -210,9 +314,7 @@ def _measure_export(book: Path) -> tuple[float, float, str]:
             out.writerows(cursor)
         reference = count / (time.perf_counter() - started)
         target = tmp / "ours.csv"
-        seconds, _ = _crm(
-            ["export", "contact", "--limit", str(count), "-o", str(target)], book=book
-        )
+        seconds = _crm(["export", "contact", "--limit", str(count), "-o", str(target)], book=book)
         with target.open(newline="") as f:
             assert sum(1 for _ in csv.reader(f)) == count + 1
     return count / seconds, reference, "rows/s"
@@ -223,6 +325,11 @@ THROUGHPUTS = [
     Throughput(
         "crm import contact (100k, vs sqlite3 .import)", _measure_vs_dot_import, min_ratio=0.0
     ),
-    Throughput("crm import 1M rows: 200 MB / peak RSS", _measure_rss, min_ratio=1.0),
+    Throughput(
+        "crm import contact (100k, vs the bare inserts of its rows)",
+        _measure_vs_floor,
+        min_ratio=0.0,
+    ),
+    Throughput("crm import 1M rows: 200 MB / peak memory", _measure_rss, min_ratio=1.0),
     Throughput("crm export contact (100k, vs csv from SELECT)", _measure_export, min_ratio=0.5),
 ]

@@ -270,3 +270,37 @@ def test_every_record_has_uuid_and_timestamps(crm, table: str) -> None:
     crm("user list")
     cols = {r[1] for r in sqlite3.connect(crm.db).execute(f"PRAGMA table_info({table})")}
     assert {"id", "created_at", "updated_at", "deleted_at"} <= cols
+
+
+def test_new_ids_are_distinct_version_4_uuids() -> None:
+    """Record ids (pooled, drawn from os.urandom) are RFC 4122 version-4 UUIDs, never twice."""
+    import uuid
+
+    from crmcli.storage.db import new_id
+
+    ids = [new_id() for _ in range(5000)]
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text  # canonical form: lower-case hex, four hyphens
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+def test_a_forked_child_draws_its_own_ids() -> None:
+    """A child process never hands out an id its parent already holds in its pool."""
+    import os
+
+    from crmcli.storage.db import new_id
+
+    new_id()  # the parent's pool is now filled
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its next ids and leave at once
+        os.write(write, " ".join(new_id() for _ in range(10)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = set(os.read(read, 1 << 16).decode().split())
+    os.close(read)
+    parent = {new_id() for _ in range(300)}
+    assert len(child) == 10 and not child & parent

@@ -55,6 +55,22 @@ def changes(crm) -> int:
         con.close()
 
 
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *_descendants(int(child))]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited (its parent, init, reaps it)
+
+
 class TestRealFiles:
     """Every encoding and delimiter the issue names is detected and read the same."""
 
@@ -335,8 +351,14 @@ class TestInterruption:
                 break
             time.sleep(0.01)
         assert proc.poll() is None, "the import finished before it could be interrupted"
+        helpers = _descendants(proc.pid)  # the worker process cleaning rows
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        # the worker does not outlive the import it worked for
+        deadline = time.monotonic() + 20
+        while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in helpers if _alive(pid)]
         con = sqlite3.connect(crm.db)
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         done = con.execute("SELECT count(*) FROM contacts").fetchone()[0]

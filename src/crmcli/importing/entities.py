@@ -187,6 +187,29 @@ def _name_matches(
     return [Match(key, choice, "name", round(score)) for choice, score, key in best]
 
 
+def _similar_names(
+    name: str, names: dict[str, str], processed: dict[str, str], exclude: str | None
+) -> list[Match]:
+    """:func:`_name_matches` over names already processed (``processed``: id -> the name as
+    ``utils.default_process`` leaves it; ``names``: id -> the name as stored)."""
+    from rapidfuzz import fuzz, process, utils
+
+    choices = (
+        processed
+        if exclude not in processed
+        else {k: v for k, v in processed.items() if k != exclude}
+    )
+    best = process.extract(
+        utils.default_process(name),
+        choices,
+        scorer=fuzz.token_sort_ratio,
+        processor=None,
+        score_cutoff=NAME_THRESHOLD - 0.5,  # similar() rounds: 89.5 counts as 90
+        limit=5,
+    )
+    return [Match(key, names[key], "name", round(score)) for _, score, key in best]
+
+
 def in_file_names(name: str, earlier: dict[str, str]) -> list[Match]:
     """Rows earlier in the batch (``{"row N": name}``) whose name the dedupe rule calls
     similar to ``name``: every one of them, scored in one rapidfuzz call."""
@@ -307,6 +330,9 @@ class ContactEntity(_PersonEntity):
         # Names of the contacts at each company a row names, kept across batches (rows of
         # one company tend to recur); bounded, so memory stays flat on any file.
         self._by_company: dict[str, dict[str, str]] = {}
+        # the same names as the dedupe rule compares them (rapidfuzz's default_process),
+        # worked out once per name instead of once per comparison
+        self._processed: dict[str, dict[str, str]] = {}
         self._cached_names = 0
 
     _MAX_CACHED_NAMES = 200_000
@@ -314,24 +340,30 @@ class ContactEntity(_PersonEntity):
     def _names_at(self, w: Writer, company_ids: Sequence[str | None]) -> dict[str, dict[str, str]]:
         wanted = {c for c in company_ids if c and c not in self._by_company}
         if self._cached_names > self._MAX_CACHED_NAMES:
-            self._by_company, self._cached_names = {}, 0
+            self._by_company, self._processed, self._cached_names = {}, {}, 0
             wanted = {c for c in company_ids if c}
         for company_id in wanted:
             self._by_company[company_id] = {}
+            self._processed[company_id] = {}
         for row in rows_where_in(
             w, "contacts", "company_id", wanted, columns="id, name, company_id"
         ):
-            self._by_company[row["company_id"]][row["id"]] = row["name"]
-            self._cached_names += 1
+            self._remember(row["company_id"], row["id"], row["name"])
         return self._by_company
+
+    def _remember(self, company_id: str, contact_id: str, name: str) -> None:
+        from rapidfuzz import utils
+
+        self._by_company[company_id][contact_id] = name
+        self._processed[company_id][contact_id] = utils.default_process(name)
+        self._cached_names += 1
 
     def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
         super().create(w, batch, ctx)
         for cand in batch:
-            names = self._by_company.get(cand.values.get("company_id") or "")
-            if names is not None:
-                names[cand.values["id"]] = cand.values["name"]
-                self._cached_names += 1
+            company_id = cand.values.get("company_id") or ""
+            if company_id in self._by_company:
+                self._remember(company_id, cand.values["id"], cand.values["name"])
 
     def clean(self, data: dict[str, str], cand: Candidate, ctx: Context) -> None:
         super().clean(data, cand, ctx)
@@ -379,8 +411,13 @@ class ContactEntity(_PersonEntity):
             if cand.values.get("phone"):
                 found += phones.get(cand.values["phone"], [])
             company_id = cand.values.get("company_id")
-            if company_id:
-                found += _name_matches(cand.values["name"], by_company.get(company_id, []), exclude)
+            if company_id and by_company.get(company_id):
+                found += _similar_names(
+                    cand.values["name"],
+                    by_company[company_id],
+                    self._processed[company_id],
+                    exclude,
+                )
             cand.matches += [m for m in found if m.id != exclude]
 
     def fuzzy_key(self, cand: Candidate) -> str | None:

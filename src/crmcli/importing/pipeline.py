@@ -1,10 +1,12 @@
 """The import run: stream rows, convert them, check them in batches, write each batch in one
 transaction, and account for every row (created, updated, unchanged, skipped, rejected).
 
-Batches of :data:`BATCH_ROWS` rows: their links and duplicate candidates are looked up with
-one query per rule, valid new records go in through ``Writer.insert_many`` (so history and
-sync see each one), updates through ``Writer.update`` (only fields that really change, so a
-re-import of the same file logs nothing). A crash loses at most the batch in flight.
+Batches of :data:`BATCH_ROWS` rows, cleaned by the validators in a worker process when
+there are several (:mod:`crmcli.importing.cleaning`): their links and duplicate candidates
+are looked up with one query per rule, valid new records go in through
+``Writer.insert_many`` (so history and sync see each one), updates through
+``Writer.update`` (only fields that really change, so a re-import of the same file logs
+nothing). A crash loses at most the batch in flight.
 ``--dry-run`` and ``--strict`` run the whole file in one transaction that is rolled back
 (always, or when a row was rejected).
 """
@@ -12,7 +14,6 @@ re-import of the same file logs nothing). A crash loses at most the batch in fli
 from __future__ import annotations
 
 import csv
-import json
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -22,8 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from crmcli.errors import InvalidInput, UserError
-from crmcli.importing import convert
+from crmcli.errors import InvalidInput
+from crmcli.importing.cleaning import clean_batches
 from crmcli.importing.entities import (
     ENTITY_TYPES,
     Candidate,
@@ -64,6 +65,9 @@ class ImportOptions:
     batch_rows: int = BATCH_ROWS
     reject_file: str | None = None
     at: datetime | None = None
+    # A file of several batches is cleaned in a worker process (crmcli.importing.cleaning);
+    # False cleans every batch in this one.
+    parallel: bool = True
 
 
 @dataclass(frozen=True)
@@ -249,11 +253,14 @@ def run_import(
             with book.db.bulk_writes(), whole as outer:
                 ctx = _context(book, outer, actor_id, options)
                 committing = _Commit()
+                batches = _batches(source.rows(), options.batch_rows)
                 try:
-                    for rows in _batches(source.rows(), options.batch_rows):
-                        # Cleaning (the validators) needs no database: it runs while the
-                        # previous batch's COMMIT, which releases the GIL, is still writing.
-                        batch = _clean_rows(entity, mapping, rows, ctx, tally)
+                    # Cleaning (the validators) needs no database: it runs in a worker
+                    # process (or, for one batch, here while nothing else is to be done).
+                    for rows, batch in clean_batches(
+                        entity, mapping, batches, ctx, parallel=options.parallel
+                    ):
+                        tally.rows += len(rows)
                         committing.wait()
                         if outer is not None:
                             _run_batch(outer, entity, batch, options, ctx, tally, rejects)
@@ -307,32 +314,6 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
-_REPEATABLE_JOIN = ";"
-
-
-def _cells_to_data(mapping: Mapping_, cells: list[str]) -> tuple[dict[str, str], dict[str, str]]:
-    data: dict[str, str] = {}
-    extra: dict[str, str] = {}
-    for column in mapping.columns:
-        value = convert.unguard(cells[column.index]).strip()
-        if not value or column.how == "ignored":
-            continue
-        if column.field is None:
-            extra[column.header] = value
-        elif column.field in data:
-            data[column.field] += _REPEATABLE_JOIN + value
-        else:
-            data[column.field] = value
-    if "extra" in data:  # an exported extra column comes back as the record's extra
-        try:
-            stored = json.loads(data.pop("extra"))
-        except ValueError:
-            stored = {}
-        if isinstance(stored, dict):
-            extra = {**{str(k): str(v) for k, v in stored.items()}, **extra}
-    return data, extra
-
-
 def _context(book: Book, outer: Writer | None, actor_id: str, options: ImportOptions) -> Context:
     """What the run shares: the users (loaded once), the company cache, the options."""
 
@@ -352,9 +333,9 @@ def _context(book: Book, outer: Writer | None, actor_id: str, options: ImportOpt
 
 
 class _Commit:
-    """The COMMIT of the batch just written, run in a thread while the next batch is
-    cleaned (no database work happens meanwhile: :meth:`wait` comes first). Batches still
-    commit one by one, in order, each in its own transaction."""
+    """The COMMIT of the batch just written, run in a thread while the next batch's
+    cleaned rows arrive (no database work happens meanwhile: :meth:`wait` comes first).
+    Batches still commit one by one, in order, each in its own transaction."""
 
     def __init__(self) -> None:
         self._thread: threading.Thread | None = None
@@ -377,28 +358,6 @@ class _Commit:
         if self._error is not None:
             error, self._error = self._error, None
             raise error
-
-
-def _clean_rows(
-    entity: Entity, mapping: Mapping_, rows: list[Row], ctx: Context, tally: _Tally
-) -> list[Candidate]:
-    """The batch's rows as candidates: cells mapped to fields and cleaned by the entity's
-    validators (no database access: this overlaps the previous batch's commit)."""
-    width = len(mapping.columns)
-    batch: list[Candidate] = []
-    for row in rows:
-        tally.rows += 1
-        cand = Candidate(row.number, row.cells)
-        batch.append(cand)
-        if len(row.cells) != width:
-            cand.error = f"the row has {len(row.cells)} columns, the header {width}"
-            continue
-        data, cand.extra = _cells_to_data(mapping, row.cells)
-        try:
-            entity.clean(data, cand, ctx)
-        except UserError as exc:
-            cand.error = exc.message
-    return batch
 
 
 def _run_batch(

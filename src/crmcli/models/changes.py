@@ -24,7 +24,8 @@ class Change(SQLModel, table=True):
     replica_id: str = Field(max_length=ID_LENGTH)
     actor: str = Field(max_length=64)
     entity: str = Field(max_length=30)
-    record_id: str = Field(max_length=ID_LENGTH, index=True)
+    # found by (entity, record_id): ix_changes_entity_record (migration 0012)
+    record_id: str = Field(max_length=ID_LENGTH)
     op: str = Field(max_length=10)  # create|update|delete|restore
     field: str | None = Field(default=None, max_length=64)
     old_value: str | None = None  # JSON

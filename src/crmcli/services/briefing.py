@@ -244,10 +244,17 @@ def brief(book: Book, handle: str, *, kind: str | None = None) -> Briefing:
         )
         quotes = tuple(_quote(q, scope_deals) for q in _in_deals(r, "quotes", deal_ids))
         balance = _balance(r, deal_ids, company_id=rid if entity == "company" else None)
+        # The subject's own changes and its deals' (each looked up by table and id).
+        others = [d for d in deal_ids if d != rid]
         changes = changes_where(
             r,
-            f"record_id IN ({', '.join('?' * (1 + len(deal_ids)))})",
-            [rid, *deal_ids],
+            "(entity = ? AND record_id = ?)"
+            + (
+                f" OR (entity = 'deals' AND record_id IN ({', '.join('?' * len(others))}))"
+                if others
+                else ""
+            ),
+            [ENTITIES[entity].table, rid, *others],
             limit=RECENT_CHANGES,
         )
     return Briefing(

@@ -384,8 +384,9 @@ def show_company(book: Book, handle: str, *, history: int = 10) -> dict[str, Any
         )
         recent = changes_where(
             r,
-            "record_id = ? OR record_id IN (SELECT id FROM contacts WHERE company_id = ?) "
-            "OR record_id IN (SELECT id FROM deals WHERE company_id = ?)",
+            "(entity = 'companies' AND record_id = ?) OR (entity = 'contacts' AND record_id "
+            "IN (SELECT id FROM contacts WHERE company_id = ?)) OR (entity = 'deals' AND "
+            "record_id IN (SELECT id FROM deals WHERE company_id = ?))",
             (cid, cid, cid),
             limit=history,
         )

@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import sqlite3
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -98,8 +97,34 @@ def as_datetime(value: Any) -> datetime | None:
 
 
 def new_id() -> str:
-    """A fresh random UUID (generated here, so replicas never collide)."""
-    return str(uuid.uuid4())
+    """A fresh random UUID, version 4 (generated here, so replicas never collide).
+
+    Drawn from a pool filled 256 at a time from one ``os.urandom`` call: a bulk import
+    makes two ids a row, and ``uuid.uuid4()`` costs four times as much per id.
+    """
+    try:
+        return _ID_POOL.pop()
+    except IndexError:
+        _ID_POOL.extend(_random_ids(256))
+        return _ID_POOL.pop()
+
+
+def _random_ids(count: int) -> list[str]:
+    raw = os.urandom(16 * count).hex()
+    ids = []
+    for start in range(0, 32 * count, 32):
+        h = raw[start : start + 32]
+        # RFC 4122: version nibble 4, variant bits 10
+        ids.append(
+            f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+        )
+    return ids
+
+
+_VARIANT = "89ab"
+_ID_POOL: list[str] = []
+# A forked child must never hand out the ids its parent still holds.
+os.register_at_fork(after_in_child=_ID_POOL.clear)
 
 
 def to_json_value(value: Any) -> Any:

@@ -16,5 +16,6 @@ REVISIONS: tuple[str, ...] = (
     "0008_sync",
     "0009_import",
     "0011_open_items",
+    "0012_change_log_keys",
 )
 HEAD = REVISIONS[-1]
