@@ -505,6 +505,8 @@ class Writer(Reader):
         self._hlc: tuple[int, int] | None = None
         self._hlc_dirty = False
         self._bulk = False
+        # Records whose search documents wait for the end of a bulk write (sync's merge).
+        self.search_pending: search_index.Pending | None = None
         self.origin: str | None = None  # e.g. "mcp": noted beside each change (change_origins)
         self._originated: list[str] = []
         # Who made each inserted row, when one transaction writes for several people (the

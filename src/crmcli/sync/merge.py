@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crmcli import clock
+from crmcli.storage import search_index
 from crmcli.storage.db import (
     BULK_CACHE_KIB,
     BULK_ROWS,
@@ -159,7 +160,10 @@ class Merger:
         if big:  # the indexes a large merge touches stay in memory between operations
             self.w.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         try:
-            return self._merge(ops, waiting_before)
+            # the search index is brought up to date once, after every operation (see
+            # search_index.Pending: per operation, FTS5 would write a segment each time)
+            with search_index.deferred(self.w):
+                return self._merge(ops, waiting_before)
         finally:
             if big:
                 self.w.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
