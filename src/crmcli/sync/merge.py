@@ -284,6 +284,9 @@ class Merger:
             self._log = [o for o in [*self._flushed, *self._log] if o is not op]
             self._rows.pop((op[_ENTITY], op[_RECORD]), None)
             self._history.pop((op[_ENTITY], op[_RECORD]), None)
+            # the record's history is read again from the log: it must hold every
+            # operation applied so far in this merge
+            self._flush()
             return f"this book cannot hold it yet: {str(exc)[:120]}"
         self.w.execute("RELEASE sync_op")
         return reason
