@@ -149,3 +149,43 @@ def test_any_rows_import_alike(
     with source.open("w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([["name", "email", "phone", "title"], *rows])
     _alike(tmp, source, "contact")
+
+
+def test_a_worker_that_dies_leaves_the_import_whole(tmp_path: Path, monkeypatch) -> None:
+    """The worker process exits as it starts (as one killed by the system would): every
+    batch is then checked here, and the import is the one made without a worker."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from crmcli.importing import cleaning
+
+    def dying(*_args: object) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=os._exit,
+            initargs=(9,),
+        )
+
+    monkeypatch.setattr(cleaning, "_start_worker", dying)
+    source = tmp_path / "broken.csv"
+    with source.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(BROKEN)
+    outcome = _alike(tmp_path, source, "contact")
+    assert (outcome["summary"]["created"], outcome["summary"]["rejected"]) == (3, 5)
+
+
+def test_stdin_in_batches_through_the_command(crm, tmp_path: Path, monkeypatch) -> None:
+    """`crm import contact -` of several batches: the rows read from stdin are checked by
+    the worker, and each lands once."""
+    monkeypatch.chdir(tmp_path)  # a reject file for stdin is written in the current folder
+    text = "name,email\n" + "".join(f"Person {i},p{i}@stdin.example\n" for i in range(7))
+    text += "Broken,not-an-email\n"
+    result = crm("import contact - --batch-size 2 --json", input=text, ok=False)
+    assert result.exit_code == 4  # something was rejected
+    summary = result.json()
+    assert (summary["rows"], summary["created"], summary["rejected"]) == (8, 7, 1)
+    assert summary["errors"][0]["row"] == 9
+    emails = {c["email"] for c in crm.json("contact list -n 100")}
+    assert emails == {f"p{i}@stdin.example" for i in range(7)}

@@ -115,9 +115,15 @@ def clean_batches(
 
     def hand_over() -> None:
         rows = next(upcoming, None)
-        if rows is not None:
-            cells = [(r.number, r.cells) for r in rows]
-            pending.append((rows, worker.submit(_clean_in_worker, cells)))
+        if rows is None:
+            return
+        cells = [(r.number, r.cells) for r in rows]
+        try:
+            future = worker.submit(_clean_in_worker, cells)
+        except (BrokenExecutor, RuntimeError):  # the worker is gone: this batch is done here
+            future = Future()
+            future.set_result(clean_cells(entity, mapping, cells, ctx))
+        pending.append((rows, future))
 
     try:
         for _ in range(AHEAD):
