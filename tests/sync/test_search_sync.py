@@ -18,10 +18,11 @@ def _found(crm: Crm, text: str) -> list[tuple[str, str]]:
     return [(h["type"], h["name"]) for h in crm.json("search", text)]
 
 
-def _documents(db: Path) -> set[tuple[object, ...]]:
+def _documents(db: Path) -> list[tuple[object, ...]]:
+    """The index's documents (each replica numbers its own: rowids are not compared)."""
     conn = sqlite3.connect(db)
     try:
-        return set(conn.execute("SELECT rowid, entity, record_id, name, body FROM search_index"))
+        return sorted(conn.execute("SELECT entity, record_id, name, body FROM search_index"))
     finally:
         conn.close()
 

@@ -17,5 +17,6 @@ REVISIONS: tuple[str, ...] = (
     "0009_import",
     "0011_open_items",
     "0012_change_log_keys",
+    "0013_search_keys",
 )
 HEAD = REVISIONS[-1]

@@ -2,10 +2,12 @@
 
 On SQLite it is one FTS5 table, ``search_index``: one document per indexed row, with the
 record a hit names (``entity``, ``record_id``: a tag's or a quote line's document names the
-record it belongs to), a ``name`` and a ``body``. The document's rowid is a 63-bit hash of
-the source row's UUID, so the Writer finds a row's document without a lookup table, and
-a bulk insert adds its documents in rowid order (FTS5 flushes its buffer on every
-out-of-order rowid).
+record it belongs to), a ``name`` and a ``body``. Documents are numbered in the order they
+are added, and ``search_index_keys`` maps a source row's UUID to its document's rowid: a
+bulk insert appends to the index's tables instead of landing at random places in them (a
+rowid hashed from the UUID made the FTS5 content and size tables two more random-key
+B-trees for every row written), and FTS5 keeps one buffer for the whole batch (it flushes
+on every out-of-order rowid).
 
 Tokenizer (measured, see the README): ``unicode61 remove_diacritics 2`` folds case and
 accents (``muller`` finds Müller). It keeps a run of CJK characters as one token, so
@@ -41,6 +43,12 @@ CREATE_SQL = (
     f"entity UNINDEXED, record_id UNINDEXED, name, body, tokenize = '{TOKENIZER}')"
 )
 _INSERT_DOC = f"INSERT INTO {TABLE} (rowid, entity, record_id, name, body) VALUES (?, ?, ?, ?, ?)"
+KEYS = f"{TABLE}_keys"  # source row id -> its document's rowid (a shadow of our own)
+CREATE_KEYS_SQL = (
+    f"CREATE TABLE IF NOT EXISTS {KEYS} "
+    "(source_id VARCHAR(36) NOT NULL PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID"
+)
+_CHUNK = 500  # ids per IN (...) list
 NAME_WEIGHT = 10.0  # a match in the name counts ten times one in the notes
 MARK_START, MARK_END = "\ue000", "\ue001"  # private-use: never in user text we show
 
@@ -109,7 +117,7 @@ TABLE_OF_ENTITY = {entity: table for table, entity in ENTITY_OF_TABLE.items()}
 
 
 def is_index_table(name: str) -> bool:
-    """The FTS5 table and its shadow tables (not in the ORM metadata)."""
+    """The FTS5 table, its shadow tables and its keys (not in the ORM metadata)."""
     return name == TABLE or name.startswith(f"{TABLE}_")
 
 
@@ -139,22 +147,15 @@ def unspaced(text: str) -> str:
     return out.replace(f"{MARK_END}{MARK_START}", "")
 
 
-def key(record_id: str) -> int:
-    """The rowid of a source row's document: a 63-bit hash of its id."""
-    import hashlib  # 2 ms (OpenSSL): only commands that write pay for it
-
-    digest = hashlib.blake2b(record_id.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1
-
-
 def _join(row: Mapping[str, Any], columns: Sequence[str]) -> str:
     parts = [str(v) for c in columns if (v := row.get(c)) not in (None, "")]
     return spaced(" ".join(parts))
 
 
-def _document(
-    reader: Reader, spec: Indexed, row: Mapping[str, Any]
-) -> tuple[int, str, str, str, str] | None:
+Document = tuple[str, str, str, str, str]  # source row id, entity, record id, name, body
+
+
+def _document(reader: Reader, spec: Indexed, row: Mapping[str, Any]) -> Document | None:
     """The index row of one source row (None: it names nothing we index)."""
     if spec.belongs_to:
         record_id = row.get(spec.belongs_to)
@@ -170,7 +171,37 @@ def _document(
             found = reader.scalar(sql, (row[column],))
             if found:
                 body = f"{body} {spaced(str(found))}" if body else spaced(str(found))
-    return key(str(row["id"])), entity, str(record_id), _join(row, spec.name), body
+    return str(row["id"]), entity, str(record_id), _join(row, spec.name), body
+
+
+def _add(w: Reader, docs: Sequence[Document]) -> None:
+    """Add documents under the next rowids, in order, and note each one's key."""
+    if not docs:
+        return
+    first = int(w.scalar(f"SELECT coalesce(max(rowid), 0) FROM {TABLE}") or 0) + 1
+    w.executemany(_INSERT_DOC, [(first + i, *doc[1:]) for i, doc in enumerate(docs)])
+    w.executemany(
+        f"INSERT OR REPLACE INTO {KEYS} (source_id, doc) VALUES (?, ?)",
+        [(doc[0], first + i) for i, doc in enumerate(docs)],
+    )
+
+
+def _forget(w: Reader, source_ids: Iterable[str]) -> None:
+    """Remove the documents of these source rows (those that have one), in rowid order."""
+    wanted = sorted(set(source_ids))
+    if not wanted:
+        return
+    found: list[int] = []
+    for start in range(0, len(wanted), _CHUNK):
+        part = wanted[start : start + _CHUNK]
+        marks = ", ".join("?" * len(part))
+        found += [
+            int(r["doc"])
+            for r in w.rows(f"SELECT doc FROM {KEYS} WHERE source_id IN ({marks})", part)
+        ]
+        w.execute(f"DELETE FROM {KEYS} WHERE source_id IN ({marks})", part)
+    if found:
+        w.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", [(d,) for d in sorted(found)])
 
 
 # -- the Writer's hooks (no-ops on PostgreSQL and for tables that are not indexed) -------------
@@ -236,8 +267,8 @@ def _refresh(w: Writer, pending: Pending) -> None:
     for table, record_id in pending.records:
         by_table.setdefault(table, []).append(record_id)
     forget: set[str] = set()
-    orphans: set[int] = set()  # documents of tags and lines whose record is deleted
-    docs: dict[int, tuple[int, str, str, str, str]] = {}
+    orphans: set[str] = set()  # tags and lines whose record is deleted: no document
+    docs: dict[str, Document] = {}
     for table, ids in by_table.items():
         spec = INDEXED[table]
         rows: dict[str, Row] = {}
@@ -259,18 +290,13 @@ def _refresh(w: Writer, pending: Pending) -> None:
                 for child, child_row in _children(w, table, record_id):
                     forget.add(child_row["id"])
                     if not alive:
-                        orphans.add(key(child_row["id"]))
+                        orphans.add(str(child_row["id"]))
                     elif not child_row.get("deleted_at") and (
                         doc := _document(w, INDEXED[child], child_row)
                     ):
                         docs[doc[0]] = doc
-    if forget:
-        w.executemany(
-            f"DELETE FROM {TABLE} WHERE rowid = ?", [(k,) for k in sorted(map(key, forget))]
-        )
-    added = [docs[k] for k in sorted(docs) if k not in orphans]
-    if added:
-        w.executemany(_INSERT_DOC, added)
+    _forget(w, forget)
+    _add(w, [doc for source_id, doc in docs.items() if source_id not in orphans])
 
 
 def _active(w: Reader, table: str) -> Indexed | None:
@@ -278,7 +304,7 @@ def _active(w: Reader, table: str) -> Indexed | None:
 
 
 def inserted(w: Writer, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
-    """New rows: add their documents (sorted by rowid, so a bulk insert stays one flush)."""
+    """New rows: add their documents (under the next rowids: a bulk insert is one flush)."""
     spec = _active(w, table)
     if spec is None:
         return
@@ -286,10 +312,7 @@ def inserted(w: Writer, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
         for r in rows:
             w.search_pending.note(table, str(r["id"]), new=True)
         return
-    docs = [d for r in rows if not r.get("deleted_at") and (d := _document(w, spec, r))]
-    if docs:
-        docs.sort()
-        w.executemany(_INSERT_DOC, docs)
+    _add(w, [d for r in rows if not r.get("deleted_at") and (d := _document(w, spec, r))])
 
 
 def updated(w: Writer, table: str, record_id: str, columns: Iterable[str]) -> None:
@@ -351,11 +374,6 @@ def _has_table(r: Reader, table: str) -> bool:
     return bool(r.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)))
 
 
-def _forget(w: Writer, record_ids: Sequence[str]) -> None:
-    if record_ids:
-        w.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", [(key(i),) for i in record_ids])
-
-
 # -- (re)building ----------------------------------------------------------------------------
 
 
@@ -368,7 +386,9 @@ def rebuild(conn: Any) -> int:
     db._conn = conn
     reader = Reader(db)
     conn.execute(CREATE_SQL)
+    conn.execute(CREATE_KEYS_SQL)
     conn.execute(f"DELETE FROM {TABLE}")
+    conn.execute(f"DELETE FROM {KEYS}")
     total = 0
     for spec in INDEXED.values():
         if not _has_table(reader, spec.table):
@@ -381,8 +401,7 @@ def rebuild(conn: Any) -> int:
                 for values in batch
                 if (d := _document(reader, spec, dict(zip(names, values, strict=True))))
             ]
-            docs.sort()
-            conn.executemany(_INSERT_DOC, docs)
+            _add(reader, docs)
             total += len(docs)
     conn.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")
     return total
