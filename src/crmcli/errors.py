@@ -65,3 +65,9 @@ class ImportRejected(CrmError):
     """Some rows were rejected."""
 
     exit_code = 4
+
+
+class ImportInterrupted(CrmError):
+    """The import was interrupted."""
+
+    exit_code = 130  # as any command stopped by Ctrl-C

@@ -372,6 +372,49 @@ class TestInterruption:
         assert (result["unchanged"], result["created"]) == (done, total - done)
         assert count(crm, "contacts") == total
 
+    def test_ctrl_c(self, crm, tmp_path):
+        """Ctrl-C (SIGINT to the whole process group, worker included): exit 130, one
+        message naming the rows kept, which are exactly the rows in the book; no traceback
+        and no process left behind."""
+        total = 30_000
+        source = tmp_path / "big.csv"
+        with source.open("w", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(["name", "email"])
+            for i in range(total):
+                out.writerow([f"Person {i}", f"p{i}@big.example"])
+        crm("contact list")  # create the book
+        env = {**os.environ, "CRM_DB": str(crm.db)}
+        argv = [
+            sys.executable,
+            "-m",
+            "crmcli",
+            "import",
+            "contact",
+            str(source),
+            "--batch-size",
+            "500",
+        ]
+        proc = subprocess.Popen(
+            argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None and count(crm, "contacts") < 5000:
+            time.sleep(0.01)
+        assert proc.poll() is None, "the import finished before it could be interrupted"
+        helpers = _descendants(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
+        err = proc.communicate(timeout=60)[1].decode()
+        assert proc.returncode == 130
+        assert "Traceback" not in err
+        kept = int(err.split("the first ")[1].split(" data rows")[0].replace(",", ""))
+        assert kept == count(crm, "contacts") and kept % 500 == 0
+        assert "--key" in err
+        deadline = time.monotonic() + 20
+        while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in helpers if _alive(pid)]
+
 
 class TestProducts:
     """The price book imports through the products service's SKU, price and tax rules."""

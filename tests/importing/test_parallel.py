@@ -189,3 +189,39 @@ def test_stdin_in_batches_through_the_command(crm, tmp_path: Path, monkeypatch) 
     assert summary["errors"][0]["row"] == 9
     emails = {c["email"] for c in crm.json("contact list -n 100")}
     assert emails == {f"p{i}@stdin.example" for i in range(7)}
+
+
+def test_ctrl_c_keeps_whole_batches_and_says_how_many(tmp_path: Path) -> None:
+    """Ctrl-C during an import: the batches committed (or committing) stay, the message
+    says how many rows that is, and a re-import with a key finishes the job."""
+    from crmcli.errors import ImportInterrupted
+
+    source = tmp_path / "ten.csv"
+    with source.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(
+            [["name", "email"], *([f"Person {i}", f"p{i}@ctrl-c.example"] for i in range(10))]
+        )
+    path = tmp_path / "book.db"
+    book = Book.open(Settings(db=str(path), user=None))
+    calls = []
+
+    def press_ctrl_c(rows: int) -> None:
+        calls.append(rows)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    try:
+        with pytest.raises(ImportInterrupted) as stopped:
+            run_import(
+                book, ImportOptions("contact", str(source), batch_rows=2), progress=press_ctrl_c
+            )
+        again = run_import(book, ImportOptions("contact", str(source), key="email"))
+    finally:
+        book.close()
+    assert "the first 6 data rows were imported" in stopped.value.message
+    assert "--key external_id or --key email" in (stopped.value.hint or "")
+    assert (again.unchanged, again.created) == (6, 4)
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT count(*) FROM contacts").fetchone()[0] == 10
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()

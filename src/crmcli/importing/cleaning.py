@@ -183,6 +183,11 @@ def _init_worker(
     decimal_comma: bool,
 ) -> None:
     global _WORKER
+    import signal
+
+    # Ctrl-C reaches the whole process group: the importing process handles it (and shuts
+    # this worker down); here it would only print a traceback from the middle of a queue.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _leave_with_parent()
     ctx = Context(
         owners=owners,

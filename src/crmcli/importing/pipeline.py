@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from crmcli.errors import InvalidInput
+from crmcli.errors import ImportInterrupted, InvalidInput
 from crmcli.importing.cleaning import clean_batches
 from crmcli.importing.entities import (
     ENTITY_TYPES,
@@ -272,9 +272,14 @@ def run_import(
                             except BaseException:
                                 transaction.__exit__(*sys.exc_info())  # rolls back
                                 raise
-                            committing.start(transaction)
+                            committing.start(transaction, tally.rows)
                         if progress is not None:
                             progress(tally.rows)
+                except KeyboardInterrupt:
+                    if outer is not None:
+                        raise  # a dry run or --strict: its one transaction is undone
+                    committing.wait()  # a batch already committing is kept whole
+                    raise _interrupted(entity, options, committing.committed_rows) from None
                 finally:
                     committing.wait()
                 companies_created = ctx.companies_created
@@ -300,6 +305,19 @@ def run_import(
         unmatched_columns=tuple(mapping.unmatched),
         errors=tuple(tally.errors[:20]),
         extra_kept=entity.keeps_extra,
+    )
+
+
+def _interrupted(entity: Entity, options: ImportOptions, rows: int) -> ImportInterrupted:
+    """What Ctrl-C leaves: the whole batches written before it, and how to finish."""
+    if not rows:
+        return ImportInterrupted(
+            "interrupted: nothing was imported", hint="run the same import again"
+        )
+    key = options.key or " or --key ".join(k for k in entity.keys if k != "id")
+    return ImportInterrupted(
+        f"interrupted: the first {rows:,} data rows were imported (whole batches)",
+        hint=f"run the same import again with --key {key} to finish without duplicates",
     )
 
 
@@ -340,8 +358,12 @@ class _Commit:
     def __init__(self) -> None:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self._rows = 0  # the rows read up to the end of the batch being committed
+        self.committed_rows = 0  # the rows read up to the end of the last committed batch
 
-    def start(self, transaction: AbstractContextManager[Writer]) -> None:
+    def start(self, transaction: AbstractContextManager[Writer], rows: int) -> None:
+        self._rows = rows
+
         def commit() -> None:
             try:
                 transaction.__exit__(None, None, None)
@@ -355,6 +377,8 @@ class _Commit:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
+            if self._error is None:
+                self.committed_rows = self._rows
         if self._error is not None:
             error, self._error = self._error, None
             raise error
