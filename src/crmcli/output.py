@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -56,8 +56,11 @@ class Column:
     style: str | None = None
     max_width: int | None = None
     # ``render`` returns a Rich renderable (a search hit's marked snippet): the list is then
-    # drawn by Rich instead of the plain-text table.
+    # drawn by Rich instead of the plain-text table -- except where no styles show (no
+    # colour terminal) and ``plain`` renders the same value as text: then the plain table,
+    # without importing Rich.
     rich: bool = False
+    plain: Callable[[Any, Mapping[str, Any]], str] | None = None
 
     @property
     def title(self) -> str:
@@ -435,9 +438,12 @@ def emit_list(
     if not rows:
         note(empty)
         return
-    if any(c.rich for c in columns):
+    rich = [c for c in columns if c.rich]
+    if rich and (colour() or any(c.plain is None for c in rich)):
         console().print(table(rows, columns, title=title, caption=caption))
         return
+    if rich:
+        columns = [replace(c, render=c.plain, rich=False) if c.rich else c for c in columns]
     emit_text(table_text(rows, columns, title=title, caption=caption))
 
 

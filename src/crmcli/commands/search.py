@@ -17,26 +17,19 @@ def _owner(value: Any, _row: Any) -> str:
     return f"{value['type']} {value['handle']} {output.safe(value['name'])}" if value else ""
 
 
-def _columns(marked: bool) -> list[Column]:
-    # The match is marked only where styles show (a colour terminal); elsewhere the table is
-    # plain text and the output layer draws it without importing Rich (~30 ms).
-    match = (
-        Column(
-            "snippet",
-            "match",
-            render=lambda v, r: output.highlighted(v, r["highlights"]),
-            rich=True,
-        )
-        if marked
-        else Column("snippet", "match", render=lambda v, _r: output.safe(v))
-    )
-    return [
-        Column("type"),
-        Column("handle", "id"),
-        Column("name", max_width=40),
-        match,
-        Column("owner", "belongs to", render=_owner, max_width=40),
-    ]
+COLUMNS = [
+    Column("type"),
+    Column("handle", "id"),
+    Column("name", max_width=40),
+    Column(
+        "snippet",
+        "match",
+        render=lambda v, r: output.highlighted(v, r["highlights"]),
+        rich=True,
+        plain=lambda v, _r: output.safe(v),  # no styles to mark the match with
+    ),
+    Column("owner", "belongs to", render=_owner, max_width=40),
+]
 
 
 @app.command()
@@ -58,6 +51,4 @@ def search(
 
     query = " ".join(text)
     hits = run(book(ctx), query, types=type_, limit=limit)
-    output.emit_list(
-        [h.as_dict() for h in hits], _columns(output.colour()), empty=f"nothing matches {query!r}"
-    )
+    output.emit_list([h.as_dict() for h in hits], COLUMNS, empty=f"nothing matches {query!r}")
