@@ -164,73 +164,55 @@ def _matches(rows: list[Row], reason: str, key: str, index: dict[str, list[Match
             index.setdefault(str(value).lower(), []).append(Match(row["id"], row["name"], reason))
 
 
-def _name_matches(
-    name: str, rows: Sequence[Row] | dict[str, str], exclude: str | None
-) -> list[Match]:
-    """The dedupe rule for names (:func:`dedupe.similar`: token-sort ratio of the
-    default-processed names ≥ NAME_THRESHOLD), best five; scored in one rapidfuzz call."""
-    if not rows:
-        return []
-    from rapidfuzz import fuzz, process, utils
+def name_key(name: str) -> str:
+    """A name as the dedupe rule (:func:`dedupe.similar`) compares it: processed by
+    rapidfuzz's ``default_process``, words sorted -- token_sort_ratio is the plain ratio of
+    these, so a name kept in this form is prepared once, not at every comparison."""
+    from rapidfuzz import utils
 
-    choices = rows if isinstance(rows, dict) else {r["id"]: r["name"] for r in rows}
-    if exclude in choices:
-        choices = {k: v for k, v in choices.items() if k != exclude}
-    best = process.extract(
-        name,
-        choices,
-        scorer=fuzz.token_sort_ratio,
-        processor=utils.default_process,
-        score_cutoff=NAME_THRESHOLD - 0.5,  # similar() rounds: 89.5 counts as 90
-        limit=5,
-    )
-    return [Match(key, choice, "name", round(score)) for choice, score, key in best]
-
-
-def _sorted_words(text: str) -> str:
-    """What token_sort_ratio compares: the words in order, one space apart."""
-    return " ".join(sorted(text.split()))
+    return " ".join(sorted(utils.default_process(name).split()))
 
 
 def _similar_names(
-    name: str, names: dict[str, str], processed: dict[str, str], exclude: str | None
+    name: str,
+    names: dict[str, str],
+    keys: dict[str, str],
+    exclude: str | None = None,
+    *,
+    limit: int | None = 5,
 ) -> list[Match]:
-    """:func:`_name_matches` over names already processed (``processed``: id -> the name as
-    ``utils.default_process`` leaves it, its words sorted; ``names``: id -> the name as
-    stored). token_sort_ratio is the ratio of the sorted words: sorted once per name here,
-    a comparison takes a quarter of the time."""
-    from rapidfuzz import fuzz, process, utils
+    """The dedupe rule for names (token-sort ratio ≥ NAME_THRESHOLD) over ``names`` (id ->
+    the name as stored), whose :func:`name_key` are ``keys``; best first, in one rapidfuzz
+    call."""
+    from rapidfuzz import fuzz, process
 
-    choices = (
-        processed
-        if exclude not in processed
-        else {k: v for k, v in processed.items() if k != exclude}
-    )
+    choices = keys if exclude not in keys else {k: v for k, v in keys.items() if k != exclude}
     best = process.extract(
-        _sorted_words(utils.default_process(name)),
+        name_key(name),
         choices,
         scorer=fuzz.ratio,
         processor=None,
         score_cutoff=NAME_THRESHOLD - 0.5,  # similar() rounds: 89.5 counts as 90
-        limit=5,
+        limit=limit,
     )
     return [Match(key, names[key], "name", round(score)) for _, score, key in best]
 
 
+def _name_matches(
+    name: str, rows: Sequence[Row] | dict[str, str], exclude: str | None
+) -> list[Match]:
+    """The dedupe rule's best five among ``rows`` (records, or id -> name)."""
+    if not rows:
+        return []
+    names = rows if isinstance(rows, dict) else {r["id"]: r["name"] for r in rows}
+    return _similar_names(name, names, {k: name_key(v) for k, v in names.items()}, exclude)
+
+
 def in_file_names(name: str, earlier: dict[str, str]) -> list[Match]:
     """Rows earlier in the batch (``{"row N": name}``) whose name the dedupe rule calls
-    similar to ``name``: every one of them, scored in one rapidfuzz call."""
-    from rapidfuzz import fuzz, process, utils
-
-    best = process.extract(
-        name,
-        earlier,
-        scorer=fuzz.token_sort_ratio,
-        processor=utils.default_process,
-        score_cutoff=NAME_THRESHOLD - 0.5,  # similar() rounds: 89.5 counts as 90
-        limit=None,
-    )
-    return [Match(key, choice, "name", round(score)) for choice, score, key in best]
+    similar to ``name``: every one of them."""
+    keys = {k: name_key(v) for k, v in earlier.items()}
+    return _similar_names(name, earlier, keys, limit=None)
 
 
 # -- companies -----------------------------------------------------------------------------
@@ -359,10 +341,8 @@ class ContactEntity(_PersonEntity):
         return self._by_company
 
     def _remember(self, company_id: str, contact_id: str, name: str) -> None:
-        from rapidfuzz import utils
-
         self._by_company[company_id][contact_id] = name
-        self._processed[company_id][contact_id] = _sorted_words(utils.default_process(name))
+        self._processed[company_id][contact_id] = name_key(name)
         self._cached_names += 1
 
     def create(self, w: Writer, batch: Sequence[Candidate], ctx: Context) -> None:
