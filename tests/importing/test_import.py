@@ -319,46 +319,49 @@ class TestReimport:
         assert run.exit_code == 1 and "--key" in run.stderr
 
 
+BIG = 30_000  # rows in the file an interruption test stops midway
+
+
+def _start_big_import(
+    crm, tmp_path: Path, *, after: int
+) -> tuple[subprocess.Popen, Path, list[int]]:
+    """A real `crm import contact` of BIG rows in batches of 500, in its own process group,
+    running until ``after`` contacts are in the book; with the worker processes it started."""
+    source = tmp_path / "big.csv"
+    with source.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["name", "email"])
+        for i in range(BIG):
+            out.writerow([f"Person {i}", f"p{i}@big.example"])
+    crm("contact list")  # create the book
+    env = {**os.environ, "CRM_DB": str(crm.db)}
+    argv = [sys.executable, "-m", "crmcli", "import", "contact", str(source), "--batch-size", "500"]
+    proc = subprocess.Popen(
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None and count(crm, "contacts") < after:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the import finished before it could be interrupted"
+    return proc, source, _descendants(proc.pid)
+
+
+def _none_left(helpers: list[int]) -> None:
+    """The worker processes do not outlive the import they worked for."""
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in helpers if _alive(pid)]
+
+
 class TestInterruption:
     """A process killed mid-import leaves whole batches, a sound file, and a rerun finishes."""
 
     def test_sigkill(self, crm, tmp_path):
-        total = 30_000
-        source = tmp_path / "big.csv"
-        with source.open("w", newline="") as f:
-            out = csv.writer(f)
-            out.writerow(["name", "email"])
-            for i in range(total):
-                out.writerow([f"Person {i}", f"p{i}@big.example"])
-        crm("contact list")  # create the book
-        env = {**os.environ, "CRM_DB": str(crm.db)}
-        argv = [
-            sys.executable,
-            "-m",
-            "crmcli",
-            "import",
-            "contact",
-            str(source),
-            "--batch-size",
-            "500",
-        ]
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        seen = 0
-        while time.monotonic() < deadline and proc.poll() is None:
-            seen = count(crm, "contacts")
-            if seen >= 1000:
-                break
-            time.sleep(0.01)
-        assert proc.poll() is None, "the import finished before it could be interrupted"
-        helpers = _descendants(proc.pid)  # the worker process cleaning rows
+        proc, source, helpers = _start_big_import(crm, tmp_path, after=1000)
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        # the worker does not outlive the import it worked for
-        deadline = time.monotonic() + 20
-        while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not [pid for pid in helpers if _alive(pid)]
+        proc.communicate()
+        _none_left(helpers)
         con = sqlite3.connect(crm.db)
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         done = con.execute("SELECT count(*) FROM contacts").fetchone()[0]
@@ -366,43 +369,17 @@ class TestInterruption:
             "SELECT count(*) FROM changes WHERE entity = 'contacts' AND op = 'create'"
         ).fetchone()[0]
         con.close()
-        assert done % 500 == 0 and 0 < done < total  # whole batches only
+        assert done % 500 == 0 and 0 < done < BIG  # whole batches only
         assert logged == done  # every written row is in history
         result = crm.json(f"import contact {source} --key email")
-        assert (result["unchanged"], result["created"]) == (done, total - done)
-        assert count(crm, "contacts") == total
+        assert (result["unchanged"], result["created"]) == (done, BIG - done)
+        assert count(crm, "contacts") == BIG
 
     def test_ctrl_c(self, crm, tmp_path):
         """Ctrl-C (SIGINT to the whole process group, worker included): exit 130, one
         message naming the rows kept, which are exactly the rows in the book; no traceback
         and no process left behind."""
-        total = 30_000
-        source = tmp_path / "big.csv"
-        with source.open("w", newline="") as f:
-            out = csv.writer(f)
-            out.writerow(["name", "email"])
-            for i in range(total):
-                out.writerow([f"Person {i}", f"p{i}@big.example"])
-        crm("contact list")  # create the book
-        env = {**os.environ, "CRM_DB": str(crm.db)}
-        argv = [
-            sys.executable,
-            "-m",
-            "crmcli",
-            "import",
-            "contact",
-            str(source),
-            "--batch-size",
-            "500",
-        ]
-        proc = subprocess.Popen(
-            argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None and count(crm, "contacts") < 5000:
-            time.sleep(0.01)
-        assert proc.poll() is None, "the import finished before it could be interrupted"
-        helpers = _descendants(proc.pid)
+        proc, _source, helpers = _start_big_import(crm, tmp_path, after=5000)
         os.killpg(proc.pid, signal.SIGINT)
         err = proc.communicate(timeout=60)[1].decode()
         assert proc.returncode == 130
@@ -410,10 +387,7 @@ class TestInterruption:
         kept = int(err.split("the first ")[1].split(" data rows")[0].replace(",", ""))
         assert kept == count(crm, "contacts") and kept % 500 == 0
         assert "--key" in err
-        deadline = time.monotonic() + 20
-        while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not [pid for pid in helpers if _alive(pid)]
+        _none_left(helpers)
 
 
 class TestProducts:
