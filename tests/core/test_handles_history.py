@@ -113,7 +113,61 @@ class TestHistory:
         change = next(
             c for c in team.json("history bob --entity user")["changes"] if c["field"] == "team"
         )
-        team("history", "--undo", change["id"][:8])
+        team("history", "--undo", change["handle"])
+        assert team.json("user show bob")["team"] == "west"
+
+    def test_the_table_shows_each_change_by_the_end_of_its_id(self, team) -> None:
+        """A change id begins with its time, so the handle shown is its last 8 characters,
+        and `--undo` takes that handle or the whole id."""
+        team("user edit bob --team north")
+        team("user edit bob --team south")
+        changes = team.json("history bob --entity user")["changes"]
+        assert all(c["handle"] == c["id"][-8:] for c in changes)
+        table = team("history bob --entity user").stdout
+        assert all(c["handle"] in table for c in changes)
+        assert not any(c["id"][:8] in table for c in changes)  # their time, alike
+        north, south = (next(c for c in changes if c["new"] == t) for t in ("north", "south"))
+        team("history", "--undo", south["id"])  # the whole id, as a script keeps it
+        assert team.json("user show bob")["team"] == "north"
+        team("history", "--undo", north["handle"].upper())
+        assert team.json("user show bob")["team"] == "west"
+
+    def test_an_older_books_change_prefix_still_undoes(self, team) -> None:
+        """Books written before change ids were time-ordered hold random ids, whose history
+        showed their first characters: those still work."""
+        team("user edit bob --team north")
+        conn = sqlite3.connect(team.db)
+        with conn:
+            conn.execute(
+                "UPDATE changes SET id = '3f2a9c1b-0d4e-4a7b-9c2d-5e6f7a8b9c0d' "
+                "WHERE field = 'team'"
+            )
+        conn.close()
+        team("history", "--undo", "3f2a9c1b")
+        assert team.json("user show bob")["team"] == "west"
+
+    def test_a_handle_naming_two_changes_lists_them(self, team) -> None:
+        team("user edit bob --team north")
+        team("user edit bob --team south")
+        conn = sqlite3.connect(team.db)
+        with conn:  # two ids ending alike (one in 2^32 by chance)
+            for n, team_name in enumerate(("north", "south")):
+                conn.execute(
+                    "UPDATE changes SET id = substr(id, 1, 28) || ? WHERE new_value = ?",
+                    (f"{n}bad0bad", f'"{team_name}"'),
+                )
+        conn.close()
+        run = team("history", "--undo", "bad0bad", ok=False)
+        assert run.exit_code != 0 and "0bad0bad" in run.stderr and "1bad0bad" in run.stderr
+        assert team.json("user show bob")["team"] == "south"  # nothing undone
+        team("history", "--undo", "1bad0bad")  # the change to south: back to north
+        assert team.json("user show bob")["team"] == "north"
+
+    def test_an_unknown_or_malformed_change_is_one_line_error(self, team) -> None:
+        for handle in ("ffffffff", "zz%", "'; DROP TABLE changes"):
+            run = team("history", "--undo", handle, ok=False)
+            assert run.exit_code != 0 and "no change" in run.stderr
+            assert "Traceback" not in run.stderr
         assert team.json("user show bob")["team"] == "west"
 
     def test_recent_changes(self, team) -> None:

@@ -24,7 +24,7 @@ def test_history_and_undo(pgcrm) -> None:
         "north",
         "2026-10-01T07:00:00+00:00",
     )
-    pgcrm("history", "--undo", update["id"][:8])
+    pgcrm("history", "--undo", update["handle"])
     assert pgcrm.json("user show bob")["team"] == "west"
 
 

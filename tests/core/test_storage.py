@@ -286,21 +286,49 @@ def test_new_ids_are_distinct_version_4_uuids() -> None:
         assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
 
 
+def test_change_ids_are_distinct_version_7_uuids_in_time_order() -> None:
+    """Change-log ids are RFC 9562 version-7 UUIDs: the first 48 bits are the time in ms,
+    so ids made in later milliseconds sort after earlier ones (the log's key index grows at
+    its end), and the random rest keeps ids made in the same millisecond apart."""
+    import time
+    import uuid
+
+    from crmcli.storage.db import new_change_id
+
+    before = time.time_ns() // 1_000_000
+    ids = [new_change_id() for _ in range(5000)]
+    after = time.time_ns() // 1_000_000
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 7 and parsed.variant == uuid.RFC_4122
+        assert before <= parsed.int >> 80 <= after  # unix_ts_ms
+    later = []
+    for _ in range(5):
+        time.sleep(0.002)
+        later.append(new_change_id())
+    assert later == sorted(later) and ids[-1] < later[0]
+
+
 def test_a_forked_child_draws_its_own_ids() -> None:
-    """A child process never hands out an id its parent already holds in its pool."""
+    """A child process never hands out an id (or a change id's random bits) its parent
+    already holds in its pool."""
     import os
 
-    from crmcli.storage.db import new_id
+    from crmcli.storage.db import new_change_id, new_id
 
-    new_id()  # the parent's pool is now filled
+    new_id()  # the parent's pools are now filled
+    new_change_id()
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: report its next ids and leave at once
-        os.write(write, " ".join(new_id() for _ in range(10)).encode())
+        ids = [new_id() for _ in range(10)] + [new_change_id()[-12:] for _ in range(10)]
+        os.write(write, " ".join(ids).encode())
         os._exit(0)
     os.close(write)
     os.waitpid(pid, 0)
     child = set(os.read(read, 1 << 16).decode().split())
     os.close(read)
-    parent = {new_id() for _ in range(300)}
-    assert len(child) == 10 and not child & parent
+    parent = {new_id() for _ in range(300)} | {new_change_id()[-12:] for _ in range(300)}
+    assert len(child) == 20 and not child & parent

@@ -319,7 +319,7 @@ class TestReimport:
         assert run.exit_code == 1 and "--key" in run.stderr
 
 
-BIG = 30_000  # rows in the file an interruption test stops midway
+BIG = 60_000  # rows in the file an interruption test stops midway
 
 
 def _start_big_import(

@@ -225,7 +225,7 @@ class TestEditDelete:
         crm("contact delete Ada")
         assert crm.json("contact list") == []
         change = next(h for h in crm.json("history Ada")["changes"] if h["op"] == "delete")
-        crm(f"history --undo {change['id'][:8]}")
+        crm(f"history --undo {change['handle']}")
         assert [c["name"] for c in crm.json("contact list")] == ["Ada"]
 
 

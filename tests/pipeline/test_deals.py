@@ -244,6 +244,7 @@ class TestEditDelete:
         assert "undo: crm history --undo" in result.stderr
         assert team.json("deal list") == []
         change = result.stderr.rsplit("--undo ", 1)[1].split(")")[0]
+        assert change == team.json("history", "-n", "1")[0]["handle"]  # as the table shows it
         team(f"history --undo {change}")
         assert [d["name"] for d in team.json("deal list")] == ["Thing"]
 

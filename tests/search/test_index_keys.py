@@ -34,8 +34,8 @@ def test_documents_follow_their_rows(crm: Crm) -> None:
     docs = _consistent(crm)
     assert ("contact", "Imogen Ashford") not in docs
     assert not crm.json("search", "kestrel")  # the tag went with it
-    change = next(c["id"] for c in crm.json("history", "-n", "5") if c["op"] == "delete")
-    crm("history", "--undo", change[:8])
+    change = next(c["handle"] for c in crm.json("history", "-n", "5") if c["op"] == "delete")
+    crm("history", "--undo", change)
     assert ("contact", "Imogen Ashford") in _consistent(crm)
     assert [h["name"] for h in crm.json("search", "kestrel")] == ["Imogen Ashford"]
     crm("contact merge 'Imogen Ashford' 'Imogen Asher'")

@@ -564,6 +564,7 @@ from crmcli.config import Settings
 from crmcli.services.book import Book
 from crmcli.sync.engine import sync
 book = Book.open(Settings(db=sys.argv[1], user=None))
+print("syncing", flush=True)  # started up: what the test times its kill from
 sync(book, remote=sys.argv[2])
 book.close()
 """
@@ -595,13 +596,17 @@ class TestCrashes:
         b.close()
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         killed = 0
-        for delay in (0.3, 0.5, 0.7, 0.9, 1.2):
+        for delay in (0.02, 0.1, 0.2, 0.35, 0.5):  # after start-up, into the sync itself
             proc = subprocess.Popen(
-                [sys.executable, "-c", KILLABLE_SYNC, str(b_path), str(folder)], env=env
+                [sys.executable, "-c", KILLABLE_SYNC, str(b_path), str(folder)],
+                env=env,
+                stdout=subprocess.PIPE,
             )
+            assert proc.stdout is not None and proc.stdout.readline() == b"syncing\n"
             time.sleep(delay)
             proc.kill()
             proc.wait()
+            proc.stdout.close()
             killed += proc.returncode == -9
             conn = sqlite3.connect(b_path)
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -204,7 +204,12 @@ def small_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Crm:
     from crmcli.storage import db
 
     rng = random.Random(7)
-    monkeypatch.setattr(db, "new_id", lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+
+    def drawn() -> str:  # record and change ids from one seeded stream, as the snapshots were
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+    monkeypatch.setattr(db, "new_id", drawn)
+    monkeypatch.setattr(db, "new_change_id", drawn)
     monkeypatch.setenv("CRM_THEME", "dark")
     path = tmp_path / "small.db"
     build_small_book(path)

@@ -28,7 +28,7 @@ COLUMNS = [
     Column("field"),
     Column("old", render=lambda v, r: r.get("old_label") or _value(v, r), max_width=30),
     Column("new", render=lambda v, r: r.get("new_label") or _value(v, r), max_width=30),
-    Column("id", "change", render=lambda v, _r: v[:8]),
+    Column("handle", "change"),
 ]
 
 

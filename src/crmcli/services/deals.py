@@ -21,7 +21,7 @@ from crmcli import clock
 from crmcli.errors import InvalidInput, NotFound
 from crmcli.money import from_milli, parse_currency, parse_money, round_money, to_milli
 from crmcli.services.book import Book
-from crmcli.services.handles import contains_pattern, resolve, short
+from crmcli.services.handles import change_handle, contains_pattern, resolve, short
 from crmcli.services.records import public
 from crmcli.services.users import find_owner, is_me
 from crmcli.services.validate import clean_text
@@ -779,13 +779,8 @@ def delete_deal(book: Book, handle: str, *, at: datetime | None = None) -> tuple
     """Soft-delete a deal; returns it and the change id that undoes the deletion."""
     with book.write(at=at) as w:
         deal = find_deal(w, handle)
-        w.delete("deals", deal["id"])
-        change = w.scalar(
-            "SELECT id FROM changes WHERE entity = ? AND record_id = ? AND op = ? "
-            "ORDER BY hlc DESC LIMIT 1",
-            ("deals", deal["id"], "delete"),
-        )
-        return public(deal), short(str(change))
+        change = w.delete("deals", deal["id"])
+        return public(deal), change_handle(change)
 
 
 # -- stage changes -----------------------------------------------------------------------------

@@ -55,6 +55,13 @@ def short(record_id: str) -> str:
     return record_id[:HANDLE_LENGTH]
 
 
+def change_handle(change_id: str) -> str:
+    """The handle shown next to a change: the last characters of its id. A change id begins
+    with the time it was written (see ``storage.db.new_change_id``), so its end is what
+    tells one change from the next; ``crm history --undo`` takes either end."""
+    return change_id[-HANDLE_LENGTH:]
+
+
 def contains_pattern(text: str, *, fold: bool = True) -> str:
     """A ``LIKE … ESCAPE '\\'`` pattern matching ``text`` anywhere (lower-cased by Python)."""
     escaped = (

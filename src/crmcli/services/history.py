@@ -11,7 +11,7 @@ from typing import Any
 
 from crmcli.errors import Ambiguous, InvalidInput, NotFound
 from crmcli.services.book import Book
-from crmcli.services.handles import ENTITIES, TABLE_ENTITY, resolve, short
+from crmcli.services.handles import ENTITIES, TABLE_ENTITY, change_handle, resolve, short
 from crmcli.storage.db import Reader, Row
 
 RECORD_ENTITIES = (
@@ -121,6 +121,7 @@ def _decode(raw: str | None) -> Any:
 def _public(row: Row) -> Row:
     return {
         "id": row["id"],
+        "handle": change_handle(row["id"]),
         "hlc": row["hlc"],
         "at": row["at"],
         "entered_at": row["entered_at"],
@@ -200,16 +201,32 @@ def recent_changes(
         return changes_where(r, " AND ".join(where), params, limit=limit)
 
 
-def undo(book: Book, change_prefix: str) -> Row:
+_ENDING_WITH = "SELECT id FROM changes WHERE id LIKE ? LIMIT 3"  # a scan of its key index
+
+
+def find_change(reader: Reader, handle: str) -> Row:
+    """The change a handle names: the end of its id (what ``crm history`` shows), or its
+    beginning (a whole id, or the prefix an older book's history showed)."""
+    text = handle.strip().lower()
+    if not re.fullmatch(r"[0-9a-f-]{1,36}", text):
+        raise NotFound(f"no change {handle!r}", hint="see: crm history HANDLE")
+    clause, args = reader.prefix_clause("id", text)
+    ids = [r["id"] for r in reader.rows(f"SELECT id FROM changes WHERE {clause} LIMIT 3", args)]
+    if len(text) < 36:
+        # the end of an id is in no index: a scan of the log's keys (~0.1 s a million)
+        ids += [r["id"] for r in reader.rows(_ENDING_WITH, ("%" + text,))]
+    matches = sorted(set(ids))
+    if not matches:
+        raise NotFound(f"no change {handle!r}", hint="see: crm history HANDLE")
+    if len(matches) > 1:
+        raise Ambiguous("change", handle, matches)
+    return reader.row("SELECT * FROM changes WHERE id = ?", (matches[0],))  # type: ignore[return-value]
+
+
+def undo(book: Book, handle: str) -> Row:
     """Revert one change: restore a delete, set a field back, or soft-delete a creation."""
     with book.write() as w:
-        clause, args = w.prefix_clause("id", change_prefix.strip().lower())
-        matches = w.rows(f"SELECT * FROM changes WHERE {clause} LIMIT 3", args)
-        if not matches:
-            raise NotFound(f"no change {change_prefix!r}", hint="see: crm history HANDLE")
-        if len(matches) > 1:
-            raise Ambiguous("change", change_prefix, [m["id"] for m in matches])
-        change = matches[0]
+        change = find_change(w, handle)
         table, record_id = change["entity"], change["record_id"]
         if change["op"] == "delete":
             w.restore(table, record_id)

@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -123,8 +124,33 @@ def _random_ids(count: int) -> list[str]:
 
 _VARIANT = "89ab"
 _ID_POOL: list[str] = []
-# A forked child must never hand out the ids its parent still holds.
+_RANDOM_HEX: list[str] = []  # random bits for change ids, 20 hex digits each
+# A forked child must never hand out the ids (or the random bits) its parent still holds.
 os.register_at_fork(after_in_child=_ID_POOL.clear)
+os.register_at_fork(after_in_child=_RANDOM_HEX.clear)
+
+
+def new_change_id() -> str:
+    """A change-log entry's id: a version-7 UUID (RFC 9562), 48 bits of the machine's clock
+    in milliseconds, then 74 random bits.
+
+    The log's primary key is the largest index a write touches. Random ids put every new
+    entry on a random page of it, so an import of 100,000 rows rewrote most of that index;
+    ids in time order land on its last pages (about 1.5x the import's speed on the
+    benchmark book). The clock is the real one, not ``CRM_NOW``: it orders storage only, and
+    the change's own time is its ``at`` and ``hlc``. Replicas need no coordination: 74
+    random bits keep their ids apart. Record ids stay version 4: their first characters
+    are the handles people type, and those must differ from one record to the next.
+    """
+    try:
+        bits = _RANDOM_HEX.pop()
+    except IndexError:
+        raw = os.urandom(10 * 256).hex()
+        _RANDOM_HEX.extend(raw[start : start + 20] for start in range(0, len(raw), 20))
+        bits = _RANDOM_HEX.pop()
+    h = f"{time.time_ns() // 1_000_000:012x}{bits}"
+    # RFC 9562: version nibble 7, variant bits 10
+    return f"{h[:8]}-{h[8:12]}-7{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
 
 def to_json_value(value: Any) -> Any:
@@ -592,7 +618,7 @@ class Writer(Reader):
         actor: str | None = None,
     ) -> tuple[Any, ...]:
         """One row of the change log, as ``_INSERT_CHANGE`` takes it."""
-        change_id = new_id()
+        change_id = new_change_id()
         if self.origin:
             self._originated.append(change_id)
         return (

@@ -13,7 +13,7 @@ from typing import Any, TypedDict
 from crmcli.errors import InvalidInput, NotFound
 from crmcli.money import parse_currency, parse_money, to_milli
 from crmcli.services.book import Book
-from crmcli.services.handles import resolve, short
+from crmcli.services.handles import change_handle, resolve, short
 from crmcli.services.sales.config import amount_of, setting
 from crmcli.services.validate import clean_text
 from crmcli.storage.db import Reader, Row
@@ -206,4 +206,4 @@ def delete_expense(
         found = w.row(f"{_SELECT} WHERE e.id = ?", (rows[0]["id"],))
         assert found is not None
         change = w.delete("expenses", rows[0]["id"])
-        return _view(found), short(change)
+        return _view(found), change_handle(change)

@@ -17,7 +17,7 @@ from typing import Any, TypedDict
 from crmcli.errors import InvalidInput, NotFound
 from crmcli.money import format_money, from_milli, parse_money, to_milli
 from crmcli.services.book import Book
-from crmcli.services.handles import resolve, short
+from crmcli.services.handles import change_handle, resolve, short
 from crmcli.services.sales.config import amount_of
 from crmcli.services.sales.orders import find_order, order_view, orders_of_deal, paid_milli
 from crmcli.services.validate import clean_text
@@ -372,4 +372,4 @@ def delete_payment(
         found = w.row(f"{_SELECT} WHERE p.id = ?", (payment["id"],))
         assert found is not None
         change = w.delete("payments", payment["id"])
-        return _view(found), short(change)
+        return _view(found), change_handle(change)

@@ -27,7 +27,7 @@ from crmcli.money import (
     to_milli,
 )
 from crmcli.services.book import Book
-from crmcli.services.handles import contains_pattern, resolve, short
+from crmcli.services.handles import change_handle, contains_pattern, resolve, short
 from crmcli.services.sales.config import amount_of, setting
 from crmcli.services.sales.numbering import next_number
 from crmcli.services.sales.totals import LineInput, QuoteTotals, quote_totals
@@ -631,4 +631,4 @@ def delete_quote(book: Book, handle: str, *, at: datetime | None = None) -> tupl
             )
             status = json.loads(before) if before else "sent"
             w.update("quotes", quote["previous_id"], {"status": status})
-        return view, short(change)
+        return view, change_handle(change)
