@@ -9,11 +9,13 @@ Both ways run the same function on the same rows, so the outcome is the same.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future
+from contextlib import contextmanager
 from typing import Any
 
 from crmcli.errors import UserError
@@ -174,6 +176,25 @@ def _start_worker(entity: Entity, mapping: Mapping_, ctx: Context) -> Executor |
         return None
 
 
+GC_THRESHOLD = 200_000  # new objects between the garbage collector's young passes
+
+
+@contextmanager
+def rare_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector every 200,000 new objects instead of every 700.
+
+    An import makes a dozen objects per cell (rows, dicts, strings), none of them in
+    reference cycles, and spent ~6% of its time in collections that found nothing to free.
+    (mypy does the same for its builds.) Reference counting still frees everything else.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _init_worker(
     entity: str,
     mapping: Mapping_,
@@ -189,6 +210,7 @@ def _init_worker(
     # this worker down); here it would only print a traceback from the middle of a queue.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _leave_with_parent()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])  # this process only cleans rows
     ctx = Context(
         owners=owners,
         companies=Companies(),

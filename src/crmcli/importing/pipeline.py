@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from crmcli.errors import ImportInterrupted, InvalidInput
-from crmcli.importing.cleaning import clean_batches
+from crmcli.importing.cleaning import clean_batches, rare_collections
 from crmcli.importing.entities import (
     ENTITY_TYPES,
     Candidate,
@@ -250,7 +250,7 @@ def run_import(
             book.write(at=options.at) if options.dry_run or options.strict else nullcontext()
         )
         try:
-            with book.db.bulk_writes(), whole as outer:
+            with book.db.bulk_writes(), rare_collections(), whole as outer:
                 ctx = _context(book, outer, actor_id, options)
                 committing = _Commit()
                 batches = _batches(source.rows(), options.batch_rows)
