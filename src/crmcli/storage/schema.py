@@ -18,5 +18,6 @@ REVISIONS: tuple[str, ...] = (
     "0011_open_items",
     "0012_change_log_keys",
     "0013_search_keys",
+    "0014_search_rowids",
 )
 HEAD = REVISIONS[-1]

@@ -3,11 +3,14 @@
 On SQLite it is one FTS5 table, ``search_index``: one document per indexed row, with the
 record a hit names (``entity``, ``record_id``: a tag's or a quote line's document names the
 record it belongs to), a ``name`` and a ``body``. Documents are numbered in the order they
-are added, and ``search_index_keys`` maps a source row's UUID to its document's rowid: a
-bulk insert appends to the index's tables instead of landing at random places in them (a
-rowid hashed from the UUID made the FTS5 content and size tables two more random-key
-B-trees for every row written), and FTS5 keeps one buffer for the whole batch (it flushes
-on every out-of-order rowid).
+are numbered after their source rows: a document's rowid is its row's rowid times
+:data:`SLOTS` plus its table's code (:data:`CODES`), so a row's document is found from the
+row itself, and a bulk insert appends to the index's tables instead of landing at random
+places in them. (A rowid hashed from the UUID made FTS5's content and size tables two
+random-key B-trees more for every row written; a table mapping UUIDs to documents, as
+migration 0013 kept, was one more.) FTS5 also keeps one buffer for a whole batch: it
+flushes on every out-of-order rowid. Rows of indexed tables are never deleted (deletes are
+soft), so a rowid never passes to another row.
 
 Tokenizer (measured, see the README): ``unicode61 remove_diacritics 2`` folds case and
 accents (``muller`` finds Müller). It keeps a run of CJK characters as one token, so
@@ -43,11 +46,7 @@ CREATE_SQL = (
     f"entity UNINDEXED, record_id UNINDEXED, name, body, tokenize = '{TOKENIZER}')"
 )
 _INSERT_DOC = f"INSERT INTO {TABLE} (rowid, entity, record_id, name, body) VALUES (?, ?, ?, ?, ?)"
-KEYS = f"{TABLE}_keys"  # source row id -> its document's rowid (a shadow of our own)
-CREATE_KEYS_SQL = (
-    f"CREATE TABLE IF NOT EXISTS {KEYS} "
-    "(source_id VARCHAR(36) NOT NULL PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID"
-)
+SLOTS = 64  # document rowid = source rowid * SLOTS + the source table's code
 _CHUNK = 500  # ids per IN (...) list
 NAME_WEIGHT = 10.0  # a match in the name counts ten times one in the notes
 MARK_START, MARK_END = "\ue000", "\ue001"  # private-use: never in user text we show
@@ -111,13 +110,36 @@ INDEXED: dict[str, Indexed] = {
         Indexed("tags", "", (), ("name",), "record_id", entity_column="entity"),
     )
 }
+# Each indexed table's code in document rowids: fixed for good (a new table takes the next
+# unused number; a number is never reused).
+CODES = {
+    "contacts": 1,
+    "companies": 2,
+    "leads": 3,
+    "deals": 4,
+    "activities": 5,
+    "quotes": 6,
+    "quote_lines": 7,
+    "products": 8,
+    "payments": 9,
+    "expenses": 10,
+    "tags": 11,
+}
+assert set(CODES) == set(INDEXED) and len(set(CODES.values())) == len(CODES) < SLOTS
+
+
+def doc_rowid(table: str, rowid: int) -> int:
+    """The rowid of the document of row ``rowid`` of ``table``."""
+    return int(rowid) * SLOTS + CODES[table]
+
+
 # The entity a hit in a table's documents names.
 ENTITY_OF_TABLE = {i.table: i.entity for i in INDEXED.values() if i.entity and not i.belongs_to}
 TABLE_OF_ENTITY = {entity: table for table, entity in ENTITY_OF_TABLE.items()}
 
 
 def is_index_table(name: str) -> bool:
-    """The FTS5 table, its shadow tables and its keys (not in the ORM metadata)."""
+    """The FTS5 table and its shadow tables (not in the ORM metadata)."""
     return name == TABLE or name.startswith(f"{TABLE}_")
 
 
@@ -152,11 +174,12 @@ def _join(row: Mapping[str, Any], columns: Sequence[str]) -> str:
     return spaced(" ".join(parts))
 
 
-Document = tuple[str, str, str, str, str]  # source row id, entity, record id, name, body
+Document = tuple[int, str, str, str, str]  # rowid, entity, record id, name, body
 
 
 def _document(reader: Reader, spec: Indexed, row: Mapping[str, Any]) -> Document | None:
-    """The index row of one source row (None: it names nothing we index)."""
+    """The index row of one source row, read with its ``rowid`` (None: it names nothing we
+    index)."""
     if spec.belongs_to:
         record_id = row.get(spec.belongs_to)
         table = spec.parent or row.get(spec.entity_column or "")
@@ -171,37 +194,33 @@ def _document(reader: Reader, spec: Indexed, row: Mapping[str, Any]) -> Document
             found = reader.scalar(sql, (row[column],))
             if found:
                 body = f"{body} {spaced(str(found))}" if body else spaced(str(found))
-    return str(row["id"]), entity, str(record_id), _join(row, spec.name), body
+    rowid = doc_rowid(spec.table, row["rowid"])
+    return rowid, entity, str(record_id), _join(row, spec.name), body
 
 
-def _add(w: Reader, docs: Sequence[Document]) -> None:
-    """Add documents under the next rowids, in order, and note each one's key."""
-    if not docs:
-        return
-    first = int(w.scalar(f"SELECT coalesce(max(rowid), 0) FROM {TABLE}") or 0) + 1
-    w.executemany(_INSERT_DOC, [(first + i, *doc[1:]) for i, doc in enumerate(docs)])
-    w.executemany(
-        f"INSERT OR REPLACE INTO {KEYS} (source_id, doc) VALUES (?, ?)",
-        [(doc[0], first + i) for i, doc in enumerate(docs)],
-    )
+def _add(w: Reader, docs: Iterable[Document]) -> None:
+    """Add documents, in rowid order (FTS5 then buffers them as one segment)."""
+    ordered = sorted(docs)
+    if ordered:
+        w.executemany(_INSERT_DOC, ordered)
 
 
-def _forget(w: Reader, source_ids: Iterable[str]) -> None:
-    """Remove the documents of these source rows (those that have one), in rowid order."""
-    wanted = sorted(set(source_ids))
-    if not wanted:
-        return
-    found: list[int] = []
-    for start in range(0, len(wanted), _CHUNK):
-        part = wanted[start : start + _CHUNK]
+def _forget(w: Reader, rows: Iterable[tuple[str, int]]) -> None:
+    """Remove the documents of these source rows, ``(table, rowid)``, in rowid order (a row
+    without a document is passed over)."""
+    docs = sorted({doc_rowid(table, rowid) for table, rowid in rows})
+    if docs:
+        w.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", [(d,) for d in docs])
+
+
+def _rowids(w: Reader, table: str, ids: Sequence[str]) -> dict[str, int]:
+    """The rowids of rows of ``table`` by id."""
+    found: dict[str, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        part = ids[start : start + _CHUNK]
         marks = ", ".join("?" * len(part))
-        found += [
-            int(r["doc"])
-            for r in w.rows(f"SELECT doc FROM {KEYS} WHERE source_id IN ({marks})", part)
-        ]
-        w.execute(f"DELETE FROM {KEYS} WHERE source_id IN ({marks})", part)
-    if found:
-        w.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", [(d,) for d in sorted(found)])
+        found.update(w.tuples(f"SELECT id, rowid FROM {table} WHERE id IN ({marks})", part))
+    return found
 
 
 # -- the Writer's hooks (no-ops on PostgreSQL and for tables that are not indexed) -------------
@@ -266,37 +285,37 @@ def _refresh(w: Writer, pending: Pending) -> None:
     by_table: dict[str, list[str]] = {}
     for table, record_id in pending.records:
         by_table.setdefault(table, []).append(record_id)
-    forget: set[str] = set()
-    orphans: set[str] = set()  # tags and lines whose record is deleted: no document
-    docs: dict[str, Document] = {}
+    forget: set[tuple[str, int]] = set()
+    orphans: set[int] = set()  # tags and lines whose record is deleted: no document
+    docs: dict[int, Document] = {}
     for table, ids in by_table.items():
         spec = INDEXED[table]
         rows: dict[str, Row] = {}
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             for row in w.rows(
-                f"SELECT * FROM {table} WHERE id IN ({', '.join('?' * len(part))})", part
+                f"SELECT rowid, * FROM {table} WHERE id IN ({', '.join('?' * len(part))})", part
             ):
                 rows[row["id"]] = row
         for record_id in ids:
             new, children = pending.records[(table, record_id)]
-            if not new:
-                forget.add(record_id)
             current = rows.get(record_id)
+            if current is not None and not new:
+                forget.add((table, current["rowid"]))
             alive = current is not None and not current.get("deleted_at")
             if current is not None and alive and (doc := _document(w, spec, current)):
                 docs[doc[0]] = doc
             if children:
                 for child, child_row in _children(w, table, record_id):
-                    forget.add(child_row["id"])
+                    forget.add((child, child_row["rowid"]))
                     if not alive:
-                        orphans.add(str(child_row["id"]))
+                        orphans.add(doc_rowid(child, child_row["rowid"]))
                     elif not child_row.get("deleted_at") and (
                         doc := _document(w, INDEXED[child], child_row)
                     ):
                         docs[doc[0]] = doc
     _forget(w, forget)
-    _add(w, [doc for source_id, doc in docs.items() if source_id not in orphans])
+    _add(w, (doc for rowid, doc in docs.items() if rowid not in orphans))
 
 
 def _active(w: Reader, table: str) -> Indexed | None:
@@ -312,7 +331,17 @@ def inserted(w: Writer, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
         for r in rows:
             w.search_pending.note(table, str(r["id"]), new=True)
         return
-    _add(w, [d for r in rows if not r.get("deleted_at") and (d := _document(w, spec, r))])
+    live = [r for r in rows if not r.get("deleted_at")]
+    missing = [str(r["id"]) for r in live if "rowid" not in r]
+    rowids = _rowids(w, table, missing) if missing else {}
+    _add(
+        w,
+        (
+            d
+            for r in live
+            if (d := _document(w, spec, r if "rowid" in r else {**r, "rowid": rowids[r["id"]]}))
+        ),
+    )
 
 
 def updated(w: Writer, table: str, record_id: str, columns: Iterable[str]) -> None:
@@ -325,15 +354,15 @@ def updated(w: Writer, table: str, record_id: str, columns: Iterable[str]) -> No
     if w.search_pending is not None:
         w.search_pending.note(table, record_id, children="deleted_at" in changed)
         return
-    row = w.row(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
+    row = w.row(f"SELECT rowid, * FROM {table} WHERE id = ?", (record_id,))
     if row is None or row.get("deleted_at"):
         deleted(w, table, record_id)
         return
-    _forget(w, [record_id])
+    _forget(w, [(table, row["rowid"])])
     inserted(w, table, [row])
     if "deleted_at" in changed:
         for child, child_row in _children(w, table, record_id):
-            _forget(w, [child_row["id"]])
+            _forget(w, [(child, child_row["rowid"])])
             if not child_row.get("deleted_at"):
                 inserted(w, child, [child_row])
 
@@ -345,7 +374,9 @@ def deleted(w: Writer, table: str, record_id: str) -> None:
     if w.search_pending is not None:
         w.search_pending.note(table, record_id, children=True)
         return
-    _forget(w, [record_id, *(r["id"] for _, r in _children(w, table, record_id))])
+    rowid = w.scalar(f"SELECT rowid FROM {table} WHERE id = ?", (record_id,))
+    children = [(child, r["rowid"]) for child, r in _children(w, table, record_id)]
+    _forget(w, [(table, rowid), *children] if rowid is not None else children)
 
 
 def restored(w: Writer, table: str, record_id: str) -> None:
@@ -365,7 +396,8 @@ def _children(w: Reader, table: str, record_id: str) -> list[tuple[str, Row]]:
             where += f" AND {spec.entity_column} = ?"
             params.append(table)
         found += [
-            (spec.table, r) for r in w.rows(f"SELECT * FROM {spec.table} WHERE {where}", params)
+            (spec.table, r)
+            for r in w.rows(f"SELECT rowid, * FROM {spec.table} WHERE {where}", params)
         ]
     return found
 
@@ -386,14 +418,14 @@ def rebuild(conn: Any) -> int:
     db._conn = conn
     reader = Reader(db)
     conn.execute(CREATE_SQL)
-    conn.execute(CREATE_KEYS_SQL)
     conn.execute(f"DELETE FROM {TABLE}")
-    conn.execute(f"DELETE FROM {KEYS}")
     total = 0
     for spec in INDEXED.values():
         if not _has_table(reader, spec.table):
             continue
-        cursor = conn.execute(f"SELECT * FROM {spec.table} WHERE deleted_at IS NULL")
+        cursor = conn.execute(
+            f"SELECT rowid, * FROM {spec.table} WHERE deleted_at IS NULL ORDER BY rowid"
+        )
         names = [d[0] for d in cursor.description]
         while batch := cursor.fetchmany(50_000):
             docs = [
