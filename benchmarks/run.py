@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 from harness import Case, Throughput, Timing, crm_argv, time_against, time_command  # noqa: E402
 
 DATA = HERE / ".data"
-BOOK_VERSION = "12"  # bump when the generator or schema changes
+BOOK_VERSION = "13"  # bump when the generator or schema changes
 # 200 reps: a 1M-activity book is a large sales org, ~100 activities per rep per week.
 FULL = {
     "reps": 200,

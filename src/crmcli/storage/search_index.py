@@ -2,15 +2,15 @@
 
 On SQLite it is one FTS5 table, ``search_index``: one document per indexed row, with the
 record a hit names (``entity``, ``record_id``: a tag's or a quote line's document names the
-record it belongs to), a ``name`` and a ``body``. Documents are numbered in the order they
-are numbered after their source rows: a document's rowid is its row's rowid times
-:data:`SLOTS` plus its table's code (:data:`CODES`), so a row's document is found from the
-row itself, and a bulk insert appends to the index's tables instead of landing at random
-places in them. (A rowid hashed from the UUID made FTS5's content and size tables two
-random-key B-trees more for every row written; a table mapping UUIDs to documents, as
-migration 0013 kept, was one more.) FTS5 also keeps one buffer for a whole batch: it
-flushes on every out-of-order rowid. Rows of indexed tables are never deleted (deletes are
-soft), so a rowid never passes to another row.
+record it belongs to), a ``name`` and a ``body``. Documents are numbered after their
+source rows: a document's rowid is its row's rowid times :data:`SLOTS` plus its table's
+code (:data:`CODES`), so a row's document is found from the row itself, and a bulk insert
+appends to the index's tables instead of landing at random places in them. (A rowid hashed
+from the UUID made FTS5's content and size tables two random-key B-trees more for every
+row written; a table mapping UUIDs to documents, as migration 0013 kept, was one more.)
+FTS5 also keeps one buffer for a whole batch: it flushes on every out-of-order rowid. Rows
+of indexed tables are never deleted (deletes are soft), so a rowid never passes to another
+row, and ``VACUUM INTO`` (a sync snapshot) keeps rowids.
 
 Tokenizer (measured, see the README): ``unicode61 remove_diacritics 2`` folds case and
 accents (``muller`` finds Müller). It keeps a run of CJK characters as one token, so
