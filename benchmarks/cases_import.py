@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 from harness import Throughput, crm_argv
@@ -29,7 +30,7 @@ RSS_LIMIT_MB = 200
 
 def _rows_for(book: Path) -> int:
     """100,000 on the full book, 10,000 on the quick one (a tenth, like the book)."""
-    with sqlite3.connect(book) as conn:
+    with closing(sqlite3.connect(book)) as conn:
         contacts = conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
     return 100_000 if contacts >= 50_000 else 10_000
 
@@ -55,12 +56,12 @@ def _write_contacts(path: Path, count: int, companies: list[str], *, phones: boo
 
 
 def _companies(book: Path) -> list[str]:
-    with sqlite3.connect(book) as conn:
+    with closing(sqlite3.connect(book)) as conn:
         return [r[0] for r in conn.execute("SELECT name FROM companies LIMIT 2000")]
 
 
 def _copy(book: Path, target: Path) -> None:
-    with sqlite3.connect(book) as src, sqlite3.connect(target) as dst:
+    with closing(sqlite3.connect(book)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
     # Flush the copy now (untimed): otherwise the kernel writes the 4 GB copy back to disk
     # while the timed import runs, and the import pays for the harness's copy.
@@ -206,7 +207,7 @@ def _import_figures(book: Path) -> tuple[float, float, float, float]:
         copy = tmp / "book.db"
         _copy(book, copy)
         seconds = _crm(["import", "contact", str(source)], book=copy)
-        with sqlite3.connect(copy) as conn:
+        with closing(sqlite3.connect(copy)) as conn:
             imported = conn.execute(
                 "SELECT count(*) FROM contacts WHERE email LIKE '%@bench-import.example'"
             ).fetchone()[0]
@@ -301,7 +302,7 @@ def _measure_rss(book: Path) -> tuple[float, float, str]:
             time.sleep(0.01)
         err = proc.stderr.read().decode() if proc.stderr else ""
         assert proc.returncode == 0, err[-400:]
-        with sqlite3.connect(target) as conn:
+        with closing(sqlite3.connect(target)) as conn:
             assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == count
     peak_mb = peak_pss / 1024
     print(
@@ -319,7 +320,7 @@ def _measure_export(book: Path) -> tuple[float, float, str]:
         tmp = Path(tmp_name)
         reference_file = tmp / "ref.csv"
         started = time.perf_counter()
-        with sqlite3.connect(book) as conn, reference_file.open("w", newline="") as f:
+        with closing(sqlite3.connect(book)) as conn, reference_file.open("w", newline="") as f:
             cursor = conn.execute(
                 "SELECT * FROM contacts WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT ?",
                 (count,),

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -203,7 +204,7 @@ def _measure_build(_book: Path) -> tuple[float, float, str]:
 
 
 def _check_indexed(path: Path) -> Any:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         docs = conn.execute("SELECT count(*) FROM search_index").fetchone()[0]
         acts = conn.execute("SELECT count(*) FROM activities").fetchone()[0]
     assert docs >= acts, "the build did not index its activities"

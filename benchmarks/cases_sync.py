@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import time
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 from harness import Case, Throughput, crm_argv
@@ -103,18 +104,19 @@ def _noop_setup(book: Path) -> None:
     _ensure_team(book)
 
 
-def _make_operations(source: Path, target: Path) -> None:
-    """Another replica of the book makes MERGE_OPS operations and ships them."""
+def _make_operations(source: Path, target: Path, merged: Path) -> None:
+    """Another replica of the book makes MERGE_OPS operations and ships them, on deals the
+    replica ``merged`` into holds (the book may have more: the other cases add some)."""
     os.environ.update(ENV)
     from crmcli.config import Settings
     from crmcli.services.book import Book
 
     _copy(source, target, new_replica=True)
+    with closing(sqlite3.connect(merged)) as conn:
+        deals = [row[0] for row in conn.execute("SELECT id FROM deals ORDER BY rowid LIMIT 20000")]
     other = Book.open(Settings(db=str(target), user=None))
     try:
         owner = other.actor["id"]
-        with other.read() as r:
-            deals = [row["id"] for row in r.rows("SELECT id FROM deals LIMIT 20000")]
         rng = random.Random(13)
         creates = MERGE_OPS // 2
         with other.write() as w:
@@ -145,7 +147,7 @@ def _merge_10k(book: Path) -> tuple[float, float, str]:
     merged = home / "merge.db"
     if not (home / "merge-ready").exists():
         other = home / "other.db"
-        _make_operations(book, other)
+        _make_operations(book, other, home / "pristine.db")
         # the other replica ships exactly its new operations as batches
         # ship them as batches (a first sync of this many would ship a snapshot instead)
         conn = sqlite3.connect(other)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from crmcli.services import companies, contacts
+from crmcli.services.search import search
 from crmcli.sync import container, engine
 from crmcli.sync.engine import sync
 from crmcli.sync.state import conflicts, resolve, status
@@ -711,6 +712,47 @@ class TestHostileBatches:
         with a.read() as r:
             assert r.scalar("PRAGMA integrity_check") == "ok"
             assert not r.scalar("SELECT count(*) FROM products")
+
+    def test_a_rejected_operation_among_good_ones_holds_back_only_itself(
+        self, replicas, tmp_path
+    ) -> None:
+        """Operations are applied in runs under one savepoint: one the schema rejects undoes
+        its run, which is applied again one by one. The good ones around it (one of them an
+        edit of a record created in the same run) land once each, logged once each."""
+        a, _, _ = replicas
+        folder = tmp_path / "team"
+        replica = "0f0f0f0f-0000-4000-8000-000000000003"
+        at = "2026-11-23T09:00:00.000000+00:00"
+
+        def op(n: int, entity: str, record: str, kind: str, field, new) -> list[object]:
+            stamp = f"17954244000{n:02d}-00001-{replica}"
+            return [f"c{n}", stamp, replica, "mallory", entity, record, kind, field, None,
+                    json.dumps(new), at, at, 1]  # fmt: skip
+
+        company = {"created_at": at, "updated_at": at, "classification": "prospect"}
+        ops = [
+            op(1, "companies", "k1", "create", None, {**company, "id": "k1", "name": "Kite Ltd"}),
+            op(2, "products", "p1", "create", None, {"id": "p1", "name": "No SKU"}),
+            op(3, "companies", "k1", "update", "name", "Kite Holdings"),
+            op(4, "companies", "k2", "create", None, {**company, "id": "k2", "name": "Wren plc"}),
+        ]
+        _forge_batch(folder, ops, replica=replica)
+        report = sync(a, remote=str(folder))
+        assert (report.applied, report.waiting) == (3, 1)
+        assert "cannot hold it" in next(iter(report.waiting_reasons))
+        with a.read() as r:
+            assert r.scalar("PRAGMA integrity_check") == "ok"
+            names = {row["id"]: row["name"] for row in r.rows("SELECT id, name FROM companies")}
+            assert (names.get("k1"), names.get("k2")) == ("Kite Holdings", "Wren plc")
+            assert not r.scalar("SELECT count(*) FROM products")
+            logged = dict(
+                r.tuples("SELECT id, count(*) FROM changes WHERE id LIKE 'c_' GROUP BY id")
+            )
+            assert logged == {"c1": 1, "c3": 1, "c4": 1}
+            assert r.scalar("SELECT count(*) FROM sync_pending") == 1
+        assert [h.name for h in search(a, "kite")] == ["Kite Holdings"]
+        again = sync(a, remote=str(folder))
+        assert (again.applied, again.waiting) == (0, 1)
 
     def test_unknown_tables_and_columns_are_history_only(self, replicas, tmp_path) -> None:
         a, _, _ = replicas

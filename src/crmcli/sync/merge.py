@@ -21,6 +21,7 @@ Every applied operation is recorded in the local log with its origin id, HLC and
 from __future__ import annotations
 
 import bisect
+import copy
 import json
 import sqlite3
 import uuid
@@ -45,6 +46,7 @@ from crmcli.sync import rules
 # (in sync_pending) until our clock catches up, so a machine whose clock runs days ahead
 # cannot win every conflict for ever nor drag everyone's clock forward.
 MAX_CLOCK_AHEAD_MS = 10 * 60 * 1000
+CHUNK_OPS = 250  # operations applied under one savepoint (one failing: each under its own)
 CONFLICT_NAMESPACE = uuid.UUID("0b8a3c52-7a51-4f3e-9d1e-5c2f7d9e4a61")
 COLUMNS = (
     "id",
@@ -171,28 +173,64 @@ class Merger:
     def _merge(self, ops: dict[str, Op], waiting_before: set[str]) -> MergeResult:
         known = self._known_ids(list(ops))
         self._prefetch([op for op in ops.values() if op[_ID] not in known])
-        for op in sorted(ops.values(), key=lambda o: o[_HLC]):
-            if op[_ID] in known:
-                self.result.already += op[_ID] not in waiting_before
-                if op[_ID] in waiting_before:
-                    self._unwait(op)
-                continue
-            reason = self._apply_guarded(op)
-            if reason is None:
-                known.add(op[_ID])
-                self.result.applied += 1
-                if op[_ID] in waiting_before:
-                    self._unwait(op)
-            else:
-                self.result.waiting += 1
-                self.result.waiting_reasons[reason] = self.result.waiting_reasons.get(reason, 0) + 1
-                self.w.execute(
-                    "INSERT INTO sync_pending (change_id, hlc, reason, body) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (change_id) DO UPDATE SET reason = excluded.reason",
-                    (op[_ID], op[_HLC], reason, json.dumps(list(op))),
-                )
+        ordered = sorted(ops.values(), key=lambda o: o[_HLC])
+        for start in range(0, len(ordered), CHUNK_OPS):
+            chunk = ordered[start : start + CHUNK_OPS]
+            if not self._chunk(chunk, known, waiting_before):
+                for op in chunk:  # again, each under its own savepoint, to find the one
+                    self._take(op, known, waiting_before, guarded=True)
         self._observe()
         return self.result
+
+    def _chunk(self, chunk: list[Op], known: set[str], waiting_before: set[str]) -> bool:
+        """Apply a run of operations under one savepoint. When the schema rejects one, undo
+        the run (and what this merge remembers of it) and return False.
+
+        A savepoint per operation cost ~10% of a 10,000-operation merge; operations the
+        schema rejects are rare (a newer build's records, a unique value taken meanwhile).
+        """
+        before = (copy.deepcopy(self.result), set(known), list(self._log))
+        self._flushed = []
+        self.w.execute("SAVEPOINT sync_chunk")
+        try:
+            for op in chunk:
+                self._take(op, known, waiting_before, guarded=False)
+        except sqlite3.DatabaseError:
+            self.w.execute("ROLLBACK TO sync_chunk")
+            self.w.execute("RELEASE sync_chunk")
+            self.result, was_known, self._log = before
+            known.clear()
+            known.update(was_known)
+            # the cached rows, histories and parents may hold what was just undone: they
+            # are read again from the book as needed
+            self._rows.clear()
+            self._history.clear()
+            self._exists.clear()
+            return False
+        self.w.execute("RELEASE sync_chunk")
+        return True
+
+    def _take(self, op: Op, known: set[str], waiting_before: set[str], *, guarded: bool) -> None:
+        """One operation: skipped when already here, else applied or set waiting."""
+        if op[_ID] in known:
+            self.result.already += op[_ID] not in waiting_before
+            if op[_ID] in waiting_before:
+                self._unwait(op)
+            return
+        reason = self._apply_guarded(op) if guarded else self._apply(op)
+        if reason is None:
+            known.add(op[_ID])
+            self.result.applied += 1
+            if op[_ID] in waiting_before:
+                self._unwait(op)
+            return
+        self.result.waiting += 1
+        self.result.waiting_reasons[reason] = self.result.waiting_reasons.get(reason, 0) + 1
+        self.w.execute(
+            "INSERT INTO sync_pending (change_id, hlc, reason, body) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (change_id) DO UPDATE SET reason = excluded.reason",
+            (op[_ID], op[_HLC], reason, json.dumps(list(op))),
+        )
 
     # -- look-ups in bulk (a merge of thousands of operations) ------------------------
     def _chunks(self, ids: Iterable[str]) -> Iterator[list[str]]:
