@@ -690,6 +690,8 @@ class Writer(Reader):
             rows = [{k: v if type(v) in plain else _text(v) for k, v in r.items()} for r in rows]
         columns = list(rows[0])
         placeholders = ", ".join("?" * len(columns))
+        # the rows' rowids follow this one (the search index numbers documents after them)
+        last = self.scalar(f"SELECT max(rowid) FROM {table}") if self.dialect == "sqlite" else None
         self.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
             [tuple(map(r.__getitem__, columns)) for r in rows],
@@ -712,7 +714,7 @@ class Writer(Reader):
                 for r, stamp in zip(rows, stamps, strict=True)
             ],
         )
-        search_index.inserted(self, table, rows)  # the full-text index, in bulk too
+        search_index.inserted(self, table, rows, after=last or 0)  # in bulk too
 
     def apply_foreign(
         self,

@@ -322,8 +322,13 @@ def _active(w: Reader, table: str) -> Indexed | None:
     return INDEXED.get(table) if w.dialect == "sqlite" else None
 
 
-def inserted(w: Writer, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
-    """New rows: add their documents (under the next rowids: a bulk insert is one flush)."""
+def inserted(
+    w: Writer, table: str, rows: Sequence[Mapping[str, Any]], *, after: int | None = None
+) -> None:
+    """New rows: add their documents (in rowid order: a bulk insert is one flush).
+
+    ``after``: the table's largest rowid before the rows were inserted, so their rowids are
+    read as one range of the table (not looked up one id at a time)."""
     spec = _active(w, table)
     if spec is None:
         return
@@ -333,7 +338,11 @@ def inserted(w: Writer, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
         return
     live = [r for r in rows if not r.get("deleted_at")]
     missing = [str(r["id"]) for r in live if "rowid" not in r]
-    rowids = _rowids(w, table, missing) if missing else {}
+    rowids: dict[str, int] = {}
+    if missing and after is not None:
+        rowids = dict(w.tuples(f"SELECT id, rowid FROM {table} WHERE rowid > ?", (after,)))
+    elif missing:
+        rowids = _rowids(w, table, missing)
     _add(
         w,
         (
