@@ -143,9 +143,16 @@ def _make_operations(source: Path, target: Path, merged: Path) -> None:
 
 def _merge_10k(book: Path) -> tuple[float, float, str]:
     home = _ensure_team(book)
-    team = home / "team"
+    # a folder of its own: the replica "crm sync (nothing new)" syncs with `team` must not
+    # find these operations there (it would hold them back, as stamped after CRM_NOW, and
+    # re-read them at every run)
+    team = home / "merge-team"
     merged = home / "merge.db"
     if not (home / "merge-ready").exists():
+        shutil.rmtree(team, ignore_errors=True)
+        team.mkdir()
+        for path in (home / "team").iterdir():
+            os.link(path, team / path.name)
         other = home / "other.db"
         _make_operations(book, other, home / "pristine.db")
         # the other replica ships exactly its new operations as batches
