@@ -15,9 +15,9 @@ import json
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future
-from contextlib import contextmanager
 from typing import Any
 
+from crmcli.bulk import GC_THRESHOLD
 from crmcli.errors import UserError
 from crmcli.importing import convert
 from crmcli.importing.entities import ENTITY_TYPES, Candidate, Context, Entity
@@ -174,25 +174,6 @@ def _start_worker(entity: Entity, mapping: Mapping_, ctx: Context) -> Executor |
         )
     except (OSError, ImportError, NotImplementedError):
         return None
-
-
-GC_THRESHOLD = 200_000  # new objects between the garbage collector's young passes
-
-
-@contextmanager
-def rare_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector every 200,000 new objects instead of every 700.
-
-    An import makes a dozen objects per cell (rows, dicts, strings), none of them in
-    reference cycles, and spent ~6% of its time in collections that found nothing to free.
-    (mypy does the same for its builds.) Reference counting still frees everything else.
-    """
-    before = gc.get_threshold()
-    gc.set_threshold(GC_THRESHOLD, *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _init_worker(

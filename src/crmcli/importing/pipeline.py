@@ -24,8 +24,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from crmcli.bulk import rare_collections
 from crmcli.errors import ImportInterrupted, InvalidInput
-from crmcli.importing.cleaning import clean_batches, rare_collections
+from crmcli.importing.cleaning import clean_batches
 from crmcli.importing.entities import (
     ENTITY_TYPES,
     Candidate,

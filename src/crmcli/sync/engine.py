@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from crmcli import __version__, clock
+from crmcli.bulk import rare_collections
 from crmcli.errors import Conflict, InvalidInput, UserError
 from crmcli.services.book import Book, ensure_default_user, stable_id
 from crmcli.storage.db import Reader, to_json_value
@@ -222,7 +223,8 @@ def sync(book: Book, *, remote: str | None = None) -> SyncReport:
     files = transport.list_files(folder)
     if report.joined_from is None and _is_fresh(book):
         _join_from_snapshot(book, folder, files, key, replica, report)
-    _import(book, folder, files, key, replica, report)
+    with rare_collections():  # a merge of thousands of operations makes no cycles
+        _import(book, folder, files, key, replica, report)
     _export(book, folder, files, key, replica, report)
     _compact(book, folder, key, replica, report)
     _set_meta(book, last_at=to_json_value(clock.now()))
