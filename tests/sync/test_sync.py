@@ -662,6 +662,19 @@ class TestNewRep:
         assert oct((tmp_path / "bob.db").stat().st_mode & 0o777) == "0o600"
 
 
+_AT = "2026-11-23T09:00:00.000000+00:00"  # the tests' CRM_NOW
+
+
+def _forged_op(
+    replica: str, n: int, entity: str, record: str, kind: str, field, new, old=None
+) -> list[object]:
+    """Operation ``c<n>`` of another replica, stamped ``n`` ms after the tests' clock."""
+    stamp = f"17954244000{n:02d}-00001-{replica}"
+    encoded_old = None if old is None else json.dumps(old)
+    return [f"c{n}", stamp, replica, "mallory", entity, record, kind, field, encoded_old,
+            json.dumps(new), _AT, _AT, 1]  # fmt: skip
+
+
 def _forge_batch(folder: Path, ops: list[list[object]], *, replica: str) -> Path:
     """A batch as another replica would write it (for operations no service makes)."""
     from crmcli.storage.schema import HEAD
@@ -722,14 +735,11 @@ class TestHostileBatches:
         a, _, _ = replicas
         folder = tmp_path / "team"
         replica = "0f0f0f0f-0000-4000-8000-000000000003"
-        at = "2026-11-23T09:00:00.000000+00:00"
 
         def op(n: int, entity: str, record: str, kind: str, field, new) -> list[object]:
-            stamp = f"17954244000{n:02d}-00001-{replica}"
-            return [f"c{n}", stamp, replica, "mallory", entity, record, kind, field, None,
-                    json.dumps(new), at, at, 1]  # fmt: skip
+            return _forged_op(replica, n, entity, record, kind, field, new)
 
-        company = {"created_at": at, "updated_at": at, "classification": "prospect"}
+        company = {"created_at": _AT, "updated_at": _AT, "classification": "prospect"}
         ops = [
             op(1, "companies", "k1", "create", None, {**company, "id": "k1", "name": "Kite Ltd"}),
             op(2, "products", "p1", "create", None, {"id": "p1", "name": "No SKU"}),
@@ -753,6 +763,37 @@ class TestHostileBatches:
         assert [h.name for h in search(a, "kite")] == ["Kite Holdings"]
         again = sync(a, remote=str(folder))
         assert (again.applied, again.waiting) == (0, 1)
+
+    def test_a_run_undone_keeps_what_earlier_runs_applied_in_the_records_history(
+        self, replicas, tmp_path, monkeypatch
+    ) -> None:
+        """After a run is undone, the records' histories are read again from the log, which
+        must then hold the operations applied by the runs before it: an edit made on top of
+        one of them is not mistaken for a concurrent edit (a conflict)."""
+        from crmcli.sync import merge
+
+        monkeypatch.setattr(merge, "CHUNK_OPS", 2)
+        a, _, _ = replicas
+        folder = tmp_path / "team"
+        replica = "0f0f0f0f-0000-4000-8000-000000000004"
+        kite = _company(a, "Kite Ltd")
+        company = {"created_at": _AT, "updated_at": _AT, "classification": "prospect"}
+        ops = [  # two runs of two: the second holds the rejected product
+            _forged_op(replica, 1, "companies", kite, "update", "name", "Kite Holdings", "Kite Ltd"),
+            _forged_op(replica, 2, "companies", "k2", "create", None, {**company, "id": "k2", "name": "Wren plc"}),
+            _forged_op(replica, 3, "products", "p1", "create", None, {"id": "p1", "name": "No SKU"}),
+            _forged_op(replica, 4, "companies", kite, "update", "name", "Kite Group", "Kite Holdings"),
+        ]  # fmt: skip
+        _forge_batch(folder, ops, replica=replica)
+        report = sync(a, remote=str(folder))
+        assert (report.applied, report.waiting, report.conflicts) == (3, 1, 0)
+        with a.read() as r:
+            assert r.scalar("SELECT name FROM companies WHERE id = ?", (kite,)) == "Kite Group"
+            assert not r.scalar("SELECT count(*) FROM sync_conflicts")
+            logged = dict(
+                r.tuples("SELECT id, count(*) FROM changes WHERE id LIKE 'c_' GROUP BY id")
+            )
+            assert logged == {"c1": 1, "c2": 1, "c4": 1}
 
     def test_unknown_tables_and_columns_are_history_only(self, replicas, tmp_path) -> None:
         a, _, _ = replicas

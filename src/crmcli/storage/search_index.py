@@ -246,9 +246,10 @@ class Pending:
 
     FTS5 writes its buffered terms out as a new segment whenever a document's rowid is not
     above the last one written, and at every savepoint; each segment then feeds FTS5's
-    incremental merging, which rewrites older segments. Sync's merge applies each operation
-    in its own savepoint, so indexing as it goes wrote one segment per operation (10,000 for
-    a 10,000-operation merge, and ~14,000 pages of merging on the benchmark book). Noted
+    incremental merging, which rewrites older segments. Sync's merge applies operations
+    under savepoints (then one per operation), so indexing as it went wrote one segment per
+    operation (10,000 for a 10,000-operation merge, and ~14,000 pages of merging on the
+    benchmark book). Noted
     here instead, the documents are deleted and added once, in rowid order: one or two
     segments for the whole merge.
     """

@@ -410,12 +410,13 @@ def _merge_settings(book: Book) -> Iterator[None]:
     """Connection settings for the merge's write transaction (set before its BEGIN, put
     back after).
 
-    - ``temp_store = MEMORY``: the merge applies each operation in its own savepoint, and
-      SQLite first copies every page an operation changes that was already changed earlier
+    - ``temp_store = MEMORY``: the merge applies its operations under savepoints, and
+      SQLite first copies every page a savepoint changes that was already changed earlier
       in the transaction (the indexes' inner pages, above all) to a sub-journal, a
       temporary file past 64 KiB: ~365,000 writes, 730 MB, for a 10,000-operation merge
-      into the benchmark book. In memory it is a copy, emptied at each release. SQLite
-      picks the sub-journal's home when the write transaction begins.
+      into the benchmark book with a savepoint per operation. In memory it is a copy,
+      emptied at each release. SQLite picks the sub-journal's home when the write
+      transaction begins.
     - ``mmap_size``: the merge's look-ups (known ids, each record's log, parents) read
       tens of thousands of scattered pages; mapped, they cost no read(2) and no page-cache
       copy each. Only for the merge: a mapped file turns a disk error into a signal.

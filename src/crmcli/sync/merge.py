@@ -46,7 +46,7 @@ from crmcli.sync import rules
 # (in sync_pending) until our clock catches up, so a machine whose clock runs days ahead
 # cannot win every conflict for ever nor drag everyone's clock forward.
 MAX_CLOCK_AHEAD_MS = 10 * 60 * 1000
-CHUNK_OPS = 250  # operations applied under one savepoint (one failing: each under its own)
+CHUNK_OPS = 250  # operations applied under one savepoint (a run that fails: one by one)
 CONFLICT_NAMESPACE = uuid.UUID("0b8a3c52-7a51-4f3e-9d1e-5c2f7d9e4a61")
 COLUMNS = (
     "id",
@@ -146,7 +146,6 @@ class Merger:
         self._exists: set[tuple[str, str]] = set()
         self._rows: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._log: list[Op] = []  # applied operations not yet written to the change log
-        self._flushed: list[Op] = []  # written to the log while the current one applies
         self._max_seen = ""
 
     # -- the run ---------------------------------------------------------------------
@@ -175,55 +174,67 @@ class Merger:
         self._prefetch([op for op in ops.values() if op[_ID] not in known])
         ordered = sorted(ops.values(), key=lambda o: o[_HLC])
         for start in range(0, len(ordered), CHUNK_OPS):
-            chunk = ordered[start : start + CHUNK_OPS]
-            if not self._chunk(chunk, known, waiting_before):
-                for op in chunk:  # again, each under its own savepoint, to find the one
-                    self._take(op, known, waiting_before, guarded=True)
+            run = ordered[start : start + CHUNK_OPS]
+            if self._guarded(run, known, waiting_before) is None:
+                continue
+            for op in run:  # again, each under its own savepoint, to find the one rejected
+                error = self._guarded([op], known, waiting_before)
+                if error is not None:
+                    self._wait(op, f"this book cannot hold it yet: {str(error)[:120]}")
         self._observe()
         return self.result
 
-    def _chunk(self, chunk: list[Op], known: set[str], waiting_before: set[str]) -> bool:
-        """Apply a run of operations under one savepoint. When the schema rejects one, undo
-        the run (and what this merge remembers of it) and return False.
+    def _guarded(
+        self, run: list[Op], known: set[str], waiting_before: set[str]
+    ) -> sqlite3.DatabaseError | None:
+        """Apply a run of operations under one savepoint. When the book's schema rejects one,
+        undo the run, and what this merge remembers of it, and return the error.
 
-        A savepoint per operation cost ~10% of a 10,000-operation merge; operations the
-        schema rejects are rare (a newer build's records, a unique value taken meanwhile).
+        One savepoint per operation cost ~20% of a 10,000-operation merge, and operations
+        the schema rejects are rare (a newer build's records, a unique value taken
+        meanwhile): runs are applied whole, and only a failed run one operation at a time.
         """
         before = (copy.deepcopy(self.result), set(known), list(self._log))
-        self._flushed = []
-        self.w.execute("SAVEPOINT sync_chunk")
+        self.w.execute("SAVEPOINT sync_run")
         try:
-            for op in chunk:
-                self._take(op, known, waiting_before, guarded=False)
-        except sqlite3.DatabaseError:
-            self.w.execute("ROLLBACK TO sync_chunk")
-            self.w.execute("RELEASE sync_chunk")
+            for op in run:
+                self._take(op, known, waiting_before)
+        except sqlite3.DatabaseError as exc:
+            self.w.execute("ROLLBACK TO sync_run")
+            self.w.execute("RELEASE sync_run")
+            # what the run wrote to the log was rolled back with it: the operations applied
+            # before the run are unlogged again, and are logged now, because the cached
+            # rows, histories and parents are dropped (they may hold what was just undone)
+            # and read again from the book, log included, as needed
             self.result, was_known, self._log = before
             known.clear()
             known.update(was_known)
-            # the cached rows, histories and parents may hold what was just undone: they
-            # are read again from the book as needed
             self._rows.clear()
             self._history.clear()
             self._exists.clear()
-            return False
-        self.w.execute("RELEASE sync_chunk")
-        return True
+            self._flush()
+            return exc
+        self.w.execute("RELEASE sync_run")
+        return None
 
-    def _take(self, op: Op, known: set[str], waiting_before: set[str], *, guarded: bool) -> None:
+    def _take(self, op: Op, known: set[str], waiting_before: set[str]) -> None:
         """One operation: skipped when already here, else applied or set waiting."""
         if op[_ID] in known:
             self.result.already += op[_ID] not in waiting_before
             if op[_ID] in waiting_before:
                 self._unwait(op)
             return
-        reason = self._apply_guarded(op) if guarded else self._apply(op)
-        if reason is None:
-            known.add(op[_ID])
-            self.result.applied += 1
-            if op[_ID] in waiting_before:
-                self._unwait(op)
+        reason = self._apply(op)
+        if reason is not None:
+            self._wait(op, reason)
             return
+        known.add(op[_ID])
+        self.result.applied += 1
+        if op[_ID] in waiting_before:
+            self._unwait(op)
+
+    def _wait(self, op: Op, reason: str) -> None:
+        """Keep an operation this book cannot apply yet (``sync_pending``), with why."""
         self.result.waiting += 1
         self.result.waiting_reasons[reason] = self.result.waiting_reasons.get(reason, 0) + 1
         self.w.execute(
@@ -309,26 +320,6 @@ class Merger:
             self.w.observe_hlc(self._max_seen)
 
     # -- one operation ---------------------------------------------------------------
-    def _apply_guarded(self, op: Op) -> str | None:
-        """Apply one operation; one the schema rejects waits instead of failing the sync."""
-        self.w.execute("SAVEPOINT sync_op")
-        self._flushed = []
-        try:
-            reason = self._apply(op)
-        except sqlite3.DatabaseError as exc:
-            self.w.execute("ROLLBACK TO sync_op")
-            self.w.execute("RELEASE sync_op")
-            # what was written to the log inside the savepoint was rolled back with it
-            self._log = [o for o in [*self._flushed, *self._log] if o is not op]
-            self._rows.pop((op[_ENTITY], op[_RECORD]), None)
-            self._history.pop((op[_ENTITY], op[_RECORD]), None)
-            # the record's history is read again from the log: it must hold every
-            # operation applied so far in this merge
-            self._flush()
-            return f"this book cannot hold it yet: {str(exc)[:120]}"
-        self.w.execute("RELEASE sync_op")
-        return reason
-
     def _apply(self, op: Op) -> str | None:
         """Apply one operation; None when done, else why it has to wait."""
         if int(op[_VERSION] or 1) > SCHEMA_VERSION:
@@ -458,7 +449,6 @@ class Merger:
         primary key), before anything reads the log from the database again."""
         self._log.sort(key=lambda op: op[_ID])
         self.w.log_foreign(self._log)
-        self._flushed.extend(self._log)
         self._log = []
 
     # -- the change log as the source of truth ---------------------------------------
