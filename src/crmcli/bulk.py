@@ -18,9 +18,16 @@ def rare_collections() -> Iterator[None]:
     ~3%, in collections that found nothing to free. (mypy does the same for its builds.)
     Reference counting still frees everything else.
     """
-    before = gc.get_threshold()
-    gc.set_threshold(GC_THRESHOLD, *before[1:])
+    before = collect_rarely()
     try:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+def collect_rarely() -> tuple[int, int, int]:
+    """What :func:`rare_collections` does, for good (a worker process that only cleans
+    rows); returns the thresholds before."""
+    before = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *before[1:])
+    return before

@@ -9,7 +9,6 @@ Both ways run the same function on the same rows, so the outcome is the same.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import json
 from collections import deque
@@ -17,7 +16,7 @@ from collections.abc import Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future
 from typing import Any
 
-from crmcli.bulk import GC_THRESHOLD
+from crmcli.bulk import collect_rarely
 from crmcli.errors import UserError
 from crmcli.importing import convert
 from crmcli.importing.entities import ENTITY_TYPES, Candidate, Context, Entity
@@ -191,7 +190,7 @@ def _init_worker(
     # this worker down); here it would only print a traceback from the middle of a queue.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _leave_with_parent()
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])  # this process only cleans rows
+    collect_rarely()  # this process only cleans rows
     ctx = Context(
         owners=owners,
         companies=Companies(),

@@ -100,33 +100,33 @@ def as_datetime(value: Any) -> datetime | None:
 def new_id() -> str:
     """A fresh random UUID, version 4 (generated here, so replicas never collide).
 
-    Drawn from a pool filled 256 at a time from one ``os.urandom`` call: a bulk import
-    makes two ids a row, and ``uuid.uuid4()`` costs four times as much per id.
+    Its random bits come from a pool filled 256 ids at a time by one ``os.urandom`` call: a
+    bulk import makes two ids a row, and ``uuid.uuid4()`` costs four times as much per id.
     """
+    return _uuid_text(_random_hex(), "4")
+
+
+def _random_hex() -> str:
+    """32 random hex digits, from a pool filled by one ``os.urandom`` call."""
     try:
-        return _ID_POOL.pop()
+        return _RANDOM_HEX.pop()
     except IndexError:
-        _ID_POOL.extend(_random_ids(256))
-        return _ID_POOL.pop()
+        raw = os.urandom(16 * 256).hex()
+        _RANDOM_HEX.extend(raw[start : start + 32] for start in range(0, len(raw), 32))
+        return _RANDOM_HEX.pop()
 
 
-def _random_ids(count: int) -> list[str]:
-    raw = os.urandom(16 * count).hex()
-    ids = []
-    for start in range(0, 32 * count, 32):
-        h = raw[start : start + 32]
-        # RFC 4122: version nibble 4, variant bits 10
-        ids.append(
-            f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
-        )
-    return ids
+def _uuid_text(h: str, version: str) -> str:
+    """32 hex digits as a UUID of this version: the version nibble and the variant bits
+    (10, RFC 4122 / 9562) set, the rest as given."""
+    return (
+        f"{h[:8]}-{h[8:12]}-{version}{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+    )
 
 
 _VARIANT = "89ab"
-_ID_POOL: list[str] = []
-_RANDOM_HEX: list[str] = []  # random bits for change ids, 20 hex digits each
-# A forked child must never hand out the ids (or the random bits) its parent still holds.
-os.register_at_fork(after_in_child=_ID_POOL.clear)
+_RANDOM_HEX: list[str] = []
+# A forked child must never hand out the random bits its parent still holds.
 os.register_at_fork(after_in_child=_RANDOM_HEX.clear)
 
 
@@ -143,15 +143,7 @@ def new_change_id() -> str:
     first characters are the handles people type, and those must differ from one record to
     the next.
     """
-    try:
-        bits = _RANDOM_HEX.pop()
-    except IndexError:
-        raw = os.urandom(10 * 256).hex()
-        _RANDOM_HEX.extend(raw[start : start + 20] for start in range(0, len(raw), 20))
-        bits = _RANDOM_HEX.pop()
-    h = f"{time.time_ns() // 1_000_000:012x}{bits}"
-    # RFC 9562: version nibble 7, variant bits 10
-    return f"{h[:8]}-{h[8:12]}-7{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+    return _uuid_text(f"{time.time_ns() // 1_000_000:012x}{_random_hex()[12:]}", "7")
 
 
 def to_json_value(value: Any) -> Any:
@@ -691,8 +683,7 @@ class Writer(Reader):
             rows = [{k: v if type(v) in plain else _text(v) for k, v in r.items()} for r in rows]
         columns = list(rows[0])
         placeholders = ", ".join("?" * len(columns))
-        # the rows' rowids follow this one (the search index numbers documents after them)
-        last = self.scalar(f"SELECT max(rowid) FROM {table}") if self.dialect == "sqlite" else None
+        last = search_index.last_rowid(self, table)  # its documents follow the rows' rowids
         self.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
             [tuple(map(r.__getitem__, columns)) for r in rows],
@@ -715,7 +706,7 @@ class Writer(Reader):
                 for r, stamp in zip(rows, stamps, strict=True)
             ],
         )
-        search_index.inserted(self, table, rows, after=last or 0)  # in bulk too
+        search_index.inserted(self, table, rows, after=last)  # in bulk too
 
     def apply_foreign(
         self,

@@ -213,14 +213,19 @@ def _forget(w: Reader, rows: Iterable[tuple[str, int]]) -> None:
         w.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", [(d,) for d in docs])
 
 
-def _rowids(w: Reader, table: str, ids: Sequence[str]) -> dict[str, int]:
-    """The rowids of rows of ``table`` by id."""
-    found: dict[str, int] = {}
+def _by_id(w: Reader, table: str, ids: Sequence[str], columns: str = "rowid, *") -> list[Row]:
+    """Rows of ``table`` with these ids, ``_CHUNK`` ids a query."""
+    found: list[Row] = []
     for start in range(0, len(ids), _CHUNK):
         part = ids[start : start + _CHUNK]
         marks = ", ".join("?" * len(part))
-        found.update(w.tuples(f"SELECT id, rowid FROM {table} WHERE id IN ({marks})", part))
+        found += w.rows(f"SELECT {columns} FROM {table} WHERE id IN ({marks})", part)
     return found
+
+
+def _rowids(w: Reader, table: str, ids: Sequence[str]) -> dict[str, int]:
+    """The rowids of rows of ``table`` by id."""
+    return {r["id"]: r["rowid"] for r in _by_id(w, table, ids, "id, rowid")}
 
 
 # -- the Writer's hooks (no-ops on PostgreSQL and for tables that are not indexed) -------------
@@ -291,13 +296,7 @@ def _refresh(w: Writer, pending: Pending) -> None:
     docs: dict[int, Document] = {}
     for table, ids in by_table.items():
         spec = INDEXED[table]
-        rows: dict[str, Row] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            for row in w.rows(
-                f"SELECT rowid, * FROM {table} WHERE id IN ({', '.join('?' * len(part))})", part
-            ):
-                rows[row["id"]] = row
+        rows = {row["id"]: row for row in _by_id(w, table, ids)}
         for record_id in ids:
             new, children = pending.records[(table, record_id)]
             current = rows.get(record_id)
@@ -323,13 +322,21 @@ def _active(w: Reader, table: str) -> Indexed | None:
     return INDEXED.get(table) if w.dialect == "sqlite" else None
 
 
+def last_rowid(w: Writer, table: str) -> int | None:
+    """Before rows are inserted into ``table``: its largest rowid, which :func:`inserted`
+    reads the new rows' rowids after. None where no document is written at once."""
+    if _active(w, table) is None or w.search_pending is not None:
+        return None
+    return int(w.scalar(f"SELECT coalesce(max(rowid), 0) FROM {table}"))
+
+
 def inserted(
     w: Writer, table: str, rows: Sequence[Mapping[str, Any]], *, after: int | None = None
 ) -> None:
     """New rows: add their documents (in rowid order: a bulk insert is one flush).
 
-    ``after``: the table's largest rowid before the rows were inserted, so their rowids are
-    read as one range of the table (not looked up one id at a time)."""
+    ``after`` (from :func:`last_rowid`): the rows' rowids are then read as one range of the
+    table, above it, instead of one id at a time."""
     spec = _active(w, table)
     if spec is None:
         return
@@ -342,8 +349,8 @@ def inserted(
     rowids: dict[str, int] = {}
     if missing and after is not None:
         rowids = dict(w.tuples(f"SELECT id, rowid FROM {table} WHERE rowid > ?", (after,)))
-    elif missing:
-        rowids = _rowids(w, table, missing)
+    if any(i not in rowids for i in missing):  # past the largest rowid, SQLite picks at random
+        rowids.update(_rowids(w, table, [i for i in missing if i not in rowids]))
     _add(
         w,
         (
